@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: Apache-2.0
+// Ports: the only code that knows how frames enter and leave the switch.
+//
+// A port is opened by the control thread with a driver type ("afxdp", ...) and
+// key=value options. After that its rx queues are polled and its tx queues fed
+// by exactly one PMD thread each (a queue is never shared by two threads), so
+// drivers need no locks on rx_burst/rx_done/tx_burst.
+#pragma once
+
+#include <net/if.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <vs/compiler.h>
+#include <vs/drops.h>
+
+#include "../vswitch/dp/pkt.h"
+
+#define VS_MAX_PMDS 64
+#define VS_MAX_PORTS 1024
+#define VS_MAX_PORT_OPTS 8
+
+// Counters of one port as seen by one PMD thread: written by that thread only.
+struct vs_port_counters {
+	uint64_t rx_packets;
+	uint64_t rx_bytes;
+	uint64_t tx_packets;
+	uint64_t tx_bytes;
+	uint64_t drops[VS_DROP_MAX];
+} VS_CACHE_ALIGNED;
+
+struct vs_opt {
+	const char *key;
+	const char *val;
+};
+
+struct vs_port;
+
+struct vs_port_ops {
+	const char *type;
+	// Opens 'port' (its 'name' is set) with 'opts'. On failure returns -errno and writes a
+	// one-line reason into 'err' (e.g. "veth1: cannot attach XDP program: ..."). Sets
+	// n_rxq, n_txq, max_frame and the effective options (port_set_opt()).
+	// Called from: control thread.
+	int (*open)(struct vs_port *port, const struct vs_opt *opts, size_t n_opts, char *err,
+		    size_t errlen);
+	// Releases everything open() acquired and leaves the device as it was found.
+	// Called from: control thread, once no PMD thread can touch the port any more.
+	void (*close)(struct vs_port *port);
+	// Receives up to 'n' frames from rx queue 'q' into pkts[].data/len/buf. The buffers stay
+	// valid until rx_done() is called for them. Called from: the PMD thread polling 'q'.
+	uint16_t (*rx_burst)(struct vs_port *port, uint16_t q, struct vs_pkt *pkts, uint16_t n);
+	// Gives back the buffers of the 'n' packets last received on 'q'.
+	void (*rx_done)(struct vs_port *port, uint16_t q, struct vs_pkt *pkts, uint16_t n);
+	// Transmits copies of pkts[0..n) on tx queue 'q' (every packet fits max_frame).
+	// Returns how many were queued: the first ones, in order. The caller still owns pkts.
+	// Called from: the one PMD thread that owns tx queue 'q'.
+	uint16_t (*tx_burst)(struct vs_port *port, uint16_t q, struct vs_pkt *const *pkts,
+			     uint16_t n);
+	// Flushes anything tx_burst() left pending (e.g. completions). Optional.
+	void (*tx_flush)(struct vs_port *port, uint16_t q);
+	// Adds drops counted outside vswitchd (the kernel's) into 'drops'. Optional.
+	// Called from: control thread.
+	void (*kernel_drops)(struct vs_port *port, uint64_t drops[VS_DROP_MAX]);
+};
+
+struct vs_port {
+	char name[IF_NAMESIZE];
+	uint16_t id;	    // index in the config snapshot's port table, set by the control thread
+	uint16_t n_rxq;	    // set by open()
+	uint16_t n_txq;	    // set by open()
+	uint32_t max_frame; // largest frame tx_burst() accepts, set by open()
+	const struct vs_port_ops *ops;
+	void *priv; // driver state
+	// Effective options, as shown by "vsctl show" (e.g. xdp-mode=native, not auto).
+	uint16_t n_opts;
+	char opt_key[VS_MAX_PORT_OPTS][32];
+	char opt_val[VS_MAX_PORT_OPTS][64];
+	struct vs_port_counters ctr[VS_MAX_PMDS]; // [pmd id]
+};
+
+// Registers a driver; drivers are looked up by their type name.
+void vs_port_driver_register(const struct vs_port_ops *ops);
+const struct vs_port_ops *vs_port_driver_find(const char *type);
+
+// Opens a port of 'type' named 'name'. Returns NULL with errno set and 'err' filled.
+struct vs_port *vs_port_open(const char *type, const char *name, const struct vs_opt *opts,
+			     size_t n_opts, char *err, size_t errlen);
+void vs_port_close(struct vs_port *port);
+
+// Records an effective option for display. Called from: a driver's open().
+void vs_port_set_opt(struct vs_port *port, const char *key, const char *fmt, ...) VS_PRINTF(3, 4);
+
+// Sums counters over PMD threads (plus kernel drops) into 'out'.
+void vs_port_counters_sum(struct vs_port *port, struct vs_port_counters *out);

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "query.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <vs/ctl_proto.h>
+#include <vs/mac.h>
+
+#include "../../pmd/netdev.h"
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+// Sorted bridge ids.
+static unsigned sorted_bridges(const struct vs_switch *sw, const struct vs_bridge **out)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < VS_MAX_BRIDGES; i++)
+		if (sw->bridges[i] != NULL)
+			out[n++] = sw->bridges[i];
+	// The name is the first member, so the structs sort by name through their pointers.
+	qsort(out, n, sizeof(*out), cmp_str);
+	return n;
+}
+
+static unsigned sorted_ports(const struct vs_switch *sw, const struct vs_bridge *br,
+			     const struct vs_port **out)
+{
+	for (uint16_t i = 0; i < br->n_ports; i++)
+		out[i] = sw->ports[br->ports[i]];
+	qsort(out, br->n_ports, sizeof(*out), cmp_str);
+	return br->n_ports;
+}
+
+json_t *vs_query_bridge_names(const struct vs_switch *sw)
+{
+	const struct vs_bridge *brs[VS_MAX_BRIDGES];
+	unsigned n = sorted_bridges(sw, brs);
+	json_t *a = json_array();
+
+	for (unsigned i = 0; i < n; i++)
+		json_array_append_new(a, json_string(brs[i]->name));
+	return a;
+}
+
+json_t *vs_query_port_names(const struct vs_switch *sw, const struct vs_bridge *br)
+{
+	const struct vs_port **ports = calloc(br->n_ports + 1, sizeof(*ports));
+	json_t *a = json_array();
+	unsigned n;
+
+	if (ports == NULL)
+		return a;
+	n = sorted_ports(sw, br, ports);
+	for (unsigned i = 0; i < n; i++)
+		json_array_append_new(a, json_string(ports[i]->name));
+	free(ports);
+	return a;
+}
+
+static json_t *port_json(const struct vs_port *port)
+{
+	json_t *p = json_object(), *opts = json_object();
+	char state[32], macs[VS_MAC_STRLEN];
+	uint64_t mac;
+	int mtu;
+
+	json_object_set_new(p, "name", json_string(port->name));
+	json_object_set_new(p, "type", json_string(port->ops->type));
+	json_object_set_new(p, "ifindex", json_integer(vs_netdev_ifindex(port->name)));
+	for (uint16_t i = 0; i < port->n_opts; i++)
+		json_object_set_new(opts, port->opt_key[i], json_string(port->opt_val[i]));
+	json_object_set_new(p, "options", opts);
+	if (vs_netdev_mac(port->name, &mac) == 0) {
+		vs_mac_format(mac, macs);
+		json_object_set_new(p, "mac", json_string(macs));
+	}
+	if (vs_netdev_mtu(port->name, &mtu) == 0)
+		json_object_set_new(p, "mtu", json_integer(mtu));
+	vs_netdev_operstate(port->name, state, sizeof(state));
+	json_object_set_new(p, "link", json_string(state));
+	return p;
+}
+
+void vs_query_show(struct vs_switch *sw, json_t *res)
+{
+	const struct vs_bridge *brs[VS_MAX_BRIDGES];
+	const struct vs_port *ports[VS_MAX_PORTS];
+	unsigned nb = sorted_bridges(sw, brs);
+	json_t *pmds = json_array(), *bridges = json_array();
+
+	json_object_set_new(res, "version", json_string(VS_VERSION));
+	for (unsigned i = 0; i < sw->n_pmds; i++)
+		json_array_append_new(pmds, json_pack("{s:i,s:i}", "id", sw->pmds[i]->id, "cpu",
+						      sw->pmds[i]->cpu));
+	json_object_set_new(res, "pmd", pmds);
+	for (unsigned b = 0; b < nb; b++) {
+		const struct vs_bridge *br = brs[b];
+		unsigned np = sorted_ports(sw, br, ports);
+		json_t *jp = json_array();
+
+		for (unsigned i = 0; i < np; i++)
+			json_array_append_new(jp, port_json(ports[i]));
+		json_array_append_new(
+			bridges,
+			json_pack("{s:s,s:s,s:I,s:I,s:I,s:o}", "name", br->name, "type", "learning",
+				  "mac-aging", (json_int_t)br->mac_aging, "mac-table-size",
+				  (json_int_t)br->mac_table_size, "mac-count",
+				  (json_int_t)__atomic_load_n(&br->fdb->count, __ATOMIC_RELAXED),
+				  "ports", jp));
+	}
+	json_object_set_new(res, "bridges", bridges);
+}
+
+static const struct vs_switch *sort_sw; // qsort has no context argument
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct vs_fdb_entry *x = a, *y = b;
+	int c = strcmp(sort_sw->ports[x->port]->name, sort_sw->ports[y->port]->name);
+
+	if (c != 0)
+		return c;
+	return x->mac < y->mac ? -1 : x->mac > y->mac;
+}
+
+int vs_query_fdb(struct vs_switch *sw, struct vs_bridge *br, json_t *res)
+{
+	uint32_t n = br->fdb->count, now = vs_now_s();
+	struct vs_fdb_entry *ents = calloc(n + 1, sizeof(*ents));
+	json_t *a = json_array();
+
+	if (ents == NULL) {
+		json_decref(a);
+		return -ENOMEM;
+	}
+	n = vs_fdb_dump(br->fdb, ents, n);
+	sort_sw = sw;
+	qsort(ents, n, sizeof(*ents), cmp_entry);
+	for (uint32_t i = 0; i < n; i++) {
+		char mac[VS_MAC_STRLEN];
+		uint32_t age = ents[i].is_static || ents[i].seen > now ? 0 : now - ents[i].seen;
+
+		vs_mac_format(ents[i].mac, mac);
+		json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:I}", "mac", mac, "port",
+						   sw->ports[ents[i].port]->name, "type",
+						   ents[i].is_static ? "static" : "dynamic", "age",
+						   (json_int_t)age));
+	}
+	free(ents);
+	json_object_set_new(res, "bridge", json_string(br->name));
+	json_object_set_new(res, "count", json_integer(n));
+	json_object_set_new(res, "limit", json_integer(br->fdb->limit));
+	json_object_set_new(res, "learn-table-full", json_integer((json_int_t)br->fdb->learn_full));
+	json_object_set_new(res, "entries", a);
+	return 0;
+}
+
+static json_t *stats_json(struct vs_switch *sw, uint16_t id)
+{
+	struct vs_port *port = sw->ports[id];
+	struct vs_port_counters c;
+	json_t *drops = json_object();
+	uint64_t total = 0;
+
+	vs_port_counters_sum(port, &c);
+	for (int d = 1; d < VS_DROP_MAX; d++) {
+		json_object_set_new(drops, vs_drop_names[d], json_integer((json_int_t)c.drops[d]));
+		total += c.drops[d];
+	}
+	return json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:o,s:I}", "name", port->name, "bridge",
+			 sw->bridges[sw->port_bridge[id]]->name, "rx-packets",
+			 (json_int_t)c.rx_packets, "rx-bytes", (json_int_t)c.rx_bytes,
+			 "tx-packets", (json_int_t)c.tx_packets, "tx-bytes",
+			 (json_int_t)c.tx_bytes, "drops", drops, "dropped", (json_int_t)total);
+}
+
+static int cmp_port_id(const void *a, const void *b)
+{
+	const uint16_t *x = a, *y = b;
+
+	return strcmp(sort_sw->ports[*x]->name, sort_sw->ports[*y]->name);
+}
+
+json_t *vs_query_port_stats(struct vs_switch *sw, const char *name)
+{
+	uint16_t ids[VS_MAX_PORTS];
+	json_t *a = json_array();
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < VS_MAX_PORTS; i++)
+		if (sw->ports[i] != NULL && (name == NULL || strcmp(sw->ports[i]->name, name) == 0))
+			ids[n++] = (uint16_t)i;
+	sort_sw = sw;
+	qsort(ids, n, sizeof(ids[0]), cmp_port_id);
+	for (unsigned i = 0; i < n; i++)
+		json_array_append_new(a, stats_json(sw, ids[i]));
+	return a;
+}

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: Apache-2.0
+// The configuration snapshot PMD threads forward with.
+//
+// A snapshot is immutable once published: the control thread builds a new one
+// for every change, publishes it with vs_conf_publish() and frees the old one
+// after vs_rcu_synchronize(). A PMD thread loads the current snapshot once per
+// poll loop iteration, so one burst never sees two configurations. The MAC
+// tables it points to are the one piece of shared state that changes in place
+// (single writer, see fdb.h).
+#pragma once
+
+#include <stdint.h>
+
+#include "../../pmd/port.h"
+#include "fdb.h"
+
+struct vs_dp_bridge {
+	uint16_t id;
+	struct vs_fdb *fdb;
+	uint16_t n_ports;
+	uint16_t ports[]; // port ids: the flood list
+};
+
+struct vs_rxq {
+	struct vs_port *port;
+	uint16_t qid;
+};
+
+// What one PMD thread polls and flushes.
+struct vs_pmd_conf {
+	uint16_t n_rxq;
+	uint16_t n_txport;
+	struct vs_rxq *rxq;
+	struct vs_port **txport; // ports whose tx queue this thread owns
+};
+
+struct vs_conf {
+	uint64_t gen;
+	struct vs_port *ports[VS_MAX_PORTS];		     // by port id, NULL if free
+	const struct vs_dp_bridge *bridge_of[VS_MAX_PORTS]; // by port id
+	uint16_t n_bridges;
+	struct vs_dp_bridge **bridges;
+	struct vs_pmd_conf pmd[VS_MAX_PMDS];
+};
+
+// The tx queue PMD thread 'pmd' uses on 'port'.
+static inline uint16_t vs_conf_txq(const struct vs_port *port, unsigned pmd)
+{
+	return (uint16_t)(pmd % port->n_txq);
+}
+
+// Called from: PMD threads (once per loop iteration).
+const struct vs_conf *vs_conf_current(void);
+// Publishes 'conf' and returns the previous snapshot, to be freed after
+// vs_rcu_synchronize(). Called from: control thread.
+struct vs_conf *vs_conf_publish(struct vs_conf *conf);
+// Frees a snapshot (not the ports or MAC tables it points to).
+void vs_conf_free(struct vs_conf *conf);

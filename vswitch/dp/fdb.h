@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: Apache-2.0
+// The MAC table (FDB) of one bridge.
+//
+// Concurrency: the control thread is the only writer; PMD threads read it
+// without locks. Each entry is one 64-bit word, (mac << 16) | port id, stored
+// and loaded atomically, so a reader sees either the old or the new entry,
+// never a torn one. Deleted entries become tombstones; when they pile up the
+// writer rebuilds the table into a new allocation and swaps the pointer, and
+// the old table is freed only after every PMD thread went through a quiescent
+// state (vswitch/dp/rcu.h). PMD threads refresh an entry's last-seen time
+// (coarse seconds) in a side array; the writer reads it to age entries.
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define VS_FDB_EMPTY 0ULL
+#define VS_FDB_TOMB UINT64_MAX
+#define VS_FDB_F_STATIC 0x1
+
+struct vs_fdb_table {
+	uint32_t mask;	 // capacity - 1 (capacity is a power of two)
+	uint64_t *slots; // cp: rw (atomic store), dp: ro (atomic load)
+	uint32_t *seen;	 // last-seen second: dp: rw (relaxed), cp: rw
+	uint8_t *flags;	 // cp only
+};
+
+struct vs_fdb {
+	struct vs_fdb_table *tab; // cp: rw (swap), dp: ro (acquire, once per batch)
+	uint32_t limit;		  // cp only: maximum number of entries
+	uint32_t count;		  // cp: rw, others: relaxed read
+	uint32_t tombs;		  // cp only
+	uint64_t learn_full;	  // cp: rw: learning attempts refused because full
+};
+
+static inline uint32_t vs_fdb_hash(uint64_t mac)
+{
+	return (uint32_t)((mac * 0x9E3779B97F4A7C15ULL) >> 29);
+}
+
+static inline struct vs_fdb_table *vs_fdb_table_get(const struct vs_fdb *fdb)
+{
+	return __atomic_load_n(&fdb->tab, __ATOMIC_ACQUIRE);
+}
+
+// Looks 'mac' up in 't'. Returns the slot index, or -1 if absent; '*port' gets the port id.
+// Called from: any thread (lock-free).
+static inline int32_t vs_fdb_lookup(const struct vs_fdb_table *t, uint64_t mac, uint16_t *port)
+{
+	uint32_t i = vs_fdb_hash(mac) & t->mask;
+
+	for (uint32_t n = 0; n <= t->mask; n++, i = (i + 1) & t->mask) {
+		uint64_t e = __atomic_load_n(&t->slots[i], __ATOMIC_ACQUIRE);
+
+		if (e == VS_FDB_EMPTY)
+			return -1;
+		if (e != VS_FDB_TOMB && (e >> 16) == mac) {
+			*port = (uint16_t)e;
+			return (int32_t)i;
+		}
+	}
+	return -1;
+}
+
+// Refreshes the last-seen time of slot 'i'. Called from: PMD threads.
+static inline void vs_fdb_touch(struct vs_fdb_table *t, uint32_t i, uint32_t now)
+{
+	if (__atomic_load_n(&t->seen[i], __ATOMIC_RELAXED) != now)
+		__atomic_store_n(&t->seen[i], now, __ATOMIC_RELAXED);
+}
+
+// --- writer side: control thread only ---
+
+// Creates an empty table holding at most 'limit' entries. NULL + errno on failure.
+struct vs_fdb *vs_fdb_create(uint32_t limit);
+// Frees the table; the caller guarantees no reader can still see it.
+void vs_fdb_destroy(struct vs_fdb *fdb);
+void vs_fdb_table_free(struct vs_fdb_table *t);
+
+// Learns or moves a dynamic entry. Returns 1 if the table changed, 0 if the entry
+// was already there, -ENOSPC if the table is full, -EPERM if a static entry owns 'mac'.
+int vs_fdb_learn(struct vs_fdb *fdb, uint64_t mac, uint16_t port, uint32_t now);
+// Adds or replaces an entry as static. Returns 0 or -ENOSPC.
+int vs_fdb_add_static(struct vs_fdb *fdb, uint64_t mac, uint16_t port);
+// Removes 'mac'. Returns 0 or -ENOENT.
+int vs_fdb_del(struct vs_fdb *fdb, uint64_t mac);
+// Removes entries of 'port' (any port if VS_PORT_ANY); static ones too if 'statics'.
+// Returns the number removed.
+#define VS_FDB_PORT_ANY 0xffffffffu
+uint32_t vs_fdb_flush(struct vs_fdb *fdb, uint32_t port, bool statics);
+// Removes dynamic entries not seen for more than 'aging' seconds. Returns the number removed.
+uint32_t vs_fdb_age(struct vs_fdb *fdb, uint32_t now, uint32_t aging);
+
+// Tombstones are numerous enough that the table should be rebuilt.
+bool vs_fdb_needs_rebuild(const struct vs_fdb *fdb);
+// Rebuilds the table for 'limit' entries (limit >= count) and swaps it in. Returns the old
+// table, to be freed with vs_fdb_table_free() once readers are quiescent; NULL + errno on
+// failure (then nothing changed).
+struct vs_fdb_table *vs_fdb_rebuild(struct vs_fdb *fdb, uint32_t limit);
+
+struct vs_fdb_entry {
+	uint64_t mac;
+	uint16_t port;
+	bool is_static;
+	uint32_t seen;
+};
+// Copies up to 'max' entries into 'out'; returns the number of entries in the table.
+uint32_t vs_fdb_dump(const struct vs_fdb *fdb, struct vs_fdb_entry *out, uint32_t max);

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "output.h"
+
+#include <vs/drops.h>
+
+static inline void stage(struct vs_pmd *pmd, const struct vs_conf *conf, uint16_t out,
+			 struct vs_pkt *pkt)
+{
+	struct vs_port *port = conf->ports[out];
+
+	if (pkt->len > port->max_frame) {
+		vs_ctr_add(&port->ctr[pmd->id].drops[VS_DROP_OVERSIZED], 1);
+		return;
+	}
+	if (pmd->tx_n[out] == 0)
+		pmd->touched[pmd->n_touched++] = out;
+	pmd->tx_pkts[out][pmd->tx_n[out]++] = pkt;
+}
+
+void vs_output_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *pkts,
+		     uint16_t n)
+{
+	for (uint16_t i = 0; i < n; i++) {
+		struct vs_pkt *pkt = &pkts[i];
+		struct vs_port *in = conf->ports[pkt->in_port];
+		const struct vs_dp_bridge *br;
+
+		if (pkt->drop == VS_DROP_NONE && pkt->out_port == VS_PORT_FLOOD) {
+			br = conf->bridge_of[pkt->in_port];
+			if (br->n_ports < 2)
+				pkt->drop = VS_DROP_NO_DESTINATION;
+			for (uint16_t p = 0; p < br->n_ports; p++)
+				if (br->ports[p] != pkt->in_port)
+					stage(pmd, conf, br->ports[p], pkt);
+		} else if (pkt->drop == VS_DROP_NONE) {
+			stage(pmd, conf, pkt->out_port, pkt);
+		}
+		if (pkt->drop != VS_DROP_NONE)
+			vs_ctr_add(&in->ctr[pmd->id].drops[pkt->drop], 1);
+	}
+}
+
+void vs_output_flush(struct vs_pmd *pmd, const struct vs_conf *conf)
+{
+	for (uint16_t t = 0; t < pmd->n_touched; t++) {
+		uint16_t out = pmd->touched[t], n = pmd->tx_n[out], sent;
+		struct vs_port *port = conf->ports[out];
+		struct vs_port_counters *c = &port->ctr[pmd->id];
+		uint64_t bytes = 0;
+
+		sent = port->ops->tx_burst(port, vs_conf_txq(port, pmd->id), pmd->tx_pkts[out], n);
+		for (uint16_t i = 0; i < sent; i++)
+			bytes += pmd->tx_pkts[out][i]->len;
+		vs_ctr_add(&c->tx_packets, sent);
+		vs_ctr_add(&c->tx_bytes, bytes);
+		if (sent < n)
+			vs_ctr_add(&c->drops[VS_DROP_TX_RING_FULL], n - sent);
+		pmd->tx_n[out] = 0;
+	}
+	pmd->n_touched = 0;
+}

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: Apache-2.0
+// Per-packet metadata carried through the datapath stages.
+//
+// A packet's bytes stay in the buffer the receiving port driver owns; 'data'
+// points at them until the burst has been transmitted, then the driver takes
+// the buffer back (see pmd/port_driver.h).
+#pragma once
+
+#include <stdint.h>
+
+#define VS_BURST 32          // packets per rx burst and per pipeline batch
+#define VS_PORT_NONE 0xffff  // out_port: no destination decided yet
+#define VS_PORT_FLOOD 0xfffe // out_port: every port of the bridge but the ingress one
+
+struct vs_pkt {
+	uint8_t *data;     // first byte of the Ethernet header
+	uint32_t len;      // frame length in bytes
+	uint16_t in_port;  // port id the frame arrived on
+	uint16_t out_port; // port id, VS_PORT_FLOOD or VS_PORT_NONE
+	uint64_t buf;      // driver's handle for the buffer (e.g. UMEM address)
+	// Filled by the parse stage.
+	uint64_t dst_mac;
+	uint64_t src_mac;
+	uint16_t ethertype; // innermost ethertype, host order
+	uint16_t vlan;      // outer VLAN id, 0 if untagged
+	uint16_t l3_off;    // offset of the L3 header
+	uint8_t drop;       // enum vs_drop, VS_DROP_NONE while alive
+	uint8_t n_vlans;    // VLAN tags seen (0-2)
+};

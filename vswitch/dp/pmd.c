@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "pmd.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <vs/log.h>
+
+#include "l2.h"
+#include "output.h"
+#include "parse.h"
+#include "rcu.h"
+
+VS_LOG_MODULE("pmd");
+
+uint32_t vs_now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint32_t)ts.tv_sec;
+}
+
+void vs_pmd_clock(struct vs_pmd *pmd)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	pmd->now_s = (uint32_t)ts.tv_sec;
+	pmd->now_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+struct vs_pmd *vs_pmd_create(uint16_t id, int cpu)
+{
+	struct vs_pmd *pmd;
+
+	if (id >= VS_MAX_PMDS) {
+		errno = EINVAL;
+		return NULL;
+	}
+	pmd = aligned_alloc(VS_CACHE_LINE, sizeof(*pmd));
+	if (pmd == NULL)
+		return NULL;
+	memset(pmd, 0, sizeof(*pmd));
+	pmd->learn = aligned_alloc(VS_CACHE_LINE, sizeof(*pmd->learn));
+	if (pmd->learn == NULL) {
+		free(pmd);
+		return NULL;
+	}
+	memset(pmd->learn, 0, sizeof(*pmd->learn));
+	pmd->id = id;
+	pmd->cpu = cpu;
+	vs_pmd_clock(pmd);
+	return pmd;
+}
+
+void vs_pmd_destroy(struct vs_pmd *pmd)
+{
+	if (pmd == NULL)
+		return;
+	free(pmd->learn);
+	free(pmd);
+}
+
+// Runs the pipeline on one burst received on 'port'.
+static void pipeline(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_port *port,
+		     uint16_t n)
+{
+	struct vs_port_counters *c = &port->ctr[pmd->id];
+	uint64_t bytes = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		pmd->pkts[i].in_port = port->id;
+		pmd->pkts[i].out_port = VS_PORT_NONE;
+		pmd->pkts[i].drop = VS_DROP_NONE;
+		bytes += pmd->pkts[i].len;
+	}
+	vs_ctr_add(&c->rx_packets, n);
+	vs_ctr_add(&c->rx_bytes, bytes);
+	vs_parse_burst(pmd->pkts, n);
+	vs_l2_burst(pmd, conf, pmd->pkts, n);
+	vs_output_burst(pmd, conf, pmd->pkts, n);
+	vs_output_flush(pmd, conf);
+}
+
+uint32_t vs_pmd_poll_once(struct vs_pmd *pmd, const struct vs_conf *conf)
+{
+	const struct vs_pmd_conf *pc = &conf->pmd[pmd->id];
+	uint32_t total = 0;
+
+	for (uint16_t r = 0; r < pc->n_rxq; r++) {
+		struct vs_port *port = pc->rxq[r].port;
+		uint16_t q = pc->rxq[r].qid, n;
+
+		n = port->ops->rx_burst(port, q, pmd->pkts, VS_BURST);
+		if (n == 0)
+			continue;
+		pipeline(pmd, conf, port, n);
+		port->ops->rx_done(port, q, pmd->pkts, n);
+		total += n;
+	}
+	for (uint16_t t = 0; t < pc->n_txport; t++) {
+		struct vs_port *port = pc->txport[t];
+
+		if (port->ops->tx_flush != NULL)
+			port->ops->tx_flush(port, vs_conf_txq(port, pmd->id));
+	}
+	return total;
+}
+
+static void *pmd_main(void *arg)
+{
+	struct vs_pmd *pmd = arg;
+	struct timespec idle = {.tv_sec = 0, .tv_nsec = 1000000};
+	char name[16];
+
+	snprintf(name, sizeof(name), "pmd%u", pmd->id);
+	pthread_setname_np(pthread_self(), name);
+	VS_LOG(INFO, "pmd%u running on cpu %d", pmd->id, pmd->cpu);
+	vs_rcu_online(pmd->id);
+	while (!__atomic_load_n(&pmd->stop, __ATOMIC_RELAXED)) {
+		const struct vs_conf *conf = vs_conf_current();
+
+		vs_pmd_clock(pmd);
+		if (conf == NULL || conf->pmd[pmd->id].n_rxq == 0) {
+			// Nothing to poll: sleep offline rather than spin on an empty list.
+			vs_rcu_offline(pmd->id);
+			nanosleep(&idle, NULL);
+			vs_rcu_online(pmd->id);
+			continue;
+		}
+		vs_pmd_poll_once(pmd, conf);
+		vs_rcu_quiescent(pmd->id);
+	}
+	vs_rcu_offline(pmd->id);
+	return NULL;
+}
+
+int vs_pmd_start(struct vs_pmd *pmd)
+{
+	pthread_attr_t attr;
+	cpu_set_t set;
+	int ret;
+
+	pthread_attr_init(&attr);
+	if (pmd->cpu >= 0) {
+		CPU_ZERO(&set);
+		CPU_SET(pmd->cpu, &set);
+		pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+	}
+	pmd->stop = false;
+	ret = pthread_create(&pmd->thread, &attr, pmd_main, pmd);
+	pthread_attr_destroy(&attr);
+	if (ret != 0)
+		return -ret;
+	pmd->running = true;
+	return 0;
+}
+
+void vs_pmd_stop(struct vs_pmd *pmd)
+{
+	if (!pmd->running)
+		return;
+	__atomic_store_n(&pmd->stop, true, __ATOMIC_RELAXED);
+	pthread_join(pmd->thread, NULL);
+	pmd->running = false;
+}

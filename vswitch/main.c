@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: Apache-2.0
+// vswitchd: the poll-mode switch daemon. The main thread is the control thread
+// (control socket, configuration, MAC learning and ageing); PMD threads forward.
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+#include <vs/ctl_proto.h>
+#include <vs/log.h>
+
+#include "../pmd/afxdp.h"
+#include "cp/server.h"
+#include "cp/switch.h"
+#include "dp/conf.h"
+
+VS_LOG_MODULE("main");
+
+struct args {
+	const char *socket;
+	const char *pidfile;
+	int cpus[VS_MAX_PMDS];
+	int n_cpus;
+	int detach;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: vswitchd [OPTIONS]\n"
+		"  -s, --socket PATH      control socket (default %s)\n"
+		"  -c, --pmd-cpus LIST    CPU for the PMD thread, e.g. 1 (default: the last CPU\n"
+		"                         this process may run on)\n"
+		"  -l, --log-level LEVEL  err, warn, notice, info (default) or debug\n"
+		"  -d, --detach           run in the background once ready\n"
+		"  -p, --pidfile FILE     write the daemon's pid to FILE\n"
+		"  -V, --version          print the version\n"
+		"  -h, --help             this help\n",
+		VS_CTL_DEFAULT_SOCKET);
+}
+
+// Parses a CPU list such as "1", "0,2" or "0-3".
+static int parse_cpus(const char *s, struct args *a)
+{
+	char *copy = strdup(s), *save = NULL, *tok;
+	int ret = 0;
+
+	if (copy == NULL)
+		return -ENOMEM;
+	a->n_cpus = 0;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *end;
+		long lo = strtol(tok, &end, 10), hi = lo;
+
+		if (end == tok || lo < 0 || lo >= CPU_SETSIZE)
+			goto bad;
+		if (*end == '-') {
+			char *e2;
+
+			hi = strtol(end + 1, &e2, 10);
+			if (e2 == end + 1 || *e2 || hi < lo || hi >= CPU_SETSIZE)
+				goto bad;
+		} else if (*end) {
+			goto bad;
+		}
+		for (long c = lo; c <= hi; c++) {
+			if (a->n_cpus == VS_MAX_PMDS)
+				goto bad;
+			a->cpus[a->n_cpus++] = (int)c;
+		}
+	}
+	if (a->n_cpus == 0)
+bad:
+		ret = -EINVAL;
+	free(copy);
+	return ret;
+}
+
+static int default_cpu(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) < 0)
+		return -1;
+	for (int c = CPU_SETSIZE - 1; c >= 0; c--)
+		if (CPU_ISSET(c, &set))
+			return c;
+	return -1;
+}
+
+static int parse_args(int argc, char **argv, struct args *a)
+{
+	static const struct option longopts[] = {
+		{"socket", required_argument, NULL, 's'},
+		{"pmd-cpus", required_argument, NULL, 'c'},
+		{"log-level", required_argument, NULL, 'l'},
+		{"detach", no_argument, NULL, 'd'},
+		{"pidfile", required_argument, NULL, 'p'},
+		{"version", no_argument, NULL, 'V'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	cpu_set_t allowed;
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	a->socket = VS_CTL_DEFAULT_SOCKET;
+	while ((c = getopt_long(argc, argv, "s:c:l:dp:Vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			a->socket = optarg;
+			break;
+		case 'c':
+			if (parse_cpus(optarg, a) < 0) {
+				fprintf(stderr, "vswitchd: invalid --pmd-cpus '%s'\n", optarg);
+				return -1;
+			}
+			break;
+		case 'l':
+			vs_log_level = vs_log_level_parse(optarg);
+			if (vs_log_level < 0) {
+				fprintf(stderr, "vswitchd: invalid --log-level '%s'\n", optarg);
+				return -1;
+			}
+			break;
+		case 'd':
+			a->detach = 1;
+			break;
+		case 'p':
+			a->pidfile = optarg;
+			break;
+		case 'V':
+			printf("vswitchd %s\n", VS_VERSION);
+			exit(0);
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "vswitchd: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	if (a->n_cpus == 0) {
+		a->cpus[0] = default_cpu();
+		a->n_cpus = 1;
+	}
+	// One PMD thread in this version; the datapath is already per-thread (see dp/pmd.h).
+	if (a->n_cpus > 1) {
+		fprintf(stderr, "vswitchd: --pmd-cpus: this version runs one PMD thread; give one "
+				"CPU\n");
+		return -1;
+	}
+	if (sched_getaffinity(0, sizeof(allowed), &allowed) == 0 && a->cpus[0] >= 0 &&
+	    !CPU_ISSET(a->cpus[0], &allowed)) {
+		fprintf(stderr, "vswitchd: --pmd-cpus: CPU %d is not available to this process\n",
+			a->cpus[0]);
+		return -1;
+	}
+	return 0;
+}
+
+static int write_pidfile(const char *path)
+{
+	FILE *f = fopen(path, "we");
+
+	if (f == NULL)
+		return -errno;
+	fprintf(f, "%d\n", getpid());
+	return fclose(f) == 0 ? 0 : -errno;
+}
+
+// Forks; the parent waits until the child reports readiness (or failure) on a pipe.
+static int daemonize(int *ready_fd)
+{
+	int fds[2];
+	pid_t pid;
+	char st = 1;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid > 0) {
+		close(fds[1]);
+		if (read(fds[0], &st, 1) != 1)
+			st = 1;
+		_exit(st);
+	}
+	close(fds[0]);
+	setsid();
+	*ready_fd = fds[1];
+	return 0;
+}
+
+static void report_ready(int *ready_fd, char status)
+{
+	if (*ready_fd < 0)
+		return;
+	if (write(*ready_fd, &status, 1) != 1)
+		VS_LOG(WARN, "cannot report readiness to the parent");
+	close(*ready_fd);
+	*ready_fd = -1;
+	if (status == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		if (null >= 0) {
+			dup2(null, STDIN_FILENO);
+			dup2(null, STDOUT_FILENO);
+			close(null);
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static struct vs_switch sw;
+	struct vs_server *srv = NULL;
+	int ready_fd = -1, sfd, ret, sig;
+	struct args a;
+	sigset_t mask;
+
+	if (parse_args(argc, argv, &a) < 0)
+		return 2;
+	if (a.detach && daemonize(&ready_fd) < 0) {
+		fprintf(stderr, "vswitchd: cannot detach: %s\n", strerror(errno));
+		return 1;
+	}
+	// Signals go to the control thread's signalfd; PMD threads inherit the blocked mask.
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+
+	vs_port_driver_register(&vs_afxdp_ops);
+	vs_switch_init(&sw);
+	ret = vs_server_open(&srv, a.socket);
+	if (ret < 0) {
+		VS_LOG(ERR, "control socket %s: %s", a.socket,
+		       ret == -EADDRINUSE ? "another vswitchd is running there" : strerror(-ret));
+		report_ready(&ready_fd, 1);
+		return 1;
+	}
+	sw.pmds[0] = vs_pmd_create(0, a.cpus[0]);
+	if (sw.pmds[0] == NULL || vs_pmd_start(sw.pmds[0]) < 0) {
+		VS_LOG(ERR, "cannot start the PMD thread");
+		vs_server_close(srv);
+		report_ready(&ready_fd, 1);
+		return 1;
+	}
+	sw.n_pmds = 1;
+	vs_switch_publish(&sw);
+	if (a.pidfile != NULL && (ret = write_pidfile(a.pidfile)) < 0)
+		VS_LOG(WARN, "cannot write pidfile %s: %s", a.pidfile, strerror(-ret));
+	VS_LOG(NOTICE, "vswitchd %s ready on %s, pmd0 on cpu %d", VS_VERSION, a.socket,
+	       a.cpus[0]);
+	report_ready(&ready_fd, 0);
+
+	sig = vs_server_run(srv, &sw, sfd);
+	VS_LOG(NOTICE, "%s received, shutting down", strsignal(sig));
+	vs_switch_clear(&sw);
+	vs_pmd_stop(sw.pmds[0]);
+	vs_conf_free(vs_conf_publish(NULL));
+	vs_pmd_destroy(sw.pmds[0]);
+	vs_server_close(srv);
+	if (a.pidfile != NULL)
+		unlink(a.pidfile);
+	close(sfd);
+	VS_LOG(NOTICE, "stopped");
+	return 0;
+}
