@@ -11,8 +11,7 @@
 // Returns 0, or -1 with a one-line description in 'err' when the result
 // does not have the documented shape. Scalar fields that are missing or of
 // an unexpected type are printed as "-" rather than treated as errors.
-typedef int vs_printer(const json_t *result, FILE *out,
-                       char *err, size_t errsize);
+typedef int vs_printer(const json_t *result, FILE *out, char *err, size_t errsize);
 
 int print_list_br(const json_t *result, FILE *out, char *err, size_t errsize);
 int print_list_ports(const json_t *result, FILE *out, char *err, size_t errsize);
