@@ -95,6 +95,7 @@ void vs_port_counters_sum(struct vs_port *port, struct vs_port_counters *out)
 		out->rx_bytes += vs_ctr_read(&c->rx_bytes);
 		out->tx_packets += vs_ctr_read(&c->tx_packets);
 		out->tx_bytes += vs_ctr_read(&c->tx_bytes);
+		out->rx_csum_completed += vs_ctr_read(&c->rx_csum_completed);
 		for (int d = 0; d < VS_DROP_MAX; d++)
 			out->drops[d] += vs_ctr_read(&c->drops[d]);
 	}

@@ -25,6 +25,7 @@ struct vs_port_counters {
 	uint64_t rx_bytes;
 	uint64_t tx_packets;
 	uint64_t tx_bytes;
+	uint64_t rx_csum_completed; // partial TCP/UDP checksums completed (dp/csum.h)
 	uint64_t drops[VS_DROP_MAX];
 } VS_CACHE_ALIGNED;
 

@@ -268,7 +268,10 @@ int main(int argc, char **argv)
 	report_ready(&ready_fd, 0);
 
 	sig = vs_server_run(srv, &sw, sfd);
-	VS_LOG(NOTICE, "%s received, shutting down", strsignal(sig));
+	if (sig < 0)
+		VS_LOG(ERR, "control loop failed: %s; shutting down", strerror(-sig));
+	else
+		VS_LOG(NOTICE, "%s received, shutting down", strsignal(sig));
 	vs_switch_clear(&sw);
 	vs_pmd_stop(sw.pmds[0]);
 	vs_conf_free(vs_conf_publish(NULL));

@@ -172,11 +172,13 @@ static json_t *stats_json(struct vs_switch *sw, uint16_t id)
 		json_object_set_new(drops, vs_drop_names[d], json_integer((json_int_t)c.drops[d]));
 		total += c.drops[d];
 	}
-	return json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:o,s:I}", "name", port->name, "bridge",
+	return json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:o,s:I}", "name", port->name, "bridge",
 			 sw->bridges[sw->port_bridge[id]]->name, "rx-packets",
 			 (json_int_t)c.rx_packets, "rx-bytes", (json_int_t)c.rx_bytes,
 			 "tx-packets", (json_int_t)c.tx_packets, "tx-bytes",
-			 (json_int_t)c.tx_bytes, "drops", drops, "dropped", (json_int_t)total);
+			 (json_int_t)c.tx_bytes, "rx-csum-completed",
+			 (json_int_t)c.rx_csum_completed, "drops", drops, "dropped",
+			 (json_int_t)total);
 }
 
 static int cmp_port_id(const void *a, const void *b)

@@ -84,10 +84,13 @@ int vs_server_open(struct vs_server **out, const char *path)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
-	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 && errno == EADDRINUSE) {
+	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
 		// A daemon still answering there keeps it; a file nobody listens on is stale.
-		int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		int probe;
 
+		if (errno != EADDRINUSE)
+			goto err;
+		probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (probe >= 0 && connect(probe, (struct sockaddr *)&addr, sizeof(addr)) == 0) {
 			close(probe);
 			close(fd);
@@ -98,8 +101,6 @@ int vs_server_open(struct vs_server **out, const char *path)
 		unlink(path);
 		if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
 			goto err;
-	} else if (errno != 0 && access(path, F_OK) != 0) {
-		goto err;
 	}
 	if (chmod(path, 0660) < 0 || listen(fd, 16) < 0)
 		goto err;

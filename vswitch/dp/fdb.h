@@ -26,7 +26,7 @@ struct vs_fdb_table {
 };
 
 struct vs_fdb {
-	struct vs_fdb_table *tab; // cp: rw (swap), dp: ro (acquire, once per batch)
+	struct vs_fdb_table *tab; // cp: rw (swap), dp: ro (acquire, per lookup)
 	uint32_t limit;		  // cp only: maximum number of entries
 	uint32_t count;		  // cp: rw, others: relaxed read
 	uint32_t tombs;		  // cp only

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <vs/log.h>
 
+#include "csum.h"
 #include "l2.h"
 #include "output.h"
 #include "parse.h"
@@ -16,11 +17,13 @@
 
 VS_LOG_MODULE("pmd");
 
+// The coarse clock is a plain memory read in the vDSO (the precise one can cost a
+// system call in a VM); a few milliseconds of resolution suit ageing and dedup.
 uint32_t vs_now_s(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
 	return (uint32_t)ts.tv_sec;
 }
 
@@ -28,7 +31,7 @@ void vs_pmd_clock(struct vs_pmd *pmd)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
 	pmd->now_s = (uint32_t)ts.tv_sec;
 	pmd->now_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
@@ -41,7 +44,9 @@ struct vs_pmd *vs_pmd_create(uint16_t id, int cpu)
 		errno = EINVAL;
 		return NULL;
 	}
-	pmd = aligned_alloc(VS_CACHE_LINE, sizeof(*pmd));
+	// aligned_alloc() needs a size that is a multiple of the alignment (C11 7.22.3.1).
+	pmd = aligned_alloc(VS_CACHE_LINE,
+			    (sizeof(*pmd) + VS_CACHE_LINE - 1) & ~(size_t)(VS_CACHE_LINE - 1));
 	if (pmd == NULL)
 		return NULL;
 	memset(pmd, 0, sizeof(*pmd));
@@ -81,6 +86,7 @@ static void pipeline(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_p
 	vs_ctr_add(&c->rx_packets, n);
 	vs_ctr_add(&c->rx_bytes, bytes);
 	vs_parse_burst(pmd->pkts, n);
+	vs_ctr_add(&c->rx_csum_completed, vs_csum_burst(pmd->pkts, n));
 	vs_l2_burst(pmd, conf, pmd->pkts, n);
 	vs_output_burst(pmd, conf, pmd->pkts, n);
 	vs_output_flush(pmd, conf);

@@ -1,0 +1,777 @@
+// SPDX-License-Identifier: Apache-2.0
+// pipeline_bench: in-memory microbenchmark of the datapath pipeline on one pinned core.
+//
+// No kernel device and no PMD thread. The switch is set up as in a unit test
+// (bridges of "mem" ports, one PMD context that is never started) and every
+// burst of VS_BURST pre-built frames goes through the same stage functions, in
+// the same order, as pipeline() in vswitch/dp/pmd.c. The mem driver's rx copy
+// (vs_mem_inject) is bypassed: packets point straight at the pre-built frames,
+// as they would at the buffers of a zero-copy driver. Its tx copy (a memcpy
+// of each frame into the tx ring) is kept: every real port pays a copy or a
+// descriptor write there. See perf/README.md for what each row means.
+//
+// Usage: pipeline_bench [--cpu N] [--seconds S] [--runs N]
+#include <errno.h>
+#include <getopt.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <vs/drops.h>
+#include <vs/log.h>
+
+#include "../pmd/mem.h"
+#include "../pmd/port.h"
+#include "../vswitch/cp/switch.h"
+#include "../vswitch/dp/csum.h"
+#include "../vswitch/dp/l2.h"
+#include "../vswitch/dp/output.h"
+#include "../vswitch/dp/parse.h"
+#include "../vswitch/dp/pmd.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <x86intrin.h>
+#define TICK_NAME "TSC"
+static inline uint64_t ticks(void)
+{
+	return __rdtsc();
+}
+#elif defined(__aarch64__)
+#define TICK_NAME "cntvct"
+static inline uint64_t ticks(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(v));
+	return v;
+}
+#else
+#define TICK_NAME "ns"
+static inline uint64_t ticks(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+#endif
+
+#define FRAME_LEN 64	  // bytes in the buffer, Ethernet + IPv4 + UDP + 22 bytes payload
+#define POOL_FRAMES 65536 // pre-built frames, walked in order: 4 MiB
+#define POOL_BURSTS (POOL_FRAMES / VS_BURST)
+#define SIDE_MACS (POOL_FRAMES / 2) // MACs per side of a unicast bridge, at most
+#define CHUNK 64		    // bursts between two reads of the clock
+#define MAX_TOPO_PORTS 9
+#define MAX_RUNS 101
+#define BROADCAST 0xffffffffffffULL
+#define TX_RING "4096"
+
+struct topo {
+	const char *bridge;
+	uint16_t n_ports;
+	uint32_t table_size; // mac-table-size, 0 for the default
+	uint16_t id[MAX_TOPO_PORTS];
+	struct vs_port *port[MAX_TOPO_PORTS];
+};
+
+enum kind { K_FULL, K_PARSE, K_CSUM, K_L2, K_OUTPUT };
+
+struct row {
+	const char *label;
+	enum kind kind;
+	struct topo *topo;
+	uint32_t n_macs;   // MACs in the table of 'topo', half behind each port; 0: flood
+	uint32_t copies;   // frames transmitted per packet (full and output rows)
+	uint32_t pos;	   // next burst of the pool
+	uint64_t csum_out; // sum of vs_csum_burst() results: frames changed (must stay 0)
+	struct result {
+		uint64_t packets;
+		double ticks_per_pkt;
+	} res[MAX_RUNS];
+	double wall_ns, cpu_ns; // time of the timed runs, and how much of it this thread ran
+};
+
+// The benchmark's state.
+static struct {
+	struct vs_switch sw;
+	struct vs_pmd *pmd;
+	const struct vs_conf *conf;
+	uint8_t *frames;	       // POOL_FRAMES frames of FRAME_LEN bytes
+	uint16_t in_port[POOL_BURSTS]; // ingress port id of each burst of the pool
+	struct vs_pkt *meta;	       // POOL_FRAMES pre-computed packets for stage-only rows
+	uint64_t macs[2][SIDE_MACS];   // unicast MACs: [side][i]
+	double tick_hz;
+	double seconds;
+	int runs;
+} B;
+
+static void die(const char *fmt, ...) VS_PRINTF(1, 2);
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "pipeline_bench: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+	exit(1);
+}
+
+// CPU time this thread has used.
+static uint64_t thread_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+// --- set-up ---------------------------------------------------------------
+
+// A bijection on 32 bits (murmur3's finaliser): distinct inputs give distinct, scattered MACs.
+static uint32_t mix32(uint32_t h)
+{
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h;
+}
+
+static uint32_t csum_acc(uint32_t sum, const uint8_t *p, uint32_t len)
+{
+	for (uint32_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	if (len & 1)
+		sum += (uint32_t)p[len - 1] << 8;
+	return sum;
+}
+
+static uint16_t csum_finish(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void put_mac(uint8_t *p, uint64_t mac)
+{
+	for (int i = 5; i >= 0; i--, mac >>= 8)
+		p[i] = (uint8_t)mac;
+}
+
+// A 64-byte IPv4/UDP frame, 10.0.0.1:1024 -> 10.0.0.2:1025, valid IPv4 and UDP checksums
+// (so the checksum-completion stage takes its common path and leaves it alone).
+static void build_template(uint8_t *f)
+{
+	uint8_t *ip = f + 14, *udp = ip + 20;
+	uint16_t ip_len = FRAME_LEN - 14, udp_len = ip_len - 20, c;
+	uint32_t sum;
+
+	memset(f, 0, FRAME_LEN);
+	put16(f + 12, 0x0800);
+	ip[0] = 0x45;
+	put16(ip + 2, ip_len);
+	put16(ip + 6, 0x4000); // DF
+	ip[8] = 64;
+	ip[9] = 17;
+	memcpy(ip + 12, (const uint8_t[]){10, 0, 0, 1, 10, 0, 0, 2}, 8);
+	put16(ip + 10, csum_finish(csum_acc(0, ip, 20)));
+	put16(udp, 1024);
+	put16(udp + 2, 1025);
+	put16(udp + 4, udp_len);
+	for (uint16_t i = 8; i < udp_len; i++)
+		udp[i] = (uint8_t)i;
+	sum = csum_acc(0, ip + 12, 8) + 17 + udp_len;
+	c = csum_finish(csum_acc(sum, udp, udp_len));
+	put16(udp + 6, c ? c : 0xffff);
+}
+
+static void add_topo(struct topo *t)
+{
+	struct vs_bridge_opts o = {.mac_table_size = t->table_size};
+	struct vs_opt opt = {.key = "tx-ring", .val = TX_RING};
+	char err[256], name[VS_NAME_MAX + 1];
+
+	if (vs_switch_add_bridge(&B.sw, t->bridge, &o, err, sizeof(err)) < 0)
+		die("add bridge %s: %s", t->bridge, err);
+	for (uint16_t p = 0; p < t->n_ports; p++) {
+		int id;
+
+		snprintf(name, sizeof(name), "%s-%u", t->bridge, p);
+		if (vs_switch_add_port(&B.sw, t->bridge, name, "mem", &opt, 1, err, sizeof(err)) <
+		    0)
+			die("add port %s: %s", name, err);
+		id = vs_switch_port_id(&B.sw, name);
+		t->id[p] = (uint16_t)id;
+		t->port[p] = B.sw.ports[id];
+	}
+}
+
+// Writes the pool for a unicast row between ports 0 and 1 of 't' with n_macs MACs, half
+// behind each port. Bursts alternate between the two ingress ports; within one direction
+// frame m goes from MAC m % half of its side to MAC m % half of the other side.
+static void fill_unicast(const struct topo *t, uint32_t n_macs)
+{
+	uint32_t half = n_macs / 2;
+
+	for (uint32_t b = 0; b < POOL_BURSTS; b++) {
+		unsigned side = b & 1;
+
+		B.in_port[b] = t->id[side];
+		for (uint32_t j = 0; j < VS_BURST; j++) {
+			uint8_t *f = B.frames + (size_t)(b * VS_BURST + j) * FRAME_LEN;
+			uint32_t m = (b >> 1) * VS_BURST + j;
+
+			put_mac(f, B.macs[!side][m % half]);
+			put_mac(f + 6, B.macs[side][m % half]);
+		}
+	}
+}
+
+// Writes the pool for a broadcast row: every frame enters on port 0 of 't', from one MAC.
+static void fill_flood(const struct topo *t)
+{
+	for (uint32_t b = 0; b < POOL_BURSTS; b++) {
+		B.in_port[b] = t->id[0];
+		for (uint32_t j = 0; j < VS_BURST; j++) {
+			uint8_t *f = B.frames + (size_t)(b * VS_BURST + j) * FRAME_LEN;
+
+			put_mac(f, BROADCAST);
+			put_mac(f + 6, B.macs[0][0]);
+		}
+	}
+}
+
+// --- the measured work ------------------------------------------------------
+
+// What a zero-copy driver's rx_burst does: point the packets at the frames of burst 'b'.
+static inline void rx(uint32_t b)
+{
+	struct vs_pkt *pkts = B.pmd->pkts;
+
+	for (uint32_t i = 0; i < VS_BURST; i++) {
+		pkts[i].data = B.frames + (size_t)(b * VS_BURST + i) * FRAME_LEN;
+		pkts[i].len = FRAME_LEN;
+		pkts[i].buf = b * VS_BURST + i;
+	}
+}
+
+// A copy of pipeline() in vswitch/dp/pmd.c (static there): keep the two in step.
+static void pipeline(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_port *port,
+		     uint16_t n)
+{
+	struct vs_port_counters *c = &port->ctr[pmd->id];
+	uint64_t bytes = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		pmd->pkts[i].in_port = port->id;
+		pmd->pkts[i].out_port = VS_PORT_NONE;
+		pmd->pkts[i].drop = VS_DROP_NONE;
+		bytes += pmd->pkts[i].len;
+	}
+	vs_ctr_add(&c->rx_packets, n);
+	vs_ctr_add(&c->rx_bytes, bytes);
+	vs_parse_burst(pmd->pkts, n);
+	vs_ctr_add(&c->rx_csum_completed, vs_csum_burst(pmd->pkts, n));
+	vs_l2_burst(pmd, conf, pmd->pkts, n);
+	vs_output_burst(pmd, conf, pmd->pkts, n);
+	vs_output_flush(pmd, conf);
+}
+
+static inline void tx_clear(const struct topo *t)
+{
+	for (uint16_t p = 0; p < t->n_ports; p++)
+		vs_mem_tx_clear(t->port[p]);
+}
+
+// Each kernel runs 'n' bursts of row 'r', from r->pos on.
+static void k_full(struct row *r, uint32_t n)
+{
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t b = r->pos;
+
+		rx(b);
+		pipeline(B.pmd, B.conf, B.conf->ports[B.in_port[b]], VS_BURST);
+		tx_clear(r->topo);
+		r->pos = (b + 1) % POOL_BURSTS;
+	}
+}
+
+static void k_parse(struct row *r, uint32_t n)
+{
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t b = r->pos;
+
+		rx(b);
+		vs_parse_burst(B.pmd->pkts, VS_BURST);
+		r->pos = (b + 1) % POOL_BURSTS;
+	}
+}
+
+static void k_csum(struct row *r, uint32_t n)
+{
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t b = r->pos;
+
+		r->csum_out += vs_csum_burst(&B.meta[b * VS_BURST], VS_BURST);
+		r->pos = (b + 1) % POOL_BURSTS;
+	}
+}
+
+static void k_l2(struct row *r, uint32_t n)
+{
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t b = r->pos;
+
+		vs_l2_burst(B.pmd, B.conf, &B.meta[b * VS_BURST], VS_BURST);
+		r->pos = (b + 1) % POOL_BURSTS;
+	}
+}
+
+static void k_output(struct row *r, uint32_t n)
+{
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t b = r->pos;
+
+		vs_output_burst(B.pmd, B.conf, &B.meta[b * VS_BURST], VS_BURST);
+		vs_output_flush(B.pmd, B.conf);
+		tx_clear(r->topo);
+		r->pos = (b + 1) % POOL_BURSTS;
+	}
+}
+
+static void run_bursts(struct row *r, uint32_t n)
+{
+	switch (r->kind) {
+	case K_FULL:
+		k_full(r, n);
+		break;
+	case K_PARSE:
+		k_parse(r, n);
+		break;
+	case K_CSUM:
+		k_csum(r, n);
+		break;
+	case K_L2:
+		k_l2(r, n);
+		break;
+	case K_OUTPUT:
+		k_output(r, n);
+		break;
+	}
+}
+
+// --- preparing rows ----------------------------------------------------------
+
+// Sends the pool through the pipeline once, applying learning after every burst, so that
+// every source MAC of the pool is in the table. Checks the table holds 'expect' entries.
+static void learn(struct topo *t, uint32_t expect)
+{
+	struct row r = {.kind = K_FULL, .topo = t};
+	const struct vs_bridge *br = vs_switch_bridge(&B.sw, t->bridge);
+
+	for (uint32_t b = 0; b < POOL_BURSTS; b++) {
+		vs_pmd_clock(B.pmd);
+		run_bursts(&r, 1);
+		vs_switch_housekeeping(&B.sw);
+	}
+	if (br->fdb->count != expect)
+		die("%s: %u MACs learned, expected %u", t->bridge, br->fdb->count, expect);
+}
+
+// Fills B.meta with the pool's packets as the pipeline would have them after parse and
+// csum (for the csum and L2 rows) or after L2 too (for the output row).
+static void prepare_meta(bool through_l2)
+{
+	for (uint32_t b = 0; b < POOL_BURSTS; b++) {
+		struct vs_pkt *pkts = &B.meta[b * VS_BURST];
+
+		for (uint32_t i = 0; i < VS_BURST; i++) {
+			pkts[i] = (struct vs_pkt){
+				.data = B.frames + (size_t)(b * VS_BURST + i) * FRAME_LEN,
+				.len = FRAME_LEN,
+				.buf = b * VS_BURST + i,
+				.in_port = B.in_port[b],
+				.out_port = VS_PORT_NONE,
+			};
+		}
+		vs_parse_burst(pkts, VS_BURST);
+		vs_csum_burst(pkts, VS_BURST);
+		if (through_l2)
+			vs_l2_burst(B.pmd, B.conf, pkts, VS_BURST);
+	}
+}
+
+// Sums the counters of the ports of 't'.
+static void topo_counters(const struct topo *t, uint64_t *rx, uint64_t *tx, uint64_t *drops)
+{
+	*rx = *tx = *drops = 0;
+	for (uint16_t p = 0; p < t->n_ports; p++) {
+		struct vs_port_counters c;
+
+		vs_port_counters_sum(t->port[p], &c);
+		*rx += c.rx_packets;
+		*tx += c.tx_packets;
+		for (int d = 0; d < VS_DROP_MAX; d++)
+			*drops += c.drops[d];
+	}
+}
+
+// Checks that the measured work took the path the row is about.
+static void check_row(const struct row *r, const uint64_t before[3], uint32_t learn_tail)
+{
+	uint64_t now[3];
+
+	if (B.pmd->learn->tail != learn_tail)
+		die("%s: %u learning requests during the run: some MAC was not known", r->label,
+		    B.pmd->learn->tail - learn_tail);
+	if (r->csum_out)
+		die("%s: the checksum stage changed %llu frames", r->label,
+		    (unsigned long long)r->csum_out);
+	if (r->kind == K_L2) {
+		for (uint32_t i = 0; i < POOL_FRAMES; i++) {
+			const struct vs_pkt *p = &B.meta[i];
+			uint16_t want =
+				p->in_port == r->topo->id[0] ? r->topo->id[1] : r->topo->id[0];
+
+			if (p->drop != VS_DROP_NONE || p->out_port != want)
+				die("%s: packet %u: drop %u, out_port %u (expected %u)", r->label,
+				    i, p->drop, p->out_port, want);
+		}
+	}
+	if (r->kind != K_FULL && r->kind != K_OUTPUT)
+		return;
+	topo_counters(r->topo, &now[0], &now[1], &now[2]);
+	if (now[2] != before[2])
+		die("%s: %llu packets dropped", r->label, (unsigned long long)(now[2] - before[2]));
+	if (r->kind == K_FULL && now[1] - before[1] != (now[0] - before[0]) * r->copies)
+		die("%s: %llu packets in, %llu out, expected %u out per packet", r->label,
+		    (unsigned long long)(now[0] - before[0]),
+		    (unsigned long long)(now[1] - before[1]), r->copies);
+}
+
+// --- measuring ---------------------------------------------------------------
+
+// Writes the frames (and for stage-only rows the packets) that row 'r' works on.
+static void prepare(struct row *r)
+{
+	if (r->n_macs)
+		fill_unicast(r->topo, r->n_macs);
+	else
+		fill_flood(r->topo);
+	if (r->kind == K_CSUM || r->kind == K_L2 || r->kind == K_OUTPUT)
+		prepare_meta(r->kind == K_OUTPUT);
+}
+
+// Measures run 'i' of row 'r': bursts for B.seconds, after one untimed pass over the pool.
+static void measure(struct row *r, int i)
+{
+	uint64_t budget = (uint64_t)(B.seconds * B.tick_hz), before[3], t0, t1, n = 0;
+	uint64_t c0, c1;
+	uint32_t learn_tail;
+
+	prepare(r);
+	topo_counters(r->topo, &before[0], &before[1], &before[2]);
+	learn_tail = B.pmd->learn->tail;
+	vs_pmd_clock(B.pmd);
+	run_bursts(r, POOL_BURSTS);
+	c0 = thread_ns();
+	t0 = ticks();
+	do {
+		run_bursts(r, CHUNK);
+		n += CHUNK * VS_BURST;
+		t1 = ticks();
+	} while (t1 - t0 < budget);
+	c1 = thread_ns();
+	r->wall_ns += (double)(t1 - t0) / B.tick_hz * 1e9;
+	r->cpu_ns += (double)(c1 - c0);
+	r->res[i].packets = n;
+	r->res[i].ticks_per_pkt = (double)(t1 - t0) / (double)n;
+	check_row(r, before, learn_tail);
+}
+
+static int cmp_result(const void *a, const void *b)
+{
+	const struct result *x = a, *y = b;
+
+	return (x->ticks_per_pkt > y->ticks_per_pkt) - (x->ticks_per_pkt < y->ticks_per_pkt);
+}
+
+// Prints the median of the runs of 'r'.
+static void report(struct row *r)
+{
+	struct result *res = r->res, *mid;
+	double med, ns, spread;
+
+	qsort(res, (size_t)B.runs, sizeof(res[0]), cmp_result);
+	mid = &res[(B.runs - 1) / 2];
+	med = B.runs % 2 ? mid->ticks_per_pkt : (mid[0].ticks_per_pkt + mid[1].ticks_per_pkt) / 2;
+	ns = med / B.tick_hz * 1e9;
+	spread = (res[B.runs - 1].ticks_per_pkt - res[0].ticks_per_pkt) / med * 100;
+	printf("%-24s %11llu %8.2f %10.1f %8.2f %7.1f%% %6.1f%%\n", r->label,
+	       (unsigned long long)mid->packets, ns, med, 1e3 / ns, spread,
+	       r->cpu_ns / r->wall_ns * 100);
+}
+
+// Ticks per second of ticks(), against CLOCK_MONOTONIC over ~200 ms.
+static double calibrate(void)
+{
+	uint64_t n0, n1, t0, t1;
+
+	n0 = mono_ns();
+	t0 = ticks();
+	do
+		n1 = mono_ns();
+	while (n1 - n0 < 200000000u);
+	t1 = ticks();
+	n1 = mono_ns();
+	return (double)(t1 - t0) / ((double)(n1 - n0) / 1e9);
+}
+
+// ns per vs_pmd_clock() call: the PMD loop pays it once per iteration, outside pipeline().
+static double clock_cost_ns(void)
+{
+	uint64_t t0 = ticks();
+	const int n = 1000000;
+
+	for (int i = 0; i < n; i++)
+		vs_pmd_clock(B.pmd);
+	return (double)(ticks() - t0) / n / B.tick_hz * 1e9;
+}
+
+// --- CPU ---------------------------------------------------------------------
+
+static int last_allowed_cpu(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) < 0)
+		die("sched_getaffinity: %s", strerror(errno));
+	for (int c = CPU_SETSIZE - 1; c >= 0; c--)
+		if (CPU_ISSET(c, &set))
+			return c;
+	die("no CPU in the affinity mask");
+	return -1;
+}
+
+static void pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set) < 0)
+		die("cannot pin to CPU %d: %s", cpu, strerror(errno));
+}
+
+// The model name of 'cpu' from /proc/cpuinfo (the first one listed if 'cpu' is not found).
+static void cpu_model(int cpu, char *out, size_t len)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[512];
+	int cur = -1;
+
+	snprintf(out, len, "unknown");
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *v = strchr(line, ':');
+
+		if (v == NULL)
+			continue;
+		v++;
+		v += strspn(v, " \t");
+		v[strcspn(v, "\n")] = '\0';
+		if (strncmp(line, "processor", 9) == 0) {
+			cur = atoi(v);
+		} else if (strncmp(line, "model name", 10) == 0 &&
+			   (cur == cpu || strcmp(out, "unknown") == 0)) {
+			snprintf(out, len, "%s", v);
+			if (cur == cpu)
+				break;
+		}
+	}
+	fclose(f);
+}
+
+// --- main --------------------------------------------------------------------
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: pipeline_bench [--cpu N] [--seconds S] [--runs N]\n"
+		   "  --cpu N      pin to CPU N (default: the last CPU this process may use)\n"
+		   "  --seconds S  length of one run of a row (default 0.5)\n"
+		   "  --runs N     runs per row, the median is printed (default 5)\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"cpu", required_argument, NULL, 'c'},
+		{"seconds", required_argument, NULL, 's'},
+		{"runs", required_argument, NULL, 'r'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	static struct topo uc2 = {.bridge = "uc2", .n_ports = 2};
+	static struct topo uc1k = {.bridge = "uc1k", .n_ports = 2};
+	static struct topo uc64k = {.bridge = "uc64k", .n_ports = 2, .table_size = 65536};
+	static struct topo fl3 = {.bridge = "fl3", .n_ports = 4};
+	static struct topo fl8 = {.bridge = "fl8", .n_ports = 9};
+	static struct row rows[] = {
+		// (a) known unicast between two ports.
+		{.label = "unicast, 2 MACs",
+		 .kind = K_FULL,
+		 .topo = &uc2,
+		 .n_macs = 2,
+		 .copies = 1},
+		{.label = "unicast, 1k MACs",
+		 .kind = K_FULL,
+		 .topo = &uc1k,
+		 .n_macs = 1024,
+		 .copies = 1},
+		{.label = "unicast, 64k MACs",
+		 .kind = K_FULL,
+		 .topo = &uc64k,
+		 .n_macs = 65536,
+		 .copies = 1},
+		// (b) broadcast from one port to every other port of the bridge.
+		{.label = "broadcast, flood to 3", .kind = K_FULL, .topo = &fl3, .copies = 3},
+		{.label = "broadcast, flood to 8", .kind = K_FULL, .topo = &fl8, .copies = 8},
+		// (c) and the other single stages, on the 1k-MAC unicast frames.
+		{.label = "parse only", .kind = K_PARSE, .topo = &uc1k, .n_macs = 1024},
+		{.label = "csum only", .kind = K_CSUM, .topo = &uc1k, .n_macs = 1024},
+		{.label = "output only, unicast",
+		 .kind = K_OUTPUT,
+		 .topo = &uc1k,
+		 .n_macs = 1024,
+		 .copies = 1},
+		// (d) the L2 stage alone, on parsed packets.
+		{.label = "L2 only, 2 MACs", .kind = K_L2, .topo = &uc2, .n_macs = 2},
+		{.label = "L2 only, 1k MACs", .kind = K_L2, .topo = &uc1k, .n_macs = 1024},
+		{.label = "L2 only, 64k MACs", .kind = K_L2, .topo = &uc64k, .n_macs = 65536},
+	};
+	char model[256], *end;
+	int cpu = -1, opt;
+
+	B.seconds = 0.5;
+	B.runs = 5;
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			cpu = (int)strtol(optarg, &end, 10);
+			if (*end || end == optarg || cpu < 0 || cpu >= CPU_SETSIZE)
+				die("invalid --cpu: %s", optarg);
+			break;
+		case 's':
+			B.seconds = strtod(optarg, &end);
+			if (*end || end == optarg || !(B.seconds > 0 && B.seconds <= 3600))
+				die("invalid --seconds: %s", optarg);
+			break;
+		case 'r':
+			B.runs = (int)strtol(optarg, &end, 10);
+			if (*end || end == optarg || B.runs < 1 || B.runs > MAX_RUNS)
+				die("invalid --runs: %s (1-%d)", optarg, MAX_RUNS);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (cpu < 0)
+		cpu = last_allowed_cpu();
+	pin(cpu);
+	cpu_model(cpu, model, sizeof(model));
+
+	vs_log_level = VS_LOG_WARN;
+	vs_switch_init(&B.sw);
+	vs_port_driver_register(&vs_mem_ops);
+	B.pmd = vs_pmd_create(0, -1);
+	if (B.pmd == NULL)
+		die("vs_pmd_create: %s", strerror(errno));
+	B.sw.pmds[0] = B.pmd;
+	B.sw.n_pmds = 1;
+	add_topo(&uc2);
+	add_topo(&uc1k);
+	add_topo(&uc64k);
+	add_topo(&fl3);
+	add_topo(&fl8);
+	B.conf = vs_conf_current();
+
+	B.frames = aligned_alloc(VS_CACHE_LINE, (size_t)POOL_FRAMES * FRAME_LEN);
+	B.meta = aligned_alloc(VS_CACHE_LINE, (size_t)POOL_FRAMES * sizeof(*B.meta));
+	if (B.frames == NULL || B.meta == NULL)
+		die("out of memory");
+	for (uint32_t i = 0; i < POOL_FRAMES; i++)
+		build_template(B.frames + (size_t)i * FRAME_LEN);
+	for (uint32_t s = 0; s < 2; s++)
+		for (uint32_t i = 0; i < SIDE_MACS; i++)
+			B.macs[s][i] = 0x020000000000ULL | mix32(s * SIDE_MACS + i + 1);
+	B.tick_hz = calibrate();
+
+	printf("vswitch pipeline_bench: datapath pipeline in memory, one core, no kernel I/O\n");
+	printf("cpu %d: %s\n", cpu, model);
+	printf("%s %.1f MHz (calibrated against CLOCK_MONOTONIC); cycles below are %s ticks\n",
+	       TICK_NAME, B.tick_hz / 1e6, TICK_NAME);
+	printf("%d-byte IPv4/UDP frames, bursts of %d, a pool of %d frames (%d KiB) walked in "
+	       "order\n",
+	       FRAME_LEN, VS_BURST, POOL_FRAMES, POOL_FRAMES * FRAME_LEN / 1024);
+	printf("median of %d runs of %.2f s per row, the rows taking turns; spread = (slowest - "
+	       "fastest) / median;\non-cpu = share of the runs' time this thread got the CPU "
+	       "(below ~99%%: the CPU was shared, numbers are inflated)\n\n",
+	       B.runs, B.seconds);
+	printf("%-24s %11s %8s %10s %8s %8s %7s\n", "row", "packets", "ns/pkt", "cycles/pkt",
+	       "Mpps", "spread", "on-cpu");
+
+	// Learn the MACs of each bridge from the frames of its first row.
+	for (size_t i = 0; i < VS_ARRAY_SIZE(rows); i++) {
+		if (rows[i].kind != K_FULL)
+			continue;
+		prepare(&rows[i]);
+		learn(rows[i].topo, rows[i].n_macs ? rows[i].n_macs : 1);
+	}
+	// Run i of every row, then run i + 1: noise lasting seconds spreads over all rows.
+	for (int i = 0; i < B.runs; i++)
+		for (size_t r = 0; r < VS_ARRAY_SIZE(rows); r++)
+			measure(&rows[r], i);
+	for (size_t r = 0; r < VS_ARRAY_SIZE(rows); r++)
+		report(&rows[r]);
+	printf("\nvs_pmd_clock(), paid once per PMD loop iteration outside these rows: %.1f ns\n",
+	       clock_cost_ns());
+
+	vs_switch_clear(&B.sw);
+	vs_conf_free(vs_conf_publish(NULL));
+	vs_pmd_destroy(B.pmd);
+	free(B.frames);
+	free(B.meta);
+	return 0;
+}

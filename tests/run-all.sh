@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs dependencies, builds, and runs the whole test suite:
+#   unit tests (cmocka) and integration tests (network namespaces, AF_XDP) in build/,
+#   then the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer in build-asan/.
+# Run as root: integration tests create namespaces, veths and XDP programs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+scripts/build.sh build
+scripts/build.sh build-asan -Db_sanitize=address,undefined -Db_lundef=false
+
+status=0
+meson test -C build --suite unit --suite integration --print-errorlogs || status=1
+meson test -C build-asan --suite unit --print-errorlogs || status=1
+
+# One closing line over both runs: "tests: N passed, N failed, N skipped".
+python3 - build/meson-logs/testlog.json build-asan/meson-logs/testlog.json <<'PY'
+import json, sys
+counts = {"passed": 0, "failed": 0, "skipped": 0}
+for path in sys.argv[1:]:
+    with open(path) as f:
+        for line in f:
+            r = json.loads(line)
+            if r["result"] == "OK":
+                counts["passed"] += 1
+            elif r["result"] == "SKIP":
+                counts["skipped"] += 1
+                print(f"skipped: {r['name']}")
+            else:
+                counts["failed"] += 1
+                print(f"failed: {r['name']} ({r['result']})")
+print(f"tests: {counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped")
+PY
+exit $status
