@@ -1,14 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
-// AF_XDP port driver (libxdp): one AF_XDP socket with its own UMEM per queue.
+// AF_XDP port driver (libxdp sockets): one AF_XDP socket with its own UMEM per queue.
 //
 // UMEM layout per queue: VS_AFXDP_FRAMES frames; the first half is receive
 // buffers, which live in the fill ring, the rx ring or a PMD burst; the second
 // half is transmit buffers, kept on a free stack and returned by the completion
 // ring. Forwarding copies a frame from the ingress UMEM into an egress frame.
-// libxdp loads its default XSK program (redirect to the socket bound to the
-// queue, XDP_PASS otherwise); closing the last socket detaches it.
+//
+// The XDP program is vswitchd's own (pmd/bpf/xsk_redirect.bpf.c, built into the
+// binary): it redirects each queue's frames to the socket bound to it and passes
+// the rest to the kernel. It is loaded as "xdp.frags", and the sockets are bound
+// with XDP_USE_SG where the kernel has AF_XDP multi-buffer (6.6+): a frame larger
+// than one 4 KiB UMEM frame then arrives in several descriptors, which the driver
+// gathers into a per-queue buffer, and leaves in several on transmit. Without
+// multi-buffer, ports refuse devices whose MTU does not fit one UMEM frame.
 #include <errno.h>
 #include <linux/if_link.h>
+#include <stdbool.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,9 +29,21 @@
 #include "netdev.h"
 #include "port.h"
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 #include <xdp/xsk.h>
+
+#ifndef XDP_USE_SG
+#define XDP_USE_SG (1 << 4) // linux/if_xdp.h of kernels >= 6.6
+#endif
+#ifndef XDP_PKT_CONTD
+#define XDP_PKT_CONTD (1 << 0)
+#endif
+
+// pmd/bpf/xsk_redirect.bpf.c, compiled and embedded at build time.
+extern const unsigned char vs_xsk_redirect_obj[];
+extern const size_t vs_xsk_redirect_obj_len;
 
 VS_LOG_MODULE("afxdp");
 
@@ -32,7 +51,17 @@ VS_LOG_MODULE("afxdp");
 #define VS_AFXDP_FRAME_SIZE XSK_UMEM__DEFAULT_FRAME_SIZE
 #define VS_AFXDP_RX_FRAMES (VS_AFXDP_FRAMES / 2)
 #define VS_AFXDP_RING 2048
+// The kernel publishes its fill ring consumer index lazily, so a frame can come back
+// on the rx ring before its fill slot shows as free: twice the rx frames leaves room.
+#define VS_AFXDP_FILL_RING (2 * VS_AFXDP_RX_FRAMES)
 #define VS_AFXDP_MAX_QUEUES 64
+// Largest frame with multi-buffer (MTU 9000 and more with room to spare), and without:
+// one UMEM frame less the kernel's XDP headroom.
+#define VS_AFXDP_MAX_FRAME 16384
+#define VS_AFXDP_MAX_FRAME_1BUF (VS_AFXDP_FRAME_SIZE - 256)
+#define VS_AFXDP_MAX_FRAGS 8 // descriptors of one received frame
+#define VS_AFXDP_BUF_GATHERED UINT64_MAX // pkt->buf of a frame copied out of several descs
+#define VS_AFXDP_L2_OVERHEAD 22 // Ethernet header, two VLAN tags
 
 struct afxdp_queue {
 	struct xsk_socket *xsk;
@@ -44,13 +73,21 @@ struct afxdp_queue {
 	struct xsk_ring_prod tx;
 	struct xsk_ring_cons comp;
 	uint32_t n_free_tx;
+	uint64_t rx_too_big; // PMD: rw, cp: ro (relaxed)
+	uint32_t n_stash;    // rx frames waiting for room in the fill ring
+	uint64_t stash[VS_AFXDP_RX_FRAMES];
 	uint64_t free_tx[VS_AFXDP_FRAMES - VS_AFXDP_RX_FRAMES];
+	uint8_t (*gather)[VS_AFXDP_MAX_FRAME]; // [VS_BURST] multi-descriptor frames, sg only
 } VS_CACHE_ALIGNED;
 
 struct afxdp_port {
 	int ifindex;
 	uint16_t n_queues;
+	bool sg;	    // sockets bound with XDP_USE_SG
 	uint32_t xdp_flags; // XDP_FLAGS_DRV_MODE or XDP_FLAGS_SKB_MODE
+	struct bpf_object *obj;
+	int prog_fd;
+	int xsks_fd; // the program's XSKMAP
 	struct afxdp_queue *q[VS_AFXDP_MAX_QUEUES];
 };
 
@@ -80,6 +117,7 @@ static void queue_close(struct afxdp_queue *q)
 		xsk_umem__delete(q->umem);
 	if (q->area != NULL)
 		munmap(q->area, (size_t)VS_AFXDP_FRAMES * VS_AFXDP_FRAME_SIZE);
+	free(q->gather);
 	free(q);
 }
 
@@ -87,7 +125,7 @@ static int queue_open(struct vs_port *port, struct afxdp_port *ap, uint16_t qid,
 		      struct afxdp_queue **out)
 {
 	struct xsk_umem_config ucfg = {
-		.fill_size = VS_AFXDP_RING,
+		.fill_size = VS_AFXDP_FILL_RING,
 		.comp_size = VS_AFXDP_RING,
 		.frame_size = VS_AFXDP_FRAME_SIZE,
 		.frame_headroom = 0,
@@ -96,9 +134,9 @@ static int queue_open(struct vs_port *port, struct afxdp_port *ap, uint16_t qid,
 	struct xsk_socket_config scfg = {
 		.rx_size = VS_AFXDP_RING,
 		.tx_size = VS_AFXDP_RING,
-		.libxdp_flags = 0,
+		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
 		.xdp_flags = ap->xdp_flags,
-		.bind_flags = XDP_USE_NEED_WAKEUP,
+		.bind_flags = XDP_USE_NEED_WAKEUP | (ap->sg ? XDP_USE_SG : 0),
 	};
 	size_t size = (size_t)VS_AFXDP_FRAMES * VS_AFXDP_FRAME_SIZE;
 	struct afxdp_queue *q;
@@ -125,6 +163,16 @@ static int queue_open(struct vs_port *port, struct afxdp_port *ap, uint16_t qid,
 		goto err;
 	}
 	q->fd = xsk_socket__fd(q->xsk);
+	ret = xsk_socket__update_xskmap(q->xsk, ap->xsks_fd);
+	if (ret < 0)
+		goto err;
+	if (ap->sg) {
+		q->gather = malloc(VS_BURST * sizeof(*q->gather));
+		if (q->gather == NULL) {
+			ret = -ENOMEM;
+			goto err;
+		}
+	}
 	if (xsk_ring_prod__reserve(&q->fill, VS_AFXDP_RX_FRAMES, &idx) != VS_AFXDP_RX_FRAMES) {
 		ret = -ENOSPC;
 		goto err;
@@ -141,23 +189,67 @@ err:
 	return ret;
 }
 
+static void prog_detach(struct afxdp_port *ap)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, opts, .old_prog_fd = ap->prog_fd);
+
+	// Only if it is still ours: never remove a program someone else attached since.
+	bpf_xdp_detach(ap->ifindex, ap->xdp_flags, &opts);
+}
+
+static int prog_load(struct vs_port *port, struct afxdp_port *ap, char *err, size_t errlen)
+{
+	struct bpf_program *prog;
+	struct bpf_map *map;
+	int ret;
+
+	ap->obj = bpf_object__open_mem(vs_xsk_redirect_obj, vs_xsk_redirect_obj_len, NULL);
+	if (ap->obj == NULL) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: cannot open the XDP program: %s", port->name,
+			 strerror(-ret));
+		return ret;
+	}
+	ret = bpf_object__load(ap->obj);
+	prog = bpf_object__find_program_by_name(ap->obj, "vs_xsk_redirect");
+	map = bpf_object__find_map_by_name(ap->obj, "vs_xsks");
+	if (ret < 0 || prog == NULL || map == NULL) {
+		ret = ret < 0 ? ret : -ENOENT;
+		snprintf(err, errlen, "%s: cannot load the XDP program: %s", port->name,
+			 strerror(-ret));
+		bpf_object__close(ap->obj);
+		ap->obj = NULL;
+		return ret;
+	}
+	ap->prog_fd = bpf_program__fd(prog);
+	ap->xsks_fd = bpf_map__fd(map);
+	return 0;
+}
+
+static void close_queues(struct afxdp_port *ap)
+{
+	for (uint16_t i = 0; i < ap->n_queues; i++) {
+		queue_close(ap->q[i]);
+		ap->q[i] = NULL;
+	}
+}
+
 static void afxdp_close(struct vs_port *port)
 {
 	struct afxdp_port *ap = port->priv;
-	uint32_t prog_id = 0;
 
 	if (ap == NULL)
 		return;
-	for (uint16_t i = 0; i < ap->n_queues; i++)
-		queue_close(ap->q[i]);
-	// libxdp detaches its program with the last socket; make sure nothing of ours is left.
-	if (bpf_xdp_query_id(ap->ifindex, (int)ap->xdp_flags, &prog_id) == 0 && prog_id != 0) {
-		VS_LOG(WARN, "%s: XDP program %u still attached after closing; detaching",
-		       port->name, prog_id);
-		bpf_xdp_detach(ap->ifindex, ap->xdp_flags, NULL);
-	}
+	close_queues(ap);
+	prog_detach(ap);
+	bpf_object__close(ap->obj);
 	free(ap);
 	port->priv = NULL;
+}
+
+static const char *mode_name(uint32_t xdp_flags)
+{
+	return xdp_flags & XDP_FLAGS_DRV_MODE ? "native" : "generic";
 }
 
 static int open_queues(struct vs_port *port, struct afxdp_port *ap, char *err, size_t errlen)
@@ -167,14 +259,66 @@ static int open_queues(struct vs_port *port, struct afxdp_port *ap, char *err, s
 
 		if (ret < 0) {
 			snprintf(err, errlen, "%s: cannot open AF_XDP socket on queue %u (%s mode): %s",
-				 port->name, i,
-				 ap->xdp_flags & XDP_FLAGS_DRV_MODE ? "native" : "generic",
-				 strerror(-ret));
-			for (uint16_t j = 0; j < i; j++) {
-				queue_close(ap->q[j]);
-				ap->q[j] = NULL;
-			}
+				 port->name, i, mode_name(ap->xdp_flags), strerror(-ret));
+			close_queues(ap);
 			return ret;
+		}
+	}
+	return 0;
+}
+
+// Attaches the program in the mode of 'ap->xdp_flags' and opens the sockets, with
+// multi-buffer if the kernel binds it.
+static int attach_mode(struct vs_port *port, struct afxdp_port *ap, char *err, size_t errlen)
+{
+	int ret = bpf_xdp_attach(ap->ifindex, ap->prog_fd,
+				 ap->xdp_flags | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
+
+	if (ret < 0) {
+		snprintf(err, errlen, "%s: cannot attach XDP program (%s mode): %s", port->name,
+			 mode_name(ap->xdp_flags), strerror(-ret));
+		return ret;
+	}
+	ap->sg = true;
+	ret = open_queues(port, ap, err, errlen);
+	if (ret == -EINVAL || ret == -EOPNOTSUPP) {
+		VS_LOG(INFO, "%s: AF_XDP multi-buffer refused (%s); frames limited to %d bytes",
+		       port->name, strerror(-ret), VS_AFXDP_MAX_FRAME_1BUF);
+		ap->sg = false;
+		ret = open_queues(port, ap, err, errlen);
+	}
+	if (ret < 0)
+		prog_detach(ap);
+	return ret;
+}
+
+static int parse_opts(const struct vs_opt *opts, size_t n_opts, const char **mode, long *queues,
+		      char *err, size_t errlen)
+{
+	for (size_t i = 0; i < n_opts; i++) {
+		if (strcmp(opts[i].key, "xdp-mode") == 0) {
+			*mode = opts[i].val;
+			if (strcmp(*mode, "auto") && strcmp(*mode, "native") &&
+			    strcmp(*mode, "generic")) {
+				snprintf(err, errlen,
+					 "invalid xdp-mode '%s' (expected auto, native or generic)",
+					 *mode);
+				return -EINVAL;
+			}
+		} else if (strcmp(opts[i].key, "queues") == 0) {
+			char *end;
+
+			errno = 0;
+			*queues = strtol(opts[i].val, &end, 10);
+			if (errno || *end || end == opts[i].val || *queues < 1 ||
+			    *queues > VS_AFXDP_MAX_QUEUES) {
+				snprintf(err, errlen, "invalid queues '%s' (expected 1-%d)",
+					 opts[i].val, VS_AFXDP_MAX_QUEUES);
+				return -EINVAL;
+			}
+		} else {
+			snprintf(err, errlen, "unknown option for afxdp port: %s", opts[i].key);
+			return -EINVAL;
 		}
 	}
 	return 0;
@@ -186,34 +330,12 @@ static int afxdp_open(struct vs_port *port, const struct vs_opt *opts, size_t n_
 	const char *mode = "auto";
 	struct afxdp_port *ap;
 	long queues = 1;
-	uint32_t prog_id = 0;
-	int ifindex, dev_queues, ret;
+	uint32_t prog_id = 0, max_frame;
+	int ifindex, dev_queues, mtu = 0, ret;
 
-	for (size_t i = 0; i < n_opts; i++) {
-		if (strcmp(opts[i].key, "xdp-mode") == 0) {
-			mode = opts[i].val;
-			if (strcmp(mode, "auto") && strcmp(mode, "native") && strcmp(mode, "generic")) {
-				snprintf(err, errlen,
-					 "invalid xdp-mode '%s' (expected auto, native or generic)",
-					 mode);
-				return -EINVAL;
-			}
-		} else if (strcmp(opts[i].key, "queues") == 0) {
-			char *end;
-
-			errno = 0;
-			queues = strtol(opts[i].val, &end, 10);
-			if (errno || *end || end == opts[i].val || queues < 1 ||
-			    queues > VS_AFXDP_MAX_QUEUES) {
-				snprintf(err, errlen, "invalid queues '%s' (expected 1-%d)",
-					 opts[i].val, VS_AFXDP_MAX_QUEUES);
-				return -EINVAL;
-			}
-		} else {
-			snprintf(err, errlen, "unknown option for afxdp port: %s", opts[i].key);
-			return -EINVAL;
-		}
-	}
+	ret = parse_opts(opts, n_opts, &mode, &queues, err, errlen);
+	if (ret < 0)
+		return ret;
 	ifindex = vs_netdev_ifindex(port->name);
 	if (ifindex <= 0) {
 		snprintf(err, errlen, "no such network device: %s", port->name);
@@ -232,6 +354,7 @@ static int afxdp_open(struct vs_port *port, const struct vs_opt *opts, size_t n_
 			 port->name, prog_id);
 		return -EBUSY;
 	}
+	vs_netdev_mtu(port->name, &mtu);
 	ap = calloc(1, sizeof(*ap));
 	if (ap == NULL) {
 		snprintf(err, errlen, "%s: out of memory", port->name);
@@ -240,28 +363,51 @@ static int afxdp_open(struct vs_port *port, const struct vs_opt *opts, size_t n_
 	libxdp_set_print(libxdp_print);
 	ap->ifindex = ifindex;
 	ap->n_queues = (uint16_t)queues;
+	ap->prog_fd = ap->xsks_fd = -1;
+	ret = prog_load(port, ap, err, errlen);
+	if (ret < 0)
+		goto err;
 	ap->xdp_flags = strcmp(mode, "generic") == 0 ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
-	ret = open_queues(port, ap, err, errlen);
+	ret = attach_mode(port, ap, err, errlen);
 	if (ret < 0 && strcmp(mode, "auto") == 0) {
-		VS_LOG(INFO, "%s: native XDP failed (%s), falling back to generic", port->name,
-		       strerror(-ret));
+		VS_LOG(INFO, "%s: native XDP failed (%s), falling back to generic", port->name, err);
 		ap->xdp_flags = XDP_FLAGS_SKB_MODE;
-		ret = open_queues(port, ap, err, errlen);
+		ret = attach_mode(port, ap, err, errlen);
 	}
-	if (ret < 0) {
-		free(ap);
-		return ret;
+	if (ret < 0)
+		goto err;
+	max_frame = ap->sg ? VS_AFXDP_MAX_FRAME : VS_AFXDP_MAX_FRAME_1BUF;
+	if (mtu + VS_AFXDP_L2_OVERHEAD > (int)max_frame) {
+		snprintf(err, errlen,
+			 "%s: MTU %d is too large: frames are limited to %u bytes%s (MTU %u)",
+			 port->name, mtu, max_frame,
+			 ap->sg ? "" : " without AF_XDP multi-buffer (kernel 6.6+)",
+			 max_frame - VS_AFXDP_L2_OVERHEAD);
+		close_queues(ap);
+		prog_detach(ap);
+		ret = -EINVAL;
+		goto err;
 	}
 	port->priv = ap;
 	port->n_rxq = ap->n_queues;
 	port->n_txq = ap->n_queues;
-	port->max_frame = VS_AFXDP_FRAME_SIZE;
-	vs_port_set_opt(port, "xdp-mode", "%s",
-			ap->xdp_flags & XDP_FLAGS_DRV_MODE ? "native" : "generic");
+	port->max_frame = max_frame;
+	vs_port_set_opt(port, "xdp-mode", "%s", mode_name(ap->xdp_flags));
 	vs_port_set_opt(port, "queues", "%u", ap->n_queues);
-	VS_LOG(INFO, "%s: AF_XDP port open, ifindex %d, %u queue(s), %s XDP", port->name, ifindex,
-	       ap->n_queues, ap->xdp_flags & XDP_FLAGS_DRV_MODE ? "native" : "generic");
+	vs_port_set_opt(port, "multi-buffer", "%s", ap->sg ? "on" : "off");
+	vs_port_set_opt(port, "max-frame", "%u", max_frame);
+	if (ap->xdp_flags & XDP_FLAGS_SKB_MODE)
+		VS_LOG(WARN,
+		       "%s: generic XDP does not see frames the kernel aggregated (TSO/GSO/GRO): "
+		       "turn off tso and gso on the sending peer, or use xdp-mode=native",
+		       port->name);
+	VS_LOG(INFO, "%s: AF_XDP port open, ifindex %d, %u queue(s), %s XDP, frames up to %u bytes",
+	       port->name, ifindex, ap->n_queues, mode_name(ap->xdp_flags), max_frame);
 	return 0;
+err:
+	bpf_object__close(ap->obj);
+	free(ap);
+	return ret;
 }
 
 static void kick_rx(struct afxdp_queue *q)
@@ -271,43 +417,131 @@ static void kick_rx(struct afxdp_queue *q)
 		recvfrom(q->fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
 }
 
+static inline uint64_t frame_base(uint64_t addr)
+{
+	return addr & ~(uint64_t)(VS_AFXDP_FRAME_SIZE - 1);
+}
+
+// Puts as many stashed rx frames as fit back into the fill ring.
+static void flush_stash(struct afxdp_queue *q)
+{
+	uint32_t idx, n = xsk_prod_nb_free(&q->fill, q->n_stash);
+
+	if (n > q->n_stash)
+		n = q->n_stash;
+	if (n == 0 || xsk_ring_prod__reserve(&q->fill, n, &idx) != n)
+		return;
+	for (uint32_t i = 0; i < n; i++)
+		*xsk_ring_prod__fill_addr(&q->fill, idx + i) = q->stash[--q->n_stash];
+	xsk_ring_prod__submit(&q->fill, n);
+}
+
+// Returns 'n' rx frames to the fill ring, through the stash when it has no room.
+static void refill(struct afxdp_queue *q, const uint64_t *addrs, uint32_t n)
+{
+	uint32_t idx;
+
+	if (q->n_stash == 0 && xsk_ring_prod__reserve(&q->fill, n, &idx) == n) {
+		for (uint32_t i = 0; i < n; i++)
+			*xsk_ring_prod__fill_addr(&q->fill, idx + i) = frame_base(addrs[i]);
+		xsk_ring_prod__submit(&q->fill, n);
+		return;
+	}
+	// The stash holds at most every rx frame, which is its size.
+	for (uint32_t i = 0; i < n; i++)
+		q->stash[q->n_stash++] = frame_base(addrs[i]);
+	flush_stash(q);
+}
+
+// Copies the frame in descriptors [first, last] of the rx ring into gather buffer 'slot'
+// and recycles them. Returns 1 if 'pkt' now holds the frame, 0 if it was too big.
+static int gather(struct afxdp_queue *q, uint32_t first, uint32_t last, uint16_t slot,
+		  struct vs_pkt *pkt)
+{
+	uint64_t addrs[VS_AFXDP_MAX_FRAGS];
+	uint32_t na = 0, len = 0;
+	bool fits = last - first + 1 <= VS_AFXDP_MAX_FRAGS;
+
+	for (uint32_t i = first; i <= last; i++) {
+		const struct xdp_desc *d = xsk_ring_cons__rx_desc(&q->rx, i);
+
+		if (fits && len + d->len <= VS_AFXDP_MAX_FRAME)
+			memcpy(q->gather[slot] + len, xsk_umem__get_data(q->area, d->addr), d->len);
+		else
+			fits = false;
+		len += d->len;
+		addrs[na++] = d->addr;
+		if (na == VS_AFXDP_MAX_FRAGS) {
+			refill(q, addrs, na);
+			na = 0;
+		}
+	}
+	if (na)
+		refill(q, addrs, na);
+	if (!fits) {
+		vs_ctr_add(&q->rx_too_big, 1);
+		return 0;
+	}
+	pkt->buf = VS_AFXDP_BUF_GATHERED;
+	pkt->data = q->gather[slot];
+	pkt->len = len;
+	return 1;
+}
+
 static uint16_t afxdp_rx_burst(struct vs_port *port, uint16_t qid, struct vs_pkt *pkts, uint16_t n)
 {
 	struct afxdp_port *ap = port->priv;
 	struct afxdp_queue *q = ap->q[qid];
-	uint32_t idx, got;
+	uint32_t idx, got, i = 0;
+	uint16_t np = 0;
 
-	got = xsk_ring_cons__peek(&q->rx, n, &idx);
+	// With multi-buffer a frame may take several descriptors: look further ahead.
+	got = xsk_ring_cons__peek(&q->rx, ap->sg ? 4u * n : n, &idx);
 	if (got == 0) {
+		if (q->n_stash)
+			flush_stash(q);
 		kick_rx(q);
 		return 0;
 	}
-	for (uint32_t i = 0; i < got; i++) {
+	while (i < got && np < n) {
 		const struct xdp_desc *d = xsk_ring_cons__rx_desc(&q->rx, idx + i);
+		uint32_t last = i;
 
-		pkts[i].buf = d->addr;
-		pkts[i].data = xsk_umem__get_data(q->area, d->addr);
-		pkts[i].len = d->len;
+		if (VS_LIKELY(!(d->options & XDP_PKT_CONTD))) {
+			pkts[np].buf = d->addr;
+			pkts[np].data = xsk_umem__get_data(q->area, d->addr);
+			pkts[np].len = d->len;
+			np++;
+			i++;
+			continue;
+		}
+		while (last < got &&
+		       (xsk_ring_cons__rx_desc(&q->rx, idx + last)->options & XDP_PKT_CONTD))
+			last++;
+		if (last == got)
+			break; // the frame's last descriptor is beyond this peek: next time
+		np += (uint16_t)gather(q, idx + i, idx + last, np, &pkts[np]);
+		i = last + 1;
 	}
-	xsk_ring_cons__release(&q->rx, got);
-	return (uint16_t)got;
+	if (i < got)
+		xsk_ring_cons__cancel(&q->rx, got - i);
+	xsk_ring_cons__release(&q->rx, i);
+	return np;
 }
 
 static void afxdp_rx_done(struct vs_port *port, uint16_t qid, struct vs_pkt *pkts, uint16_t n)
 {
 	struct afxdp_port *ap = port->priv;
 	struct afxdp_queue *q = ap->q[qid];
-	uint32_t idx;
+	uint64_t addrs[VS_BURST];
+	uint32_t k = 0;
 
-	// Cannot fail: the fill ring has room for every rx frame, and these n are out of it.
-	if (xsk_ring_prod__reserve(&q->fill, n, &idx) != n) {
-		VS_LOG_RL(ERR, "%s: fill ring full, %u rx buffers lost", port->name, n);
-		return;
-	}
+	// Frames gathered from several descriptors gave theirs back already.
 	for (uint16_t i = 0; i < n; i++)
-		*xsk_ring_prod__fill_addr(&q->fill, idx + i) =
-			pkts[i].buf & ~(uint64_t)(VS_AFXDP_FRAME_SIZE - 1);
-	xsk_ring_prod__submit(&q->fill, n);
+		if (pkts[i].buf != VS_AFXDP_BUF_GATHERED)
+			addrs[k++] = pkts[i].buf;
+	if (k)
+		refill(q, addrs, k);
 	kick_rx(q);
 }
 
@@ -316,8 +550,7 @@ static void reclaim_tx(struct afxdp_queue *q)
 	uint32_t idx, done = xsk_ring_cons__peek(&q->comp, VS_AFXDP_RING, &idx);
 
 	for (uint32_t i = 0; i < done; i++)
-		q->free_tx[q->n_free_tx++] = *xsk_ring_cons__comp_addr(&q->comp, idx + i) &
-					     ~(uint64_t)(VS_AFXDP_FRAME_SIZE - 1);
+		q->free_tx[q->n_free_tx++] = frame_base(*xsk_ring_cons__comp_addr(&q->comp, idx + i));
 	if (done)
 		xsk_ring_cons__release(&q->comp, done);
 }
@@ -333,24 +566,41 @@ static uint16_t afxdp_tx_burst(struct vs_port *port, uint16_t qid, struct vs_pkt
 {
 	struct afxdp_port *ap = port->priv;
 	struct afxdp_queue *q = ap->q[qid];
-	uint32_t idx, k;
+	uint32_t idx, avail, need = 0, k;
 
 	reclaim_tx(q);
-	k = n < q->n_free_tx ? n : q->n_free_tx;
-	k = xsk_ring_prod__reserve(&q->tx, k, &idx);
-	for (uint32_t i = 0; i < k; i++) {
-		struct xdp_desc *d = xsk_ring_prod__tx_desc(&q->tx, idx + i);
-		uint64_t addr = q->free_tx[--q->n_free_tx];
+	// A frame larger than a UMEM frame leaves in several descriptors (multi-buffer).
+	avail = xsk_prod_nb_free(&q->tx, q->n_free_tx);
+	if (avail > q->n_free_tx)
+		avail = q->n_free_tx;
+	for (k = 0; k < n; k++) {
+		uint32_t f = (pkts[k]->len + VS_AFXDP_FRAME_SIZE - 1) / VS_AFXDP_FRAME_SIZE;
 
-		memcpy(q->area + addr, pkts[i]->data, pkts[i]->len);
-		d->addr = addr;
-		d->len = pkts[i]->len;
-		d->options = 0;
+		if (need + f > avail)
+			break;
+		need += f;
 	}
-	if (k) {
-		xsk_ring_prod__submit(&q->tx, k);
-		kick_tx(q);
+	if (need == 0 || xsk_ring_prod__reserve(&q->tx, need, &idx) != need)
+		return 0;
+	for (uint32_t i = 0; i < k; i++) {
+		const uint8_t *data = pkts[i]->data;
+		uint32_t left = pkts[i]->len;
+
+		do {
+			struct xdp_desc *d = xsk_ring_prod__tx_desc(&q->tx, idx++);
+			uint32_t chunk = left < VS_AFXDP_FRAME_SIZE ? left : VS_AFXDP_FRAME_SIZE;
+			uint64_t addr = q->free_tx[--q->n_free_tx];
+
+			memcpy(q->area + addr, data, chunk);
+			d->addr = addr;
+			d->len = chunk;
+			data += chunk;
+			left -= chunk;
+			d->options = left ? XDP_PKT_CONTD : 0;
+		} while (left);
 	}
+	xsk_ring_prod__submit(&q->tx, need);
+	kick_tx(q);
 	return (uint16_t)k;
 }
 
@@ -368,7 +618,7 @@ static void afxdp_tx_flush(struct vs_port *port, uint16_t qid)
 		kick_tx(q);
 }
 
-static void afxdp_kernel_drops(struct vs_port *port, uint64_t drops[VS_DROP_MAX])
+static void afxdp_driver_drops(struct vs_port *port, uint64_t drops[VS_DROP_MAX])
 {
 	struct afxdp_port *ap = port->priv;
 
@@ -376,6 +626,7 @@ static void afxdp_kernel_drops(struct vs_port *port, uint64_t drops[VS_DROP_MAX]
 		struct xdp_statistics st;
 		socklen_t len = sizeof(st);
 
+		drops[VS_DROP_RX_TOO_BIG] += vs_ctr_read(&ap->q[i]->rx_too_big);
 		if (getsockopt(ap->q[i]->fd, SOL_XDP, XDP_STATISTICS, &st, &len) < 0)
 			continue;
 		drops[VS_DROP_RX_RING_FULL] += st.rx_ring_full;
@@ -392,5 +643,5 @@ const struct vs_port_ops vs_afxdp_ops = {
 	.rx_done = afxdp_rx_done,
 	.tx_burst = afxdp_tx_burst,
 	.tx_flush = afxdp_tx_flush,
-	.kernel_drops = afxdp_kernel_drops,
+	.driver_drops = afxdp_driver_drops,
 };

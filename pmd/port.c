@@ -99,6 +99,6 @@ void vs_port_counters_sum(struct vs_port *port, struct vs_port_counters *out)
 		for (int d = 0; d < VS_DROP_MAX; d++)
 			out->drops[d] += vs_ctr_read(&c->drops[d]);
 	}
-	if (port->ops->kernel_drops != NULL)
-		port->ops->kernel_drops(port, out->drops);
+	if (port->ops->driver_drops != NULL)
+		port->ops->driver_drops(port, out->drops);
 }

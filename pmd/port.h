@@ -59,9 +59,9 @@ struct vs_port_ops {
 			     uint16_t n);
 	// Flushes anything tx_burst() left pending (e.g. completions). Optional.
 	void (*tx_flush)(struct vs_port *port, uint16_t q);
-	// Adds drops counted outside vswitchd (the kernel's) into 'drops'. Optional.
+	// Adds drops counted by the driver or the kernel into 'drops'. Optional.
 	// Called from: control thread.
-	void (*kernel_drops)(struct vs_port *port, uint64_t drops[VS_DROP_MAX]);
+	void (*driver_drops)(struct vs_port *port, uint64_t drops[VS_DROP_MAX]);
 };
 
 struct vs_port {

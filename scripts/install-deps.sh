@@ -4,7 +4,7 @@ set -euo pipefail
 
 packages=(
 	# build
-	build-essential meson ninja-build pkg-config
+	build-essential meson ninja-build pkg-config clang
 	libxdp-dev libbpf-dev libjansson-dev libcmocka-dev libnuma-dev
 	# run and test
 	iproute2 iputils-ping iperf3 tcpdump netcat-openbsd ethtool jq python3 procps

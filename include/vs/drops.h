@@ -5,18 +5,19 @@
 #pragma once
 
 #define VS_DROP_REASONS(_)                                                                         \
-	_(RX_RING_FULL, "rx-ring-full")       /* kernel: socket rx ring was full */             \
-	_(RX_FILL_EMPTY, "rx-fill-empty")     /* kernel: no free buffer in the fill ring */     \
-	_(RX_KERNEL, "rx-kernel")             /* kernel: frame refused (e.g. larger than a     \
-						 UMEM frame) */                                 \
-	_(MALFORMED, "malformed")             /* truncated Ethernet or VLAN header */           \
-	_(INVALID_SRC_MAC, "invalid-src-mac") /* multicast or zero source MAC */                \
-	_(LINK_LOCAL, "link-local")           /* 01:80:c2:00:00:0x, never bridged */            \
-	_(NO_BRIDGE, "no-bridge")             /* port not (or no longer) on a bridge */         \
-	_(HAIRPIN, "hairpin")                 /* destination learned on the ingress port */     \
-	_(NO_DESTINATION, "no-destination")   /* flood with no other port on the bridge */      \
-	_(TX_RING_FULL, "tx-ring-full")       /* egress tx ring or its buffers exhausted */     \
-	_(OVERSIZED, "oversized")             /* frame larger than the egress port can send */
+	_(RX_RING_FULL, "rx-ring-full")	      /* kernel: socket rx ring was full */                \
+	_(RX_FILL_EMPTY, "rx-fill-empty")     /* kernel: no free buffer in the fill ring */        \
+	_(RX_KERNEL, "rx-kernel")	      /* kernel: frame refused (e.g. larger than a         \
+						 UMEM frame) */                                    \
+	_(RX_TOO_BIG, "rx-too-big")	      /* frame larger than the port's largest frame */     \
+	_(MALFORMED, "malformed")	      /* truncated Ethernet or VLAN header */              \
+	_(INVALID_SRC_MAC, "invalid-src-mac") /* multicast or zero source MAC */                   \
+	_(LINK_LOCAL, "link-local")	      /* 01:80:c2:00:00:0x, never bridged */               \
+	_(NO_BRIDGE, "no-bridge")	      /* port not (or no longer) on a bridge */            \
+	_(HAIRPIN, "hairpin")		      /* destination learned on the ingress port */        \
+	_(NO_DESTINATION, "no-destination")   /* flood with no other port on the bridge */         \
+	_(TX_RING_FULL, "tx-ring-full")	      /* egress tx ring or its buffers exhausted */        \
+	_(OVERSIZED, "oversized")	      /* frame larger than the egress port can send */
 
 enum vs_drop {
 	VS_DROP_NONE = 0,
