@@ -8,7 +8,9 @@
 #define ETH_HLEN 14
 #define VLAN_HLEN 4
 #define IPV4_HLEN 20
+#define IPV6_HLEN 40
 #define UDP_HLEN 8
+#define TCP_HLEN 20
 
 static uint8_t *grow(struct pb *b, uint32_t n)
 {
@@ -49,6 +51,8 @@ void pb_init(struct pb *b)
 	b->type_off = -1;
 	b->ip_off = -1;
 	b->udp_off = -1;
+	b->ip6_off = -1;
+	b->tcp_off = -1;
 }
 
 void pb_eth(struct pb *b, uint64_t dst, uint64_t src, uint16_t ethertype)
@@ -91,6 +95,48 @@ void pb_ipv4(struct pb *b, uint32_t src, uint32_t dst, uint8_t proto)
 	b->ip_off = (int32_t)(b->len - IPV4_HLEN);
 }
 
+void pb_ipv4_options(struct pb *b, const uint8_t *opts, uint32_t len)
+{
+	uint8_t *ip;
+
+	if (b->ip_off < 0 || b->len != (uint32_t)b->ip_off + IPV4_HLEN || len % 4 || len > 40) {
+		fprintf(stderr,
+			"pktbuild: pb_ipv4_options() not right after pb_ipv4() or bad length\n");
+		abort();
+	}
+	memcpy(grow(b, len), opts, len);
+	ip = b->buf + b->ip_off;
+	ip[0] = (uint8_t)(0x40 | (IPV4_HLEN + len) / 4);
+}
+
+void pb_ipv6(struct pb *b, const uint8_t *src, const uint8_t *dst, uint8_t next_header)
+{
+	uint8_t *p = grow(b, IPV6_HLEN);
+
+	memset(p, 0, IPV6_HLEN);
+	p[0] = 0x60; // version 6
+	p[6] = next_header;
+	p[7] = 64;
+	memcpy(p + 8, src, 16);
+	memcpy(p + 24, dst, 16);
+	b->ip6_off = (int32_t)(b->len - IPV6_HLEN);
+}
+
+void pb_tcp(struct pb *b, uint16_t sport, uint16_t dport)
+{
+	uint8_t *p = grow(b, TCP_HLEN);
+
+	memset(p, 0, TCP_HLEN);
+	wr16(p, sport);
+	wr16(p + 2, dport);
+	wr32(p + 4, 0x01020304); // sequence number
+	wr32(p + 8, 0x0a0b0c0d); // acknowledgment number
+	p[12] = 5 << 4;		 // data offset: 5 words
+	p[13] = 0x18;		 // ACK | PSH
+	wr16(p + 14, 65535);	 // window
+	b->tcp_off = (int32_t)(b->len - TCP_HLEN);
+}
+
 void pb_udp(struct pb *b, uint16_t sport, uint16_t dport)
 {
 	uint8_t *p = grow(b, UDP_HLEN);
@@ -127,30 +173,62 @@ int pb_ipv4_csum_ok(const uint8_t *ip)
 	return pb_csum_fold(ip, (uint32_t)(ip[0] & 0xf) * 4, 0) == 0xffff;
 }
 
+// Pseudo-header sum (not folded) for 'l4_len' bytes of L4, from the IP header written last
+// (with the protocol its header names). Sets '*found' to 0 when there is no IP header.
+static uint32_t pseudo_sum(const struct pb *b, uint32_t l4_len, int *found)
+{
+	const uint8_t *ip;
+
+	*found = 1;
+	if (b->ip6_off > b->ip_off) {
+		ip = b->buf + b->ip6_off;
+		return pb_csum_fold(ip + 8, 32, 0) + ip[6] + l4_len;
+	}
+	if (b->ip_off >= 0) {
+		ip = b->buf + b->ip_off;
+		return pb_csum_fold(ip + 12, 8, 0) + ip[9] + l4_len;
+	}
+	*found = 0;
+	return 0;
+}
+
 uint32_t pb_finish(struct pb *b)
 {
 	if (b->ip_off >= 0) {
 		uint8_t *ip = b->buf + b->ip_off;
+		uint32_t ihl = (uint32_t)(ip[0] & 0xf) * 4;
 
 		wr16(ip + 2, (uint16_t)(b->len - (uint32_t)b->ip_off));
 		wr16(ip + 10, 0);
-		wr16(ip + 10, (uint16_t)~pb_csum_fold(ip, IPV4_HLEN, 0));
+		wr16(ip + 10, (uint16_t)~pb_csum_fold(ip, ihl, 0));
 	}
+	if (b->ip6_off >= 0)
+		wr16(b->buf + b->ip6_off + 4,
+		     (uint16_t)(b->len - (uint32_t)b->ip6_off - IPV6_HLEN));
 	if (b->udp_off >= 0) {
 		uint8_t *udp = b->buf + b->udp_off;
 		uint16_t ulen = (uint16_t)(b->len - (uint32_t)b->udp_off), sum;
-		uint32_t pseudo = 0;
+		uint32_t pseudo;
+		int found;
 
 		wr16(udp + 4, ulen);
 		wr16(udp + 6, 0);
-		if (b->ip_off >= 0) {
-			const uint8_t *ip = b->buf + b->ip_off;
-
-			// Pseudo header: addresses, protocol, UDP length.
-			pseudo = pb_csum_fold(ip + 12, 8, 0) + ip[9] + ulen;
+		// Pseudo header: addresses, protocol, UDP length.
+		pseudo = pseudo_sum(b, ulen, &found);
+		if (found) {
 			sum = (uint16_t)~pb_csum_fold(udp, ulen, pseudo);
 			wr16(udp + 6, sum == 0 ? 0xffff : sum);
 		}
+	}
+	if (b->tcp_off >= 0) {
+		uint8_t *tcp = b->buf + b->tcp_off;
+		uint32_t tlen = b->len - (uint32_t)b->tcp_off, pseudo;
+		int found;
+
+		wr16(tcp + 16, 0);
+		pseudo = pseudo_sum(b, tlen, &found);
+		if (found)
+			wr16(tcp + 16, (uint16_t)~pb_csum_fold(tcp, tlen, pseudo));
 	}
 	return b->len;
 }
