@@ -305,6 +305,45 @@ int print_port_stats(const json_t *result, FILE *out, char *err, size_t errsize)
 	return 0;
 }
 
+// ---- pmd-stats -------------------------------------------------------------
+
+int print_pmd_stats(const json_t *result, FILE *out, char *err, size_t errsize)
+{
+	const json_t *pmds, *pmd, *rxqs, *rxq;
+	char buf[4][SCALAR_MAX];
+	size_t i, j;
+
+	if (!(pmds = get_array(result, "pmds", JSON_OBJECT, err, errsize)))
+		return -1;
+	json_array_foreach (pmds, i, pmd) {
+		rxqs = json_object_get(pmd, "rxqs");
+		if (rxqs && !json_is_array(rxqs))
+			return malformed(err, errsize, "\"rxqs\" of pmd %zu is not an array", i);
+	}
+	json_array_foreach (pmds, i, pmd) {
+		double cpp = json_number_value(json_object_get(pmd, "cycles-per-packet"));
+		double burst = json_number_value(json_object_get(pmd, "avg-burst"));
+		double busy = json_number_value(json_object_get(pmd, "busy-percent"));
+
+		fprintf(out, "pmd %s (cpu %s):\n", scalar(json_object_get(pmd, "id"), buf[0]),
+			scalar(json_object_get(pmd, "cpu"), buf[1]));
+		fprintf(out, "    rx packets: %s, rx bursts: %s, avg burst: %.1f\n",
+			scalar(json_object_get(pmd, "rx-packets"), buf[2]),
+			scalar(json_object_get(pmd, "rx-bursts"), buf[3]), burst);
+		fprintf(out, "    processing cycles/packet: %.1f, busy: %.1f%% of cycles\n", cpp,
+			busy);
+		fprintf(out, "    rx queues:");
+		rxqs = json_object_get(pmd, "rxqs");
+		if (json_array_size(rxqs) == 0)
+			fprintf(out, " none");
+		json_array_foreach ((json_t *)rxqs, j, rxq)
+			fprintf(out, " %s:%s", scalar(json_object_get(rxq, "port"), buf[0]),
+				scalar(json_object_get(rxq, "queue"), buf[1]));
+		fputc('\n', out);
+	}
+	return 0;
+}
+
 // ---- --json --------------------------------------------------------------
 
 int print_json(const json_t *result, FILE *out, char *err, size_t errsize)

@@ -18,6 +18,7 @@ int print_list_ports(const json_t *result, FILE *out, char *err, size_t errsize)
 int print_show(const json_t *result, FILE *out, char *err, size_t errsize);
 int print_fdb_show(const json_t *result, FILE *out, char *err, size_t errsize);
 int print_port_stats(const json_t *result, FILE *out, char *err, size_t errsize);
+int print_pmd_stats(const json_t *result, FILE *out, char *err, size_t errsize);
 int print_version(const json_t *result, FILE *out, char *err, size_t errsize);
 
 // Prints 'result' as indented JSON with sorted keys, plus a newline.

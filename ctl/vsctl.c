@@ -193,6 +193,8 @@ static const struct command commands[] = {
 	{"fdb-del", 2, 2, "BR MAC", "remove a MAC entry", build_fdb_del, NULL},
 	{"port-stats", 0, 1, "[PORT]", "print port counters (all ports by default)", build_port,
 	 print_port_stats},
+	{"pmd-stats", 0, 0, "", "print PMD thread activity and the rx queues each polls", NULL,
+	 print_pmd_stats},
 	{"version", 0, 0, "", "print the versions of vsctl and vswitchd", NULL, print_version},
 };
 

@@ -18,6 +18,7 @@
 #define VS_MAX_PMDS 64
 #define VS_MAX_PORTS 1024
 #define VS_MAX_PORT_OPTS 8
+#define VS_MAX_TXQ 64
 
 // Counters of one port as seen by one PMD thread: written by that thread only.
 struct vs_port_counters {
@@ -77,7 +78,23 @@ struct vs_port {
 	char opt_key[VS_MAX_PORT_OPTS][32];
 	char opt_val[VS_MAX_PORT_OPTS][64];
 	struct vs_port_counters ctr[VS_MAX_PMDS]; // [pmd id]
+	// Taken per burst by PMD threads that share a tx queue (more threads than queues).
+	struct {
+		uint32_t locked;
+	} VS_CACHE_ALIGNED txlock[VS_MAX_TXQ];
 };
+
+static inline void vs_port_tx_lock(struct vs_port *port, uint16_t q)
+{
+	while (__atomic_test_and_set(&port->txlock[q].locked, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(&port->txlock[q].locked, __ATOMIC_RELAXED))
+			vs_cpu_relax();
+}
+
+static inline void vs_port_tx_unlock(struct vs_port *port, uint16_t q)
+{
+	__atomic_clear(&port->txlock[q].locked, __ATOMIC_RELEASE);
+}
 
 // Registers a driver; drivers are looked up by their type name.
 void vs_port_driver_register(const struct vs_port_ops *ops);

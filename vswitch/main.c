@@ -34,8 +34,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: vswitchd [OPTIONS]\n"
 		"  -s, --socket PATH      control socket (default %s)\n"
-		"  -c, --pmd-cpus LIST    CPU for the PMD thread, e.g. 1 (default: the last CPU\n"
-		"                         this process may run on)\n"
+		"  -c, --pmd-cpus LIST    CPUs for PMD threads, one thread each, e.g. 1 or 0,1\n"
+		"                         or 0-3 (default: the last CPU this process may run on)\n"
 		"  -l, --log-level LEVEL  err, warn, notice, info (default) or debug\n"
 		"  -d, --detach           run in the background once ready\n"
 		"  -p, --pidfile FILE     write the daemon's pid to FILE\n"
@@ -153,17 +153,21 @@ static int parse_args(int argc, char **argv, struct args *a)
 		a->cpus[0] = default_cpu();
 		a->n_cpus = 1;
 	}
-	// One PMD thread in this version; the datapath is already per-thread (see dp/pmd.h).
-	if (a->n_cpus > 1) {
-		fprintf(stderr, "vswitchd: --pmd-cpus: this version runs one PMD thread; give one "
-				"CPU\n");
-		return -1;
-	}
-	if (sched_getaffinity(0, sizeof(allowed), &allowed) == 0 && a->cpus[0] >= 0 &&
-	    !CPU_ISSET(a->cpus[0], &allowed)) {
-		fprintf(stderr, "vswitchd: --pmd-cpus: CPU %d is not available to this process\n",
-			a->cpus[0]);
-		return -1;
+	if (sched_getaffinity(0, sizeof(allowed), &allowed) < 0)
+		CPU_ZERO(&allowed);
+	for (int i = 0; i < a->n_cpus; i++) {
+		if (a->cpus[i] >= 0 && !CPU_ISSET(a->cpus[i], &allowed)) {
+			fprintf(stderr,
+				"vswitchd: --pmd-cpus: CPU %d is not available to this process\n",
+				a->cpus[i]);
+			return -1;
+		}
+		for (int j = 0; j < i; j++)
+			if (a->cpus[j] == a->cpus[i]) {
+				fprintf(stderr, "vswitchd: --pmd-cpus: CPU %d is listed twice\n",
+					a->cpus[i]);
+				return -1;
+			}
 	}
 	return 0;
 }
@@ -221,6 +225,18 @@ static void report_ready(int *ready_fd, char status)
 	}
 }
 
+static void stop_pmds(struct vs_switch *sw)
+{
+	for (unsigned i = 0; i < VS_MAX_PMDS; i++) {
+		if (sw->pmds[i] == NULL)
+			continue;
+		vs_pmd_stop(sw->pmds[i]);
+		vs_pmd_destroy(sw->pmds[i]);
+		sw->pmds[i] = NULL;
+	}
+	sw->n_pmds = 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct vs_switch sw;
@@ -252,19 +268,22 @@ int main(int argc, char **argv)
 		report_ready(&ready_fd, 1);
 		return 1;
 	}
-	sw.pmds[0] = vs_pmd_create(0, a.cpus[0]);
-	if (sw.pmds[0] == NULL || vs_pmd_start(sw.pmds[0]) < 0) {
-		VS_LOG(ERR, "cannot start the PMD thread");
-		vs_server_close(srv);
-		report_ready(&ready_fd, 1);
-		return 1;
+	for (int i = 0; i < a.n_cpus; i++) {
+		sw.pmds[i] = vs_pmd_create((uint16_t)i, a.cpus[i]);
+		if (sw.pmds[i] == NULL || vs_pmd_start(sw.pmds[i]) < 0) {
+			VS_LOG(ERR, "cannot start PMD thread %d on cpu %d", i, a.cpus[i]);
+			stop_pmds(&sw);
+			vs_server_close(srv);
+			report_ready(&ready_fd, 1);
+			return 1;
+		}
+		sw.n_pmds = (uint16_t)(i + 1);
 	}
-	sw.n_pmds = 1;
 	vs_switch_publish(&sw);
 	if (a.pidfile != NULL && (ret = write_pidfile(a.pidfile)) < 0)
 		VS_LOG(WARN, "cannot write pidfile %s: %s", a.pidfile, strerror(-ret));
-	VS_LOG(NOTICE, "vswitchd %s ready on %s, pmd0 on cpu %d", VS_VERSION, a.socket,
-	       a.cpus[0]);
+	VS_LOG(NOTICE, "vswitchd %s ready on %s, %u PMD thread(s)", VS_VERSION, a.socket,
+	       sw.n_pmds);
 	report_ready(&ready_fd, 0);
 
 	sig = vs_server_run(srv, &sw, sfd);
@@ -273,9 +292,8 @@ int main(int argc, char **argv)
 	else
 		VS_LOG(NOTICE, "%s received, shutting down", strsignal(sig));
 	vs_switch_clear(&sw);
-	vs_pmd_stop(sw.pmds[0]);
+	stop_pmds(&sw);
 	vs_conf_free(vs_conf_publish(NULL));
-	vs_pmd_destroy(sw.pmds[0]);
 	vs_server_close(srv);
 	if (a.pidfile != NULL)
 		unlink(a.pidfile);

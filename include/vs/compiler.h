@@ -3,6 +3,7 @@
 #pragma once
 
 #include <stdint.h>
+#include <time.h>
 
 #define VS_CACHE_LINE 64
 #define VS_CACHE_ALIGNED __attribute__((aligned(VS_CACHE_LINE)))
@@ -11,6 +12,27 @@
 #define VS_UNUSED __attribute__((unused))
 #define VS_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define VS_PRINTF(f, a) __attribute__((format(printf, f, a)))
+
+// A cheap, monotonic cycle counter: the TSC on x86, nanoseconds elsewhere.
+static inline uint64_t vs_cycles(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	return __builtin_ia32_rdtsc();
+#else
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+#endif
+}
+
+// Spin-wait hint.
+static inline void vs_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
 
 static inline void vs_prefetch0(const void *p)
 {

@@ -360,10 +360,21 @@ static int m_port_stats(struct vs_switch *sw, json_t *params, json_t *res, struc
 	return 0;
 }
 
+static int m_pmd_stats(struct vs_switch *sw, json_t *params, json_t *res, struct ctl_err *e)
+{
+	static const char *const keys[] = {NULL};
+
+	if (check_keys(params, keys, e) < 0)
+		return -1;
+	json_object_set_new(res, "pmds", vs_query_pmd_stats(sw));
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	method_fn fn;
 } methods[] = {
+	{"pmd-stats", m_pmd_stats},
 	{"version", m_version},	       {"add-br", m_add_br},	     {"del-br", m_del_br},
 	{"list-br", m_list_br},	       {"set-bridge", m_set_bridge}, {"add-port", m_add_port},
 	{"del-port", m_del_port},      {"list-ports", m_list_ports}, {"show", m_show},

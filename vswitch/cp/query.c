@@ -203,3 +203,35 @@ json_t *vs_query_port_stats(struct vs_switch *sw, const char *name)
 		json_array_append_new(a, stats_json(sw, ids[i]));
 	return a;
 }
+
+json_t *vs_query_pmd_stats(struct vs_switch *sw)
+{
+	const struct vs_conf *conf = vs_conf_current(); // the control thread owns it
+	json_t *a = json_array();
+
+	for (unsigned p = 0; p < sw->n_pmds; p++) {
+		const struct vs_pmd *pmd = sw->pmds[p];
+		uint64_t pkts = vs_ctr_read(&pmd->stats.rx_packets);
+		uint64_t bursts = vs_ctr_read(&pmd->stats.rx_bursts);
+		uint64_t busy = vs_ctr_read(&pmd->stats.cycles_busy);
+		uint64_t idle = vs_ctr_read(&pmd->stats.cycles_idle);
+		json_t *rxqs = json_array();
+
+		for (uint16_t i = 0; conf != NULL && i < conf->pmd[p].n_rxq; i++)
+			json_array_append_new(rxqs, json_pack("{s:s,s:i}", "port",
+							      conf->pmd[p].rxq[i].port->name,
+							      "queue", conf->pmd[p].rxq[i].qid));
+		json_array_append_new(
+			a, json_pack("{s:i,s:i,s:I,s:I,s:I,s:f,s:I,s:I,s:f,s:f,s:o}", "id", pmd->id,
+				     "cpu", pmd->cpu, "loops",
+				     (json_int_t)vs_ctr_read(&pmd->stats.loops), "rx-packets",
+				     (json_int_t)pkts, "rx-bursts", (json_int_t)bursts, "avg-burst",
+				     bursts ? (double)pkts / (double)bursts : 0.0, "busy-cycles",
+				     (json_int_t)busy, "idle-cycles", (json_int_t)idle,
+				     "cycles-per-packet", pkts ? (double)busy / (double)pkts : 0.0,
+				     "busy-percent",
+				     busy + idle ? 100.0 * (double)busy / (double)(busy + idle) : 0.0,
+				     "rxqs", rxqs));
+	}
+	return a;
+}

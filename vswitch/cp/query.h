@@ -11,5 +11,7 @@ json_t *vs_query_port_names(const struct vs_switch *sw, const struct vs_bridge *
 void vs_query_show(struct vs_switch *sw, json_t *res);
 // Fills 'res' with the MAC table of 'br'. Returns 0 or -ENOMEM.
 int vs_query_fdb(struct vs_switch *sw, struct vs_bridge *br, json_t *res);
+// Activity of every PMD thread and the rx queues it polls.
+json_t *vs_query_pmd_stats(struct vs_switch *sw);
 // Counters of port 'name', or of every port if NULL.
 json_t *vs_query_port_stats(struct vs_switch *sw, const char *name);

@@ -62,6 +62,7 @@ static struct vs_conf *build(struct vs_switch *sw)
 	if (conf == NULL)
 		return NULL;
 	conf->gen = sw->gen + 1;
+	conf->n_pmds = sw->n_pmds;
 	conf->bridges = calloc(VS_MAX_BRIDGES, sizeof(*conf->bridges));
 	if (conf->bridges == NULL)
 		goto err;
@@ -104,11 +105,48 @@ static struct vs_conf *build(struct vs_switch *sw)
 		}
 		for (unsigned p = 0; p < sw->n_pmds; p++)
 			conf->pmd[p].txport[conf->pmd[p].n_txport++] = port;
+		conf->tx_shared[i] = sw->n_pmds > port->n_txq;
 	}
 	return conf;
 err:
 	vs_conf_free(conf);
 	return NULL;
+}
+
+static bool polls(const struct vs_pmd_conf *pc, const struct vs_rxq *rxq)
+{
+	for (uint16_t i = 0; i < pc->n_rxq; i++)
+		if (pc->rxq[i].port == rxq->port && pc->rxq[i].qid == rxq->qid)
+			return true;
+	return false;
+}
+
+// An rx queue must never be polled by two PMD threads at once. When a queue moves from one
+// thread to another, first publish 'next' with the moved queues polled by nobody, and wait
+// for the old owner to let go: returns true if 'next' was changed for that.
+static bool hold_moved_queues(const struct vs_conf *cur, struct vs_conf *next)
+{
+	bool held = false;
+
+	if (cur == NULL)
+		return false;
+	for (unsigned p = 0; p < next->n_pmds; p++) {
+		struct vs_pmd_conf *pc = &next->pmd[p];
+		uint16_t k = 0;
+
+		for (uint16_t i = 0; i < pc->n_rxq; i++) {
+			bool polled_elsewhere = false;
+
+			for (unsigned o = 0; o < cur->n_pmds && !polled_elsewhere; o++)
+				polled_elsewhere = o != p && polls(&cur->pmd[o], &pc->rxq[i]);
+			if (polled_elsewhere)
+				held = true;
+			else
+				pc->rxq[k++] = pc->rxq[i];
+		}
+		pc->n_rxq = k;
+	}
+	return held;
 }
 
 int vs_switch_publish(struct vs_switch *sw)
@@ -118,6 +156,16 @@ int vs_switch_publish(struct vs_switch *sw)
 	if (conf == NULL) {
 		VS_LOG(ERR, "cannot build configuration snapshot: out of memory");
 		return -ENOMEM;
+	}
+	if (hold_moved_queues(vs_conf_current(), conf)) {
+		old = vs_conf_publish(conf);
+		vs_rcu_synchronize();
+		vs_conf_free(old);
+		conf = build(sw);
+		if (conf == NULL) {
+			VS_LOG(ERR, "cannot build configuration snapshot: out of memory");
+			return -ENOMEM;
+		}
 	}
 	old = vs_conf_publish(conf);
 	sw->gen = conf->gen;

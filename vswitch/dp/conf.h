@@ -38,6 +38,8 @@ struct vs_conf {
 	uint64_t gen;
 	struct vs_port *ports[VS_MAX_PORTS];		     // by port id, NULL if free
 	const struct vs_dp_bridge *bridge_of[VS_MAX_PORTS]; // by port id
+	uint8_t tx_shared[VS_MAX_PORTS]; // by port id: PMD threads share its tx queues (lock)
+	uint16_t n_pmds;
 	uint16_t n_bridges;
 	struct vs_dp_bridge **bridges;
 	struct vs_pmd_conf pmd[VS_MAX_PMDS];

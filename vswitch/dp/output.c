@@ -48,7 +48,13 @@ void vs_output_flush(struct vs_pmd *pmd, const struct vs_conf *conf)
 		struct vs_port_counters *c = &port->ctr[pmd->id];
 		uint64_t bytes = 0;
 
-		sent = port->ops->tx_burst(port, vs_conf_txq(port, pmd->id), pmd->tx_pkts[out], n);
+		uint16_t q = vs_conf_txq(port, pmd->id);
+
+		if (conf->tx_shared[out])
+			vs_port_tx_lock(port, q);
+		sent = port->ops->tx_burst(port, q, pmd->tx_pkts[out], n);
+		if (conf->tx_shared[out])
+			vs_port_tx_unlock(port, q);
 		for (uint16_t i = 0; i < sent; i++)
 			bytes += pmd->tx_pkts[out][i]->len;
 		vs_ctr_add(&c->tx_packets, sent);

@@ -104,16 +104,25 @@ uint32_t vs_pmd_poll_once(struct vs_pmd *pmd, const struct vs_conf *conf)
 		n = port->ops->rx_burst(port, q, pmd->pkts, VS_BURST);
 		if (n == 0)
 			continue;
+		vs_ctr_add(&pmd->stats.rx_bursts, 1);
 		pipeline(pmd, conf, port, n);
 		port->ops->rx_done(port, q, pmd->pkts, n);
 		total += n;
 	}
 	for (uint16_t t = 0; t < pc->n_txport; t++) {
 		struct vs_port *port = pc->txport[t];
+		uint16_t q = vs_conf_txq(port, pmd->id);
+		bool shared = conf->tx_shared[port->id];
 
-		if (port->ops->tx_flush != NULL)
-			port->ops->tx_flush(port, vs_conf_txq(port, pmd->id));
+		if (port->ops->tx_flush == NULL)
+			continue;
+		if (shared)
+			vs_port_tx_lock(port, q);
+		port->ops->tx_flush(port, q);
+		if (shared)
+			vs_port_tx_unlock(port, q);
 	}
+	vs_ctr_add(&pmd->stats.rx_packets, total);
 	return total;
 }
 
@@ -121,6 +130,8 @@ static void *pmd_main(void *arg)
 {
 	struct vs_pmd *pmd = arg;
 	struct timespec idle = {.tv_sec = 0, .tv_nsec = 1000000};
+	uint64_t t0, t1;
+	uint32_t n;
 	char name[16];
 
 	snprintf(name, sizeof(name), "pmd%u", pmd->id);
@@ -138,7 +149,11 @@ static void *pmd_main(void *arg)
 			vs_rcu_online(pmd->id);
 			continue;
 		}
-		vs_pmd_poll_once(pmd, conf);
+		t0 = vs_cycles();
+		n = vs_pmd_poll_once(pmd, conf);
+		t1 = vs_cycles();
+		vs_ctr_add(n ? &pmd->stats.cycles_busy : &pmd->stats.cycles_idle, t1 - t0);
+		vs_ctr_add(&pmd->stats.loops, 1);
 		vs_rcu_quiescent(pmd->id);
 	}
 	vs_rcu_offline(pmd->id);

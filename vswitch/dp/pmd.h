@@ -26,6 +26,15 @@ struct vs_pmd {
 
 	struct vs_learn_ring *learn; // to the control thread
 
+	// Activity, written by this thread only (relaxed), read by the control thread.
+	struct {
+		uint64_t loops;	      // poll loop iterations
+		uint64_t rx_packets;  // frames received
+		uint64_t rx_bursts;   // non-empty rx bursts
+		uint64_t cycles_busy; // in iterations that received frames
+		uint64_t cycles_idle; // in iterations that received nothing
+	} stats;
+
 	struct vs_pkt pkts[VS_BURST];
 
 	// Output staging, per egress port, filled by vs_output_burst, emptied by vs_output_flush.
