@@ -4,7 +4,7 @@
 // No kernel device and no PMD thread. The switch is set up as in a unit test
 // (bridges of "mem" ports, one PMD context that is never started) and every
 // burst of VS_BURST pre-built frames goes through the same stage functions, in
-// the same order, as pipeline() in vswitch/dp/pmd.c. The mem driver's rx copy
+// the same order, as vs_pmd_pipeline() in vswitch/dp/pmd.c. The mem driver's rx copy
 // (vs_mem_inject) is bypassed: packets point straight at the pre-built frames,
 // as they would at the buffers of a zero-copy driver. Its tx copy (a memcpy
 // of each frame into the tx ring) is kept: every real port pays a copy or a
@@ -278,28 +278,6 @@ static inline void rx(uint32_t b)
 	}
 }
 
-// A copy of pipeline() in vswitch/dp/pmd.c (static there): keep the two in step.
-static void pipeline(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_port *port,
-		     uint16_t n)
-{
-	struct vs_port_counters *c = &port->ctr[pmd->id];
-	uint64_t bytes = 0;
-
-	for (uint16_t i = 0; i < n; i++) {
-		pmd->pkts[i].in_port = port->id;
-		pmd->pkts[i].out_port = VS_PORT_NONE;
-		pmd->pkts[i].drop = VS_DROP_NONE;
-		bytes += pmd->pkts[i].len;
-	}
-	vs_ctr_add(&c->rx_packets, n);
-	vs_ctr_add(&c->rx_bytes, bytes);
-	vs_parse_burst(pmd->pkts, n);
-	vs_ctr_add(&c->rx_csum_completed, vs_csum_burst(pmd->pkts, n));
-	vs_l2_burst(pmd, conf, pmd->pkts, n);
-	vs_output_burst(pmd, conf, pmd->pkts, n);
-	vs_output_flush(pmd, conf);
-}
-
 static inline void tx_clear(const struct topo *t)
 {
 	for (uint16_t p = 0; p < t->n_ports; p++)
@@ -313,7 +291,7 @@ static void k_full(struct row *r, uint32_t n)
 		uint32_t b = r->pos;
 
 		rx(b);
-		pipeline(B.pmd, B.conf, B.conf->ports[B.in_port[b]], VS_BURST);
+		vs_pmd_pipeline(B.pmd, B.conf, B.conf->ports[B.in_port[b]], VS_BURST);
 		tx_clear(r->topo);
 		r->pos = (b + 1) % POOL_BURSTS;
 	}
@@ -550,7 +528,7 @@ static double calibrate(void)
 	return (double)(t1 - t0) / ((double)(n1 - n0) / 1e9);
 }
 
-// ns per vs_pmd_clock() call: the PMD loop pays it once per iteration, outside pipeline().
+// ns per vs_pmd_clock() call: the PMD loop pays it once per iteration, outside vs_pmd_pipeline().
 static double clock_cost_ns(void)
 {
 	uint64_t t0 = ticks();

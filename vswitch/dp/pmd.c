@@ -70,8 +70,7 @@ void vs_pmd_destroy(struct vs_pmd *pmd)
 	free(pmd);
 }
 
-// Runs the pipeline on one burst received on 'port'.
-static void pipeline(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_port *port,
+void vs_pmd_pipeline(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_port *port,
 		     uint16_t n)
 {
 	struct vs_port_counters *c = &port->ctr[pmd->id];
@@ -105,7 +104,7 @@ uint32_t vs_pmd_poll_once(struct vs_pmd *pmd, const struct vs_conf *conf)
 		if (n == 0)
 			continue;
 		vs_ctr_add(&pmd->stats.rx_bursts, 1);
-		pipeline(pmd, conf, port, n);
+		vs_pmd_pipeline(pmd, conf, port, n);
 		port->ops->rx_done(port, q, pmd->pkts, n);
 		total += n;
 	}

@@ -59,6 +59,10 @@ int vs_pmd_start(struct vs_pmd *pmd);
 void vs_pmd_stop(struct vs_pmd *pmd);
 // Refreshes now_s/now_ms.
 void vs_pmd_clock(struct vs_pmd *pmd);
+// Runs the pipeline (parse, csum, l2, output, tx) on the 'n' frames in pmd->pkts that were
+// received on 'port'. Called from: the PMD thread (and benchmarks).
+void vs_pmd_pipeline(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_port *port,
+		     uint16_t n);
 // Polls every rx queue of 'conf' assigned to this thread once. Returns packets received.
 uint32_t vs_pmd_poll_once(struct vs_pmd *pmd, const struct vs_conf *conf);
 // Monotonic clock in seconds, shared by PMD and control threads for MAC ageing.
