@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <vs/log.h>
 
@@ -255,7 +256,15 @@ static const char *mode_name(uint32_t xdp_flags)
 static int open_queues(struct vs_port *port, struct afxdp_port *ap, char *err, size_t errlen)
 {
 	for (uint16_t i = 0; i < ap->n_queues; i++) {
+		struct timespec pause = {.tv_sec = 0, .tv_nsec = 10 * 1000 * 1000};
 		int ret = queue_open(port, ap, i, &ap->q[i]);
+
+		// The kernel releases the queue of a just-closed socket in deferred work: a port
+		// deleted and added again at once can find it busy for a few milliseconds.
+		for (int tries = 0; ret == -EBUSY && tries < 100; tries++) {
+			nanosleep(&pause, NULL);
+			ret = queue_open(port, ap, i, &ap->q[i]);
+		}
 
 		if (ret < 0) {
 			snprintf(err, errlen, "%s: cannot open AF_XDP socket on queue %u (%s mode): %s",
@@ -369,7 +378,8 @@ static int afxdp_open(struct vs_port *port, const struct vs_opt *opts, size_t n_
 		goto err;
 	ap->xdp_flags = strcmp(mode, "generic") == 0 ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
 	ret = attach_mode(port, ap, err, errlen);
-	if (ret < 0 && strcmp(mode, "auto") == 0) {
+	// Fall back only when the driver cannot do native XDP, not when something is busy.
+	if (ret < 0 && ret != -EBUSY && strcmp(mode, "auto") == 0) {
 		VS_LOG(INFO, "%s: native XDP failed (%s), falling back to generic", port->name, err);
 		ap->xdp_flags = XDP_FLAGS_SKB_MODE;
 		ret = attach_mode(port, ap, err, errlen);

@@ -33,7 +33,8 @@ ok "all 6 ordered pairs ping, 5 of 5 replies each"
 
 # ---- iperf3 TCP n1 -> n3 -----------------------------------------------------
 ip netns exec "${NS[2]}" iperf3 -s -1 -B "${IP[2]}" >"$VS_TMP/iperf3-server.log" 2>&1 &
-VS_PIDS+=($!)
+iperf3_server=$!
+VS_PIDS+=("$iperf3_server")
 VS_EXTRA_LOGS+=("$VS_TMP/iperf3-server.log" "$VS_TMP/iperf3.json")
 listening() { ip netns exec "${NS[2]}" ss -Hltn "sport = :5201" | grep -q .; }
 wait_until 10 listening || fail "iperf3 server did not start listening"
@@ -43,6 +44,9 @@ bps=$(jq -r '.end.sum_received.bits_per_second' "$VS_TMP/iperf3.json")
 bytes=$(jq -r '.end.sum_received.bytes' "$VS_TMP/iperf3.json")
 jq -e '.end.sum_received.bytes > 0 and .end.sum_received.bits_per_second > 0' \
 	"$VS_TMP/iperf3.json" >/dev/null || fail "iperf3 moved nothing: $bytes bytes, $bps bit/s"
+# The server (-1) exits after its one test.
+wait_pid_gone "$iperf3_server" 10 || fail "iperf3 server still running after the test"
+untrack "$iperf3_server"
 ok "iperf3 TCP ${NS[0]} -> ${NS[2]} for 3 s: $bytes bytes received ($((${bps%.*} / 1000000)) Mbit/s)"
 
 # ---- the MAC table -----------------------------------------------------------
@@ -55,7 +59,8 @@ for i in 0 1 2; do
 	[ "$n" -eq 1 ] || fail "fdb-show: no dynamic entry for $mac (${NS[$i]} eth0) on ${HOST[$i]}: $fdb"
 done
 jq -e '.bridge == "br0" and .count == 3 and (.entries | length) == 3 and .limit == 8192 and
-	."learn-table-full" == 0 and ([.entries[].age] | all(. >= 0))' <<<"$fdb" >/dev/null ||
+	."learn-table-full" == 0 and ([.entries[].age] | all(. >= 0)) and
+	.entries == (.entries | sort_by(.port, .mac))' <<<"$fdb" >/dev/null ||
 	fail "fdb-show br0: expected exactly the 3 container MACs: $fdb"
 ok "fdb-show --json: each container's MAC on its own port, nothing else"
 
@@ -76,7 +81,8 @@ show=$(vsctl --json show) || fail "show failed"
 jq -e '.version == "0.1.0" and (.pmd | length) == 1 and (.bridges | length) == 1 and
 	.bridges[0].name == "br0" and .bridges[0].type == "learning" and
 	.bridges[0]."mac-aging" == 300 and .bridges[0]."mac-table-size" == 8192 and
-	.bridges[0]."mac-count" == 3 and (.bridges[0].ports | length) == 3' <<<"$show" >/dev/null ||
+	.bridges[0]."mac-count" == 3 and (.bridges[0].ports | length) == 3 and
+	[.bridges[0].ports[].name] == ([.bridges[0].ports[].name] | sort)' <<<"$show" >/dev/null ||
 	fail "show: unexpected bridge: $show"
 for i in 0 1 2; do
 	h=${HOST[$i]}
@@ -105,7 +111,7 @@ ok "show human output lists the 3 ports with xdp-mode: native"
 # ---- port-stats --------------------------------------------------------------
 # The numbers keep moving if the kernel sends anything (it should not), so take the
 # JSON before and after the human form and compare only when they agree.
-for attempt in 1 2 3 4 5; do
+for _ in 1 2 3 4 5; do
 	before=$(vsctl --json port-stats) || fail "port-stats failed"
 	human=$(vsctl port-stats) || fail "port-stats failed"
 	after=$(vsctl --json port-stats) || fail "port-stats failed"
@@ -113,7 +119,7 @@ for attempt in 1 2 3 4 5; do
 	sleep 0.2
 done
 [ "$before" = "$after" ] || fail "port-stats never stable"
-jq -e '(.ports | length) == 3 and
+jq -e '(.ports | length) == 3 and [.ports[].name] == ([.ports[].name] | sort) and
 	([.ports[] | .bridge == "br0" and ."rx-packets" > 0 and ."tx-packets" > 0 and
 	  ."rx-bytes" >= 60 * ."rx-packets" and ."tx-bytes" >= 60 * ."tx-packets" and
 	  .dropped == ([.drops[]] | add)] | all)' <<<"$after" >/dev/null ||

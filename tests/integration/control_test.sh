@@ -104,7 +104,7 @@ $(paste <(cut -f1 <<<"$cases"; echo '<not UTF-8>'; echo list-br) <(echo "$expect
 		awk -F'\t' '$2"\t"$3 != $4"\t"$5')"
 fi
 grep -q '^EOF after' "$VS_TMP/cases.out" || fail "connection not closed after the client's shutdown"
-jq -e 'select(.id == "last") | .result.bridges == ["br0", "br1"]' "$VS_TMP/cases.out" >/dev/null ||
+grep '^{' "$VS_TMP/cases.out" | jq -e 'select(.id == "last") | .result.bridges == ["br0", "br1"]' >/dev/null ||
 	fail "list-br after the bad requests: $(tail -n2 "$VS_TMP/cases.out")"
 # Every error carries a message.
 grep -v '^EOF after' "$VS_TMP/cases.out" |
@@ -113,9 +113,16 @@ grep -v '^EOF after' "$VS_TMP/cases.out" |
 vsctl_ok version >/dev/null
 ok "$(wc -l <<<"$expected") requests on one connection: documented error codes, answered in order"
 
+# A generic line-based client works too (OpenBSD nc: -N shuts down the write side at EOF).
+out=$(printf '{"id": "nc", "method": "list-ports", "params": {"bridge": "br0"}}\n' |
+	timeout 10 nc -N -U "$SOCK") || fail "nc -U: exit $?: $out"
+jq -e --arg a "${HOST[0]}" --arg b "${HOST[1]}" '.id == "nc" and .result.ports == ([$a, $b] | sort)' \
+	<<<"$out" >/dev/null || fail "nc -U: unexpected response: $out"
+ok "a plain 'nc -U' client gets its answer"
+
 # ---- oversized requests ------------------------------------------------------------
 py ctlraw.py - pad 65536 | raw send --keep-open --timeout 3 >"$VS_TMP/max.out"
-jq -e 'select(.id == 1) | .result.version == "0.1.0"' "$VS_TMP/max.out" >/dev/null 2>&1 ||
+grep '^{' "$VS_TMP/max.out" | jq -e 'select(.id == 1) | .result.version == "0.1.0"' >/dev/null ||
 	fail "a request of exactly 65536 bytes was not served: $(head -c 300 "$VS_TMP/max.out")"
 grep -q '^OPEN after' "$VS_TMP/max.out" || fail "connection closed after a 65536-byte request"
 for size in 65537 200000; do
@@ -136,6 +143,22 @@ printf '{"id": 1, "method": "del-br", "params": {"bridge": "br1"}}' | raw abort
 [ "$(vsctl list-br)" = "$(printf 'br0\nbr1')" ] ||
 	fail "a request without its newline was applied: $(vsctl list-br)"
 ok "requests cut off before their newline are not applied"
+
+# ---- a client that never reads its responses ---------------------------------------
+# Its replies fill the socket buffer; the server gives up on it (after 2 s of blocked
+# sends) and drops it. Other clients are served, if late.
+echo '{"id": 1, "method": "show"}' | raw flood 20000 --timeout 30 >"$VS_TMP/flood.out" 2>&1 &
+flood_pid=$!
+VS_PIDS+=("$flood_pid")
+VS_EXTRA_LOGS+=("$VS_TMP/flood.out")
+for i in 1 2 3; do
+	[ "$(vsctl list-br)" = "$(printf 'br0\nbr1')" ] || fail "list-br while a client does not read"
+done
+wait_pid_gone "$flood_pid" 40 || fail "the non-reading client was never dropped"
+untrack "$flood_pid"
+grep -q '^DROPPED after' "$VS_TMP/flood.out" || fail "non-reading client: $(cat "$VS_TMP/flood.out")"
+vsctl_ok version >/dev/null
+ok "a client that never reads its responses is dropped ($(cat "$VS_TMP/flood.out")); others are served"
 
 # ---- 200 commands in a row ---------------------------------------------------------
 failures=0
@@ -160,6 +183,8 @@ ok "200 commands in a row, each checked"
 # ---- the idle clients ---------------------------------------------------------------
 # They were connected all along, and everything above was served meanwhile.
 wait_pid_gone "$idle_pid" 40 && wait_pid_gone "$idle_half_pid" 5 || fail "idle clients still waiting"
+untrack "$idle_pid"
+untrack "$idle_half_pid"
 for f in idle idle-half; do
 	line=$(tail -n1 "$VS_TMP/$f.out")
 	[[ $line =~ ^EOF\ after\ ([0-9]+)\.[0-9]\ s$ ]] || fail "$f client: not disconnected: $(cat "$VS_TMP/$f.out")"
@@ -223,6 +248,7 @@ VS_EXTRA_LOGS+=("$VS_TMP/stale.log")
 wait_until 10 "$VSCTL" -s "$STALE" version >/dev/null 2>&1 || fail "vswitchd on $STALE did not start"
 kill -KILL "$stale_pid"
 wait "$stale_pid" 2>/dev/null
+untrack "$stale_pid"
 [ -S "$STALE" ] || fail "expected a stale socket file after SIGKILL"
 "$VSWITCHD" --socket "$STALE" --log-level debug >>"$VS_TMP/stale.log" 2>&1 &
 stale_pid=$!
@@ -251,6 +277,7 @@ VS_PIDS+=("$dpid")
 "$VSCTL" -s "$DSOCK" add-br brD || fail "the detached vswitchd refuses add-br"
 kill -TERM "$dpid"
 wait_pid_gone "$dpid" 15 || fail "detached vswitchd did not exit on SIGTERM"
+untrack "$dpid"
 [ ! -e "$PIDFILE" ] || fail "pidfile left behind after SIGTERM"
 [ ! -e "$DSOCK" ] || fail "socket left behind after SIGTERM"
 ok "--detach --pidfile: returns when ready, pidfile holds the daemon's pid, SIGTERM removes it"

@@ -10,6 +10,9 @@
   ctlraw.py SOCK idle [--timeout T]
       Connects, sends stdin (may be empty) without a newline, then waits for the server
       to close the connection; prints "EOF after S s" or "OPEN after S s".
+  ctlraw.py SOCK flood N [--timeout T]
+      Sends stdin N times without ever reading a response, until the server drops
+      the connection; prints "DROPPED after S s" or "OPEN after S s".
   ctlraw.py SOCK abort
       Connects, sends stdin, and closes the connection at once without reading.
   ctlraw.py - pad N
@@ -79,6 +82,20 @@ def main():
     elif mode == "idle":
         s.sendall(data)
         read_until_eof(s, timeout, sys.stdout)
+    elif mode == "flood":
+        start = time.monotonic()
+        s.settimeout(timeout)
+        state = "OPEN"
+        try:
+            s.sendall(data * int(args[0]))
+            while time.monotonic() - start < timeout:  # wait for the drop
+                s.sendall(data)
+                time.sleep(0.05)
+        except (BrokenPipeError, ConnectionResetError):
+            state = "DROPPED"
+        except socket.timeout:
+            pass
+        print("%s after %.1f s" % (state, time.monotonic() - start))
     elif mode == "abort":
         s.sendall(data)
         s.close()

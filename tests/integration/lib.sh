@@ -6,8 +6,9 @@
 # so that CI never silently skips them.
 #
 # Conventions:
-# - Every test uses its own prefix (VS_PREFIX) for the namespaces and interfaces it
-#   creates, and removes each of them by name when it exits, however it exits.
+# - Every test names the namespaces and interfaces it creates with its own prefix (a
+#   fixed letter per script and its PID, e.g. vsb1234h1: at most 15 characters), and
+#   removes each of them by name when it exits, however it exits.
 # - Each test runs its own vswitchd on a socket in a private mktemp -d directory, with
 #   --log-level debug; the log is printed when the test fails.
 # - Addresses come from 198.18.0.0/15 only (RFC 2544 benchmarking range); the host
@@ -36,15 +37,15 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 77
 fi
 
-# Every tool the tests call. The CI installs them with
-#   apt-get install iputils-ping iperf3 tcpdump netcat-openbsd ethtool jq python3
+# Every tool the tests call. The CI installs them (scripts/install-deps.sh) with
+#   apt-get install iproute2 iputils-ping iperf3 tcpdump netcat-openbsd ethtool jq python3 procps
 vs_missing=""
-for tool in ip ping iperf3 tcpdump nc ethtool python3 jq timeout sysctl ss; do
+for tool in ip ss ping iperf3 tcpdump nc ethtool python3 jq timeout sysctl ps; do
 	command -v "$tool" >/dev/null 2>&1 || vs_missing="$vs_missing $tool"
 done
 if [ -n "$vs_missing" ]; then
 	fail "required tools not found:$vs_missing (apt-get install iproute2 iputils-ping" \
-		"iperf3 tcpdump netcat-openbsd ethtool jq python3)"
+		"iperf3 tcpdump netcat-openbsd ethtool jq python3 procps)"
 fi
 unset vs_missing
 
@@ -61,7 +62,7 @@ VSWITCHD_PID=""
 
 VS_NETNS=() # namespaces to delete on exit
 VS_LINKS=() # root-namespace links to delete on exit
-VS_PIDS=()  # other processes to stop on exit
+VS_PIDS=()  # other processes to stop on exit (untrack them once they are gone)
 VS_EXTRA_LOGS=() # more files to print on failure
 
 # ---- cleanup -------------------------------------------------------------
@@ -76,6 +77,16 @@ wait_pid_gone() {
 	return 1
 }
 
+# Forgets process $1 once it has exited, so that its PID, should it be reused, is never
+# signalled.
+untrack() {
+	local p keep=()
+	for p in "${VS_PIDS[@]}"; do
+		[ "$p" = "$1" ] || keep+=("$p")
+	done
+	VS_PIDS=("${keep[@]}")
+}
+
 # Stops process $1 (TERM, then KILL after 5 s) and reaps it if it is our child.
 stop_pid() {
 	local pid=$1
@@ -87,6 +98,7 @@ stop_pid() {
 		wait_pid_gone "$pid" 5
 	fi
 	wait "$pid" 2>/dev/null
+	untrack "$pid"
 	return 0
 }
 
@@ -96,6 +108,7 @@ vs_cleanup() {
 	# A background child killed before it exec'd its program still has these traps:
 	# only the test's own shell cleans up.
 	[ "$BASHPID" = "$VS_MAIN_PID" ] || exit "$rc"
+	trap '' PIPE # a reader that went away must not stop the cleanup
 	set +e
 	for pid in "${VS_PIDS[@]}"; do
 		stop_pid "$pid"
@@ -239,11 +252,8 @@ add_container() {
 		fail "ip link add $hostif"
 	VS_LINKS+=("$hostif")
 	echo 1 >"/proc/sys/net/ipv6/conf/$hostif/disable_ipv6"
-	# Checksum offload is a known gap (handled by a later issue): a container veth hands
-	# TCP/UDP frames over as CHECKSUM_PARTIAL, and that state is lost across AF_XDP, so the
-	# receiver drops them as bad. Until vswitchd fills in checksums, every test
-	# namespace turns tx checksum offload off.
-	ip netns exec "$ns" ethtool -K eth0 tx off >/dev/null || fail "ethtool -K eth0 tx off in $ns"
+	# The namespace keeps its default offloads (tx checksumming on), as a container's
+	# would: vswitchd completes the checksums such frames leave partial.
 	if [ -n "$addr" ]; then
 		ip -n "$ns" addr add "$addr" dev eth0 || fail "ip addr add $addr in $ns"
 	fi

@@ -49,7 +49,6 @@ ok "del-port: delivery stops, MAC entries and XDP program are gone"
 
 vsctl_ok add-port br0 "$H3"
 has_xdp "$H3" || fail "$H3 has no XDP program after add-port"
-# Re-added right after del-port, the port must come back in the same (native) mode.
 [ "$(xdp_mode "$H3")" = native ] || fail "re-added $H3 is in xdp-mode '$(xdp_mode "$H3")', not native"
 wait_ping "$N1" "${IP[2]}"
 got=$(ping_received "$N1" "${IP[2]}" 3)
@@ -63,19 +62,23 @@ ip netns exec "$N1" ping -q -i 0.01 -c 800 -W 1 "${IP[1]}" >"$VS_TMP/flood.log" 
 flood=$!
 VS_PIDS+=("$flood")
 VS_EXTRA_LOGS+=("$VS_TMP/flood.log")
+# A port added again right after its removal must come back, in the same (native) mode.
 cycles=0
-for c in 1 2 3 4 5 6; do
+for _ in 1 2 3 4 5 6; do
 	vsctl_ok del-port br0 "$H3"
 	vsctl_ok add-port br0 "$H4"
 	vsctl_ok add-port br0 "$H3"
+	[ "$(xdp_mode "$H3")" = native ] || fail "re-added $H3 is in xdp-mode '$(xdp_mode "$H3")'"
 	vsctl_ok del-port br0 "$H4"
 	vsctl_ok add-br br1
 	vsctl_ok add-port br1 "$H4"
+	[ "$(xdp_mode "$H4")" = native ] || fail "re-added $H4 is in xdp-mode '$(xdp_mode "$H4")'"
 	vsctl_ok del-br br1
 	cycles=$((cycles + 1))
 done
 wait_pid_gone "$flood" 60 || fail "ping flood did not finish"
 wait "$flood"
+untrack "$flood"
 sent=$(sed -n 's/^\([0-9]\+\) packets transmitted.*/\1/p' "$VS_TMP/flood.log")
 got=$(sed -n 's/.* \([0-9]\+\) received.*/\1/p' "$VS_TMP/flood.log")
 [ "$sent" = 800 ] || fail "ping flood sent '$sent' requests: $(cat "$VS_TMP/flood.log")"

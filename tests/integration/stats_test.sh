@@ -154,12 +154,20 @@ fdb | jq -e 'any(.entries[]; .mac == "01:00:5e:00:00:01" or .mac == "00:00:00:00
 	>/dev/null || fail "an invalid source MAC was learned: $(vsctl fdb-show br0)"
 ok "100 frames with multicast or zero source MACs counted as invalid-src-mac drops, not learned"
 
+# Hairpin: N1's own MAC is learned on H1, so frames from N1 to it have nowhere to go.
+fdb | jq -e --arg m "$M1" --arg p "$H1" 'any(.entries[]; .mac == $m and .port == $p)' >/dev/null ||
+	fail "$N1's MAC not learned on $H1: $(vsctl fdb-show br0)"
+s0=$(snapshot)
+send "$N1" --count 50 --len 64 --dst "$M1"
+expect "$s0" "$(rx "$H1" 50 64)" "$H1 drops.hairpin 50" "$H1 dropped 50" "$(tx "ns:$N1" 50 64)"
+ok "50 frames to a MAC learned on their own ingress port counted as hairpin drops"
+
 human=$(vsctl port-stats "$H1") || fail "port-stats $H1"
-for line in "drop malformed: 125" "drop link-local: 100" "drop invalid-src-mac: 100"; do
+for line in "drop malformed: 125" "drop link-local: 100" "drop invalid-src-mac: 100" "drop hairpin: 50"; do
 	grep -qx "  $line" <<<"$human" || fail "port-stats $H1 lacks '  $line': $human"
 done
-grep -qE "^$H1 +br0 .* 325\$" <<<"$human" || fail "port-stats $H1: drops column not 325: $human"
-ok "port-stats (human) lists each drop reason of $H1 and the total 325"
+grep -qE "^$H1 +br0 .* 375\$" <<<"$human" || fail "port-stats $H1: drops column not 375: $human"
+ok "port-stats (human) lists each drop reason of $H1 and the total 375"
 
 # ---- static entries ----------------------------------------------------------------
 SMAC=02:00:00:aa:bb:cc
@@ -232,4 +240,28 @@ vsctl_fails 1 "vsctl: mac-table-size 16 is smaller than the 32 entries in the MA
 [ "$(vsctl --json fdb-flush br0 | jq .flushed)" -eq 32 ] || fail "fdb-flush did not flush 32"
 vsctl_ok set-bridge br0 mac-table-size=16
 ok "mac-table-size grows to 32; shrinking below the entry count is refused until a flush"
+
+# ---- station moves and ageing ----------------------------------------------------
+fdb_port_of() { fdb | jq -r --arg m "$1" '.entries[] | select(.mac == $m) | .port'; }
+send "$N3" --count 1 --len 60
+wait_until 5 eval '[ "$(fdb_port_of "$M3")" = "$H3" ]' || fail "$M3 not learned on $H3"
+# The same source MAC now shows up on H2 (a station that moved): the entry follows it.
+send "$N2" --count 1 --len 60 --src "$M3"
+wait_until 5 eval '[ "$(fdb_port_of "$M3")" = "$H2" ]' ||
+	fail "$M3 did not move to $H2: $(vsctl fdb-show br0)"
+ok "a dynamic entry moves to the port its MAC is seen on"
+
+vsctl_ok set-bridge br0 mac-aging=10
+[ "$(vsctl --json show | jq '.bridges[0]."mac-aging"')" -eq 10 ] || fail "show: mac-aging not 10"
+vsctl_ok fdb-add br0 $SMAC "$H3"
+send "$N1" --count 1 --len 60
+wait_until 5 eval '[ "$(fdb_port_of "$M1")" = "$H1" ]' || fail "$M1 not learned"
+# Dynamic entries go once unused for 10 s (not before: the entry is seen at age 5 and
+# more); the static one stays.
+fdb_age_of() { fdb | jq -r --arg m "$1" '.entries[] | select(.mac == $m) | .age'; }
+wait_until 15 eval '[ "$(fdb_age_of "$M1")" -ge 5 ] 2>/dev/null' ||
+	fail "$M1 never reached age 5: $(vsctl fdb-show br0)"
+wait_until 25 eval '[ "$(fdb_count)" -eq 1 ]' || fail "entries did not age out: $(vsctl fdb-show br0)"
+[ "$(fdb_port_of $SMAC)" = "$H3" ] || fail "the static entry aged out"
+ok "with mac-aging=10 the dynamic entries age out, the static entry stays"
 vswitchd_alive || fail "vswitchd died"

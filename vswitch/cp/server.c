@@ -28,8 +28,11 @@ VS_LOG_MODULE("server");
 
 struct client {
 	int fd;
-	size_t len;
-	uint64_t last_ms;
+	size_t len;	  // request bytes in buf
+	char *out;	  // the reply being written, NULL if none
+	size_t out_len;	  // its length (0: no reply pending)
+	size_t out_off;	  // bytes of it already written
+	uint64_t last_ms; // last time bytes moved either way
 	char buf[VS_CTL_MAX_REQUEST];
 };
 
@@ -131,14 +134,27 @@ static void client_drop(struct vs_server *srv, int slot, const char *why)
 	VS_LOG(DEBUG, "client %d: %s", c->fd, why);
 	epoll_ctl(srv->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
+	free(c->out);
 	free(c);
 	srv->clients[slot] = NULL;
+}
+
+// Waits for requests, or, while a reply is still being written, for room to write it.
+static int client_watch(struct vs_server *srv, struct client *c)
+{
+	struct epoll_event ev = {
+		// Not EPOLLRDHUP while writing: a half-closed client would wake us in a loop.
+		.events = c->out_len ? EPOLLOUT : EPOLLIN | EPOLLRDHUP,
+		.data.fd = c->fd,
+	};
+
+	return epoll_ctl(srv->epfd, EPOLL_CTL_MOD, c->fd, &ev);
 }
 
 static void client_accept(struct vs_server *srv)
 {
 	struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP};
-	struct timeval tv = {.tv_sec = 2};
+	struct client *c;
 	int fd, slot;
 
 	fd = accept4(srv->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
@@ -151,54 +167,56 @@ static void client_accept(struct vs_server *srv)
 		close(fd);
 		return;
 	}
-	srv->clients[slot] = malloc(sizeof(struct client));
-	if (srv->clients[slot] == NULL) {
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
 		close(fd);
 		return;
 	}
-	srv->clients[slot]->fd = fd;
-	srv->clients[slot]->len = 0;
-	srv->clients[slot]->last_ms = now_ms();
-	// Replies are written in full; a client that stops reading is dropped after 2 s.
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	c->fd = fd;
+	c->last_ms = now_ms();
+	srv->clients[slot] = c;
 	ev.data.fd = fd;
 	if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
 		client_drop(srv, slot, "epoll failed");
 }
 
-static int send_all(int fd, const char *buf, size_t len)
+// Writes what it can of the pending reply without blocking. Returns -1 if the client is gone.
+static int client_flush(struct client *c)
 {
-	int flags = fcntl(fd, F_GETFL);
-
-	fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
-	while (len > 0) {
-		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+	while (c->out_off < c->out_len) {
+		ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0) {
-			fcntl(fd, F_SETFL, flags);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		if (n <= 0)
 			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
+		c->out_off += (size_t)n;
+		c->last_ms = now_ms();
 	}
-	fcntl(fd, F_SETFL, flags);
+	free(c->out);
+	c->out = NULL;
+	c->out_len = c->out_off = 0;
 	return 0;
 }
 
+// Queues one reply line and starts writing it. Returns -1 if the client is gone.
 static int reply(struct client *c, json_t *resp)
 {
 	char *text = resp ? json_dumps(resp, JSON_COMPACT) : NULL;
-	int ret = -1;
+	size_t len;
 
 	json_decref(resp);
 	if (text == NULL)
 		return -1;
-	if (send_all(c->fd, text, strlen(text)) == 0 && send_all(c->fd, "\n", 1) == 0)
-		ret = 0;
-	free(text);
-	return ret;
+	len = strlen(text);
+	text[len] = '\n'; // json_dumps() allocated the NUL: room for the newline
+	c->out = text;
+	c->out_len = len + 1;
+	c->out_off = 0;
+	return client_flush(c);
 }
 
 static bool blank(const char *s, size_t n)
@@ -209,11 +227,42 @@ static bool blank(const char *s, size_t n)
 	return true;
 }
 
+// Answers the complete request lines buffered, one at a time: a reply that cannot be written
+// at once is finished before the next request is read (a client that does not read its
+// replies holds up only itself). Returns -1 if the client was dropped.
+static int client_process(struct vs_server *srv, int slot, struct vs_switch *sw)
+{
+	struct client *c = srv->clients[slot];
+	char *nl;
+
+	while (c->out_len == 0 && (nl = memchr(c->buf, '\n', c->len)) != NULL) {
+		size_t line = (size_t)(nl - c->buf);
+		json_t *resp = blank(c->buf, line) ? NULL : vs_ctl_handle(sw, c->buf, line);
+
+		memmove(c->buf, nl + 1, c->len - line - 1);
+		c->len -= line + 1;
+		if (resp != NULL && reply(c, resp) < 0) {
+			client_drop(srv, slot, "cannot send reply");
+			return -1;
+		}
+	}
+	if (c->out_len == 0 && c->len == sizeof(c->buf)) {
+		reply(c, vs_ctl_error(NULL, "too-large", "request exceeds %d bytes",
+				      VS_CTL_MAX_REQUEST));
+		client_drop(srv, slot, "request too large");
+		return -1;
+	}
+	if (client_watch(srv, c) < 0) {
+		client_drop(srv, slot, "epoll failed");
+		return -1;
+	}
+	return 0;
+}
+
 static void client_read(struct vs_server *srv, int slot, struct vs_switch *sw)
 {
 	struct client *c = srv->clients[slot];
 	ssize_t n;
-	char *nl;
 
 	n = recv(c->fd, c->buf + c->len, sizeof(c->buf) - c->len, 0);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -224,21 +273,16 @@ static void client_read(struct vs_server *srv, int slot, struct vs_switch *sw)
 	}
 	c->len += (size_t)n;
 	c->last_ms = now_ms();
-	while ((nl = memchr(c->buf, '\n', c->len)) != NULL) {
-		size_t line = (size_t)(nl - c->buf);
+	client_process(srv, slot, sw);
+}
 
-		if (!blank(c->buf, line) && reply(c, vs_ctl_handle(sw, c->buf, line)) < 0) {
-			client_drop(srv, slot, "cannot send reply");
-			return;
-		}
-		memmove(c->buf, nl + 1, c->len - line - 1);
-		c->len -= line + 1;
+static void client_write(struct vs_server *srv, int slot, struct vs_switch *sw)
+{
+	if (client_flush(srv->clients[slot]) < 0) {
+		client_drop(srv, slot, "cannot send reply");
+		return;
 	}
-	if (c->len == sizeof(c->buf)) {
-		reply(c, vs_ctl_error(NULL, "too-large", "request exceeds %d bytes",
-				      VS_CTL_MAX_REQUEST));
-		client_drop(srv, slot, "request too large");
-	}
+	client_process(srv, slot, sw);
 }
 
 static void expire_clients(struct vs_server *srv)
@@ -273,11 +317,15 @@ int vs_server_run(struct vs_server *srv, struct vs_switch *sw, int signal_fd)
 			} else if (fd == srv->fd) {
 				client_accept(srv);
 			} else {
-				for (int s = 0; s < MAX_CLIENTS; s++)
-					if (srv->clients[s] != NULL && srv->clients[s]->fd == fd) {
+				for (int s = 0; s < MAX_CLIENTS; s++) {
+					if (srv->clients[s] == NULL || srv->clients[s]->fd != fd)
+						continue;
+					if (srv->clients[s]->out_len)
+						client_write(srv, s, sw);
+					else
 						client_read(srv, s, sw);
-						break;
-					}
+					break;
+				}
 			}
 		}
 		vs_switch_housekeeping(sw);
