@@ -641,7 +641,10 @@ static void afxdp_driver_drops(struct vs_port *port, uint64_t drops[VS_DROP_MAX]
 			continue;
 		drops[VS_DROP_RX_RING_FULL] += st.rx_ring_full;
 		drops[VS_DROP_RX_FILL_EMPTY] += st.rx_fill_ring_empty_descs;
-		drops[VS_DROP_RX_KERNEL] += st.rx_dropped;
+		// The kernel counts a frame dropped for want of a fill buffer in both rx_dropped
+		// and rx_fill_ring_empty_descs: count it once.
+		if (st.rx_dropped > st.rx_fill_ring_empty_descs)
+			drops[VS_DROP_RX_KERNEL] += st.rx_dropped - st.rx_fill_ring_empty_descs;
 	}
 }
 
