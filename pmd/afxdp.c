@@ -628,6 +628,13 @@ static void afxdp_tx_flush(struct vs_port *port, uint16_t qid)
 		kick_tx(q);
 }
 
+static int afxdp_rx_fd(struct vs_port *port, uint16_t qid)
+{
+	struct afxdp_port *ap = port->priv;
+
+	return ap->q[qid]->fd;
+}
+
 static void afxdp_driver_drops(struct vs_port *port, uint64_t drops[VS_DROP_MAX])
 {
 	struct afxdp_port *ap = port->priv;
@@ -656,5 +663,6 @@ const struct vs_port_ops vs_afxdp_ops = {
 	.rx_done = afxdp_rx_done,
 	.tx_burst = afxdp_tx_burst,
 	.tx_flush = afxdp_tx_flush,
+	.rx_fd = afxdp_rx_fd,
 	.driver_drops = afxdp_driver_drops,
 };

@@ -60,6 +60,9 @@ struct vs_port_ops {
 			     uint16_t n);
 	// Flushes anything tx_burst() left pending (e.g. completions). Optional.
 	void (*tx_flush)(struct vs_port *port, uint16_t q);
+	// A file descriptor that poll() reports readable when rx queue 'q' has frames, for PMD
+	// threads that sleep while idle; -1 if there is none. Optional.
+	int (*rx_fd)(struct vs_port *port, uint16_t q);
 	// Adds drops counted by the driver or the kernel into 'drops'. Optional.
 	// Called from: control thread.
 	void (*driver_drops)(struct vs_port *port, uint64_t drops[VS_DROP_MAX]);

@@ -22,6 +22,7 @@
 VS_LOG_MODULE("main");
 
 struct args {
+	uint32_t idle_us; // 0: busy polling
 	const char *socket;
 	const char *pidfile;
 	int cpus[VS_MAX_PMDS];
@@ -37,6 +38,9 @@ static void usage(FILE *f)
 		"  -c, --pmd-cpus LIST    CPUs for PMD threads, one thread each, e.g. 1 or 0,1\n"
 		"                         or 0-3 (default: the last CPU this process may run on)\n"
 		"  -l, --log-level LEVEL  err, warn, notice, info (default) or debug\n"
+		"  -i, --pmd-idle MODE    busy (default): PMD threads always poll; adaptive:\n"
+		"                         they sleep in poll() after --pmd-idle-us without traffic\n"
+		"      --pmd-idle-us US   idle time before an adaptive PMD thread sleeps (200)\n"
 		"  -d, --detach           run in the background once ready\n"
 		"  -p, --pidfile FILE     write the daemon's pid to FILE\n"
 		"  -V, --version          print the version\n"
@@ -100,6 +104,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{"pmd-cpus", required_argument, NULL, 'c'},
 		{"log-level", required_argument, NULL, 'l'},
 		{"detach", no_argument, NULL, 'd'},
+		{"pmd-idle", required_argument, NULL, 'i'},
+		{"pmd-idle-us", required_argument, NULL, 'u'},
 		{"pidfile", required_argument, NULL, 'p'},
 		{"version", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
@@ -110,8 +116,31 @@ static int parse_args(int argc, char **argv, struct args *a)
 
 	memset(a, 0, sizeof(*a));
 	a->socket = VS_CTL_DEFAULT_SOCKET;
-	while ((c = getopt_long(argc, argv, "s:c:l:dp:Vh", longopts, NULL)) != -1) {
+	int adaptive = 0;
+	long idle_us = 200;
+	char *end;
+
+	while ((c = getopt_long(argc, argv, "s:c:l:dp:i:Vh", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'i':
+			if (strcmp(optarg, "busy") != 0 && strcmp(optarg, "adaptive") != 0) {
+				fprintf(stderr,
+					"vswitchd: invalid --pmd-idle '%s' (busy or adaptive)\n",
+					optarg);
+				return -1;
+			}
+			adaptive = strcmp(optarg, "adaptive") == 0;
+			break;
+		case 'u':
+			errno = 0;
+			idle_us = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || idle_us < 1 || idle_us > 10000000) {
+				fprintf(stderr,
+					"vswitchd: invalid --pmd-idle-us '%s' (1-10000000)\n",
+					optarg);
+				return -1;
+			}
+			break;
 		case 's':
 			a->socket = optarg;
 			break;
@@ -145,6 +174,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 			return -1;
 		}
 	}
+	a->idle_us = adaptive ? (uint32_t)idle_us : 0;
 	if (optind < argc) {
 		fprintf(stderr, "vswitchd: unexpected argument '%s'\n", argv[optind]);
 		return -1;
@@ -270,6 +300,8 @@ int main(int argc, char **argv)
 	}
 	for (int i = 0; i < a.n_cpus; i++) {
 		sw.pmds[i] = vs_pmd_create((uint16_t)i, a.cpus[i]);
+		if (sw.pmds[i] != NULL)
+			sw.pmds[i]->idle_us = a.idle_us;
 		if (sw.pmds[i] == NULL || vs_pmd_start(sw.pmds[i]) < 0) {
 			VS_LOG(ERR, "cannot start PMD thread %d on cpu %d", i, a.cpus[i]);
 			stop_pmds(&sw);

@@ -95,8 +95,9 @@ void vs_query_show(struct vs_switch *sw, json_t *res)
 
 	json_object_set_new(res, "version", json_string(VS_VERSION));
 	for (unsigned i = 0; i < sw->n_pmds; i++)
-		json_array_append_new(pmds, json_pack("{s:i,s:i}", "id", sw->pmds[i]->id, "cpu",
-						      sw->pmds[i]->cpu));
+		json_array_append_new(pmds, json_pack("{s:i,s:i,s:s}", "id", sw->pmds[i]->id, "cpu",
+						      sw->pmds[i]->cpu, "idle",
+						      sw->pmds[i]->idle_us ? "adaptive" : "busy"));
 	json_object_set_new(res, "pmd", pmds);
 	for (unsigned b = 0; b < nb; b++) {
 		const struct vs_bridge *br = brs[b];
@@ -174,11 +175,10 @@ static json_t *stats_json(struct vs_switch *sw, uint16_t id)
 	}
 	return json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:o,s:I}", "name", port->name, "bridge",
 			 sw->bridges[sw->port_bridge[id]]->name, "rx-packets",
-			 (json_int_t)c.rx_packets, "rx-bytes", (json_int_t)c.rx_bytes,
-			 "tx-packets", (json_int_t)c.tx_packets, "tx-bytes",
-			 (json_int_t)c.tx_bytes, "rx-csum-completed",
-			 (json_int_t)c.rx_csum_completed, "drops", drops, "dropped",
-			 (json_int_t)total);
+			 (json_int_t)c.rx_packets, "rx-bytes", (json_int_t)c.rx_bytes, "tx-packets",
+			 (json_int_t)c.tx_packets, "tx-bytes", (json_int_t)c.tx_bytes,
+			 "rx-csum-completed", (json_int_t)c.rx_csum_completed, "drops", drops,
+			 "dropped", (json_int_t)total);
 }
 
 static int cmp_port_id(const void *a, const void *b)
@@ -215,23 +215,25 @@ json_t *vs_query_pmd_stats(struct vs_switch *sw)
 		uint64_t bursts = vs_ctr_read(&pmd->stats.rx_bursts);
 		uint64_t busy = vs_ctr_read(&pmd->stats.cycles_busy);
 		uint64_t idle = vs_ctr_read(&pmd->stats.cycles_idle);
-		json_t *rxqs = json_array();
+		json_t *rxqs = json_array(), *o;
 
 		for (uint16_t i = 0; conf != NULL && i < conf->pmd[p].n_rxq; i++)
 			json_array_append_new(rxqs, json_pack("{s:s,s:i}", "port",
 							      conf->pmd[p].rxq[i].port->name,
 							      "queue", conf->pmd[p].rxq[i].qid));
-		json_array_append_new(
-			a, json_pack("{s:i,s:i,s:I,s:I,s:I,s:f,s:I,s:I,s:f,s:f,s:o}", "id", pmd->id,
-				     "cpu", pmd->cpu, "loops",
-				     (json_int_t)vs_ctr_read(&pmd->stats.loops), "rx-packets",
-				     (json_int_t)pkts, "rx-bursts", (json_int_t)bursts, "avg-burst",
-				     bursts ? (double)pkts / (double)bursts : 0.0, "busy-cycles",
-				     (json_int_t)busy, "idle-cycles", (json_int_t)idle,
-				     "cycles-per-packet", pkts ? (double)busy / (double)pkts : 0.0,
-				     "busy-percent",
-				     busy + idle ? 100.0 * (double)busy / (double)(busy + idle) : 0.0,
-				     "rxqs", rxqs));
+		o = json_pack("{s:i,s:i,s:I,s:I,s:I,s:f,s:I,s:I,s:f,s:f,s:o}", "id", pmd->id, "cpu",
+			      pmd->cpu, "loops", (json_int_t)vs_ctr_read(&pmd->stats.loops),
+			      "rx-packets", (json_int_t)pkts, "rx-bursts", (json_int_t)bursts,
+			      "avg-burst", bursts ? (double)pkts / (double)bursts : 0.0,
+			      "busy-cycles", (json_int_t)busy, "idle-cycles", (json_int_t)idle,
+			      "cycles-per-packet", pkts ? (double)busy / (double)pkts : 0.0,
+			      "busy-percent",
+			      busy + idle ? 100.0 * (double)busy / (double)(busy + idle) : 0.0,
+			      "rxqs", rxqs);
+		json_object_set_new(o, "idle", json_string(pmd->idle_us ? "adaptive" : "busy"));
+		json_object_set_new(o, "sleeps",
+				    json_integer((json_int_t)vs_ctr_read(&pmd->stats.sleeps)));
+		json_array_append_new(a, o);
 	}
 	return a;
 }

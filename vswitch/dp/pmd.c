@@ -2,6 +2,7 @@
 #include "pmd.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,13 +126,54 @@ uint32_t vs_pmd_poll_once(struct vs_pmd *pmd, const struct vs_conf *conf)
 	return total;
 }
 
+// Adaptive idle: sleeps in poll() on this thread's rx queues until one has frames or
+// 'timeout_ms' passes. Offline meanwhile, so configuration changes do not wait for it.
+static void pmd_sleep(struct vs_pmd *pmd, const struct vs_conf *conf, int timeout_ms)
+{
+	const struct vs_pmd_conf *pc = &conf->pmd[pmd->id];
+	struct pollfd fds[VS_MAX_PORTS];
+	nfds_t n = 0;
+
+	for (uint16_t r = 0; r < pc->n_rxq && n < VS_MAX_PORTS; r++) {
+		struct vs_port *port = pc->rxq[r].port;
+		int fd = port->ops->rx_fd ? port->ops->rx_fd(port, pc->rxq[r].qid) : -1;
+
+		if (fd < 0)
+			return; // a queue that cannot wake us: keep polling
+		fds[n].fd = fd;
+		fds[n].events = POLLIN;
+		n++;
+	}
+	vs_ctr_add(&pmd->stats.sleeps, 1);
+	// The snapshot may be freed (and a port's socket closed) once we are offline: only the
+	// fd numbers are used from here on, and a stale one costs at most one timeout.
+	vs_rcu_offline(pmd->id);
+	poll(fds, n, timeout_ms);
+	vs_rcu_online(pmd->id);
+}
+
 static void *pmd_main(void *arg)
 {
 	struct vs_pmd *pmd = arg;
 	struct timespec idle = {.tv_sec = 0, .tv_nsec = 1000000};
-	uint64_t t0, t1;
+	uint64_t t0, t1, last_rx = vs_cycles(), idle_cycles = 0;
 	uint32_t n;
 	char name[16];
+
+	if (pmd->idle_us) {
+		// Calibrate the cycle counter once: idle_us in cycles.
+		struct timespec a, b, w = {.tv_sec = 0, .tv_nsec = 10 * 1000 * 1000};
+		uint64_t c0, c1;
+
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		c0 = vs_cycles();
+		nanosleep(&w, NULL);
+		c1 = vs_cycles();
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		idle_cycles = (uint64_t)((double)(c1 - c0) * pmd->idle_us * 1000.0 /
+					 (double)((b.tv_sec - a.tv_sec) * 1000000000L +
+						  (b.tv_nsec - a.tv_nsec)));
+	}
 
 	snprintf(name, sizeof(name), "pmd%u", pmd->id);
 	pthread_setname_np(pthread_self(), name);
@@ -153,6 +195,10 @@ static void *pmd_main(void *arg)
 		t1 = vs_cycles();
 		vs_ctr_add(n ? &pmd->stats.cycles_busy : &pmd->stats.cycles_idle, t1 - t0);
 		vs_ctr_add(&pmd->stats.loops, 1);
+		if (n)
+			last_rx = t1;
+		else if (idle_cycles && t1 - last_rx > idle_cycles)
+			pmd_sleep(pmd, conf, 10);
 		vs_rcu_quiescent(pmd->id);
 	}
 	vs_rcu_offline(pmd->id);

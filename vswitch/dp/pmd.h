@@ -20,6 +20,9 @@ struct vs_pmd {
 	pthread_t thread;
 	bool running; // cp: rw (start/stop), dp: ro
 	bool stop;    // cp: rw, dp: ro (relaxed)
+	// Idle policy, set before the thread starts: 0 = busy-poll always; otherwise sleep in
+	// poll() on the rx queues after this many microseconds without a frame.
+	uint32_t idle_us;
 
 	uint32_t now_s;	 // monotonic seconds, refreshed each loop iteration
 	uint64_t now_ms; // monotonic milliseconds
@@ -33,6 +36,7 @@ struct vs_pmd {
 		uint64_t rx_bursts;   // non-empty rx bursts
 		uint64_t cycles_busy; // in iterations that received frames
 		uint64_t cycles_idle; // in iterations that received nothing
+		uint64_t sleeps;      // times it slept in poll() (adaptive idle)
 	} stats;
 
 	struct vs_pkt pkts[VS_BURST];
