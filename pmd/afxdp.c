@@ -301,6 +301,20 @@ static int attach_mode(struct vs_port *port, struct afxdp_port *ap, char *err, s
 	return ret;
 }
 
+// The name of the BPF program 'id', or "" if it cannot be read.
+static void prog_name(uint32_t id, char *name, size_t len)
+{
+	struct bpf_prog_info info = {0};
+	uint32_t info_len = sizeof(info);
+	int fd = bpf_prog_get_fd_by_id(id);
+
+	if (fd < 0)
+		return;
+	if (bpf_obj_get_info_by_fd(fd, &info, &info_len) == 0)
+		snprintf(name, len, "%s", info.name);
+	close(fd);
+}
+
 static int parse_opts(const struct vs_opt *opts, size_t n_opts, const char **mode, long *queues,
 		      char *err, size_t errlen)
 {
@@ -357,10 +371,20 @@ static int afxdp_open(struct vs_port *port, const struct vs_opt *opts, size_t n_
 		return -EINVAL;
 	}
 	if (bpf_xdp_query_id(ifindex, 0, &prog_id) == 0 && prog_id != 0) {
-		snprintf(err, errlen,
-			 "%s already has an XDP program attached (id %u); vswitchd will not replace "
-			 "it",
-			 port->name, prog_id);
+		char name[BPF_OBJ_NAME_LEN] = "";
+
+		prog_name(prog_id, name, sizeof(name));
+		if (strcmp(name, "vs_xsk_redirect") == 0)
+			snprintf(err, errlen,
+				 "%s already has vswitchd's XDP program attached (id %u): another "
+				 "vswitchd uses it, or one was killed without cleaning up (then "
+				 "remove it with 'ip link set dev %s xdp off')",
+				 port->name, prog_id, port->name);
+		else
+			snprintf(err, errlen,
+				 "%s already has an XDP program attached (id %u%s%s); vswitchd will "
+				 "not replace it",
+				 port->name, prog_id, name[0] ? ", " : "", name);
 		return -EBUSY;
 	}
 	vs_netdev_mtu(port->name, &mtu);
