@@ -174,7 +174,7 @@ int print_show(const json_t *result, FILE *out, char *err, size_t errsize)
 						 "mtu",	 "link",    NULL};
 	static const char *const port_skip[] = {"name", NULL};
 	const json_t *pmds, *bridges, *pmd, *br, *ports, *port;
-	char a[SCALAR_MAX], b[SCALAR_MAX];
+	char a[SCALAR_MAX], b[SCALAR_MAX], c[SCALAR_MAX];
 	size_t i, j;
 
 	if (!(pmds = get_array(result, "pmd", JSON_OBJECT, err, errsize)) ||
@@ -187,7 +187,8 @@ int print_show(const json_t *result, FILE *out, char *err, size_t errsize)
 	fprintf(out, "vswitchd %s\n", field(result, "version", a));
 	fprintf(out, "pmd threads: %zu\n", json_array_size(pmds));
 	json_array_foreach (pmds, i, pmd)
-		fprintf(out, "    pmd %s: cpu %s\n", field(pmd, "id", a), field(pmd, "cpu", b));
+		fprintf(out, "    pmd %s: cpu %s, idle %s\n", field(pmd, "id", a), field(pmd, "cpu", b),
+			field(pmd, "idle", c));
 	json_array_foreach (bridges, i, br) {
 		fprintf(out, "Bridge %s\n", field(br, "name", a));
 		print_fields(out, 4, br, br_order, br_skip);
@@ -325,8 +326,11 @@ int print_pmd_stats(const json_t *result, FILE *out, char *err, size_t errsize)
 		double burst = json_number_value(json_object_get(pmd, "avg-burst"));
 		double busy = json_number_value(json_object_get(pmd, "busy-percent"));
 
-		fprintf(out, "pmd %s (cpu %s):\n", scalar(json_object_get(pmd, "id"), buf[0]),
-			scalar(json_object_get(pmd, "cpu"), buf[1]));
+		fprintf(out, "pmd %s (cpu %s, idle %s, %s sleeps):\n",
+			scalar(json_object_get(pmd, "id"), buf[0]),
+			scalar(json_object_get(pmd, "cpu"), buf[1]),
+			scalar(json_object_get(pmd, "idle"), buf[2]),
+			scalar(json_object_get(pmd, "sleeps"), buf[3]));
 		fprintf(out, "    rx packets: %s, rx bursts: %s, avg burst: %.1f\n",
 			scalar(json_object_get(pmd, "rx-packets"), buf[2]),
 			scalar(json_object_get(pmd, "rx-bursts"), buf[3]), burst);
