@@ -154,6 +154,11 @@ static int build_bridge_options(char **args, int n, json_t *params, char *err, s
 	return add_options(params, args + 1, n - 1, false, err, errsize);
 }
 
+static int build_options(char **args, int n, json_t *params, char *err, size_t errsize)
+{
+	return add_options(params, args, n, false, err, errsize);
+}
+
 static int build_add_port(char **args, int n, json_t *params, char *err, size_t errsize)
 {
 	if (build_bridge_port(args, 2, params, err, errsize) != 0)
@@ -193,6 +198,9 @@ static const struct command commands[] = {
 	{"fdb-del", 2, 2, "BR MAC", "remove a MAC entry", build_fdb_del, NULL},
 	{"port-stats", 0, 1, "[PORT]", "print port counters (all ports by default)", build_port,
 	 print_port_stats},
+	{"set", 1, -1, "key=value [key=value ...]",
+	 "change daemon settings (pmd-cpus=LIST, pmd-idle=busy|adaptive, pmd-idle-us=N)",
+	 build_options, NULL},
 	{"pmd-stats", 0, 0, "", "print PMD thread activity and the rx queues each polls", NULL,
 	 print_pmd_stats},
 	{"version", 0, 0, "", "print the versions of vsctl and vswitchd", NULL, print_version},

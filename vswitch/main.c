@@ -22,7 +22,8 @@
 VS_LOG_MODULE("main");
 
 struct args {
-	uint32_t idle_us; // 0: busy polling
+	int adaptive;	  // --pmd-idle adaptive
+	uint32_t idle_us; // --pmd-idle-us
 	const char *socket;
 	const char *pidfile;
 	int cpus[VS_MAX_PMDS];
@@ -46,43 +47,6 @@ static void usage(FILE *f)
 		"  -V, --version          print the version\n"
 		"  -h, --help             this help\n",
 		VS_CTL_DEFAULT_SOCKET);
-}
-
-// Parses a CPU list such as "1", "0,2" or "0-3".
-static int parse_cpus(const char *s, struct args *a)
-{
-	char *copy = strdup(s), *save = NULL, *tok;
-	int ret = 0;
-
-	if (copy == NULL)
-		return -ENOMEM;
-	a->n_cpus = 0;
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		char *end;
-		long lo = strtol(tok, &end, 10), hi = lo;
-
-		if (end == tok || lo < 0 || lo >= CPU_SETSIZE)
-			goto bad;
-		if (*end == '-') {
-			char *e2;
-
-			hi = strtol(end + 1, &e2, 10);
-			if (e2 == end + 1 || *e2 || hi < lo || hi >= CPU_SETSIZE)
-				goto bad;
-		} else if (*end) {
-			goto bad;
-		}
-		for (long c = lo; c <= hi; c++) {
-			if (a->n_cpus == VS_MAX_PMDS)
-				goto bad;
-			a->cpus[a->n_cpus++] = (int)c;
-		}
-	}
-	if (a->n_cpus == 0)
-bad:
-		ret = -EINVAL;
-	free(copy);
-	return ret;
 }
 
 static int default_cpu(void)
@@ -111,13 +75,13 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
-	cpu_set_t allowed;
 	int c;
 
 	memset(a, 0, sizeof(*a));
 	a->socket = VS_CTL_DEFAULT_SOCKET;
 	int adaptive = 0;
 	long idle_us = 200;
+	char err[256];
 	char *end;
 
 	while ((c = getopt_long(argc, argv, "s:c:l:dp:i:Vh", longopts, NULL)) != -1) {
@@ -145,8 +109,9 @@ static int parse_args(int argc, char **argv, struct args *a)
 			a->socket = optarg;
 			break;
 		case 'c':
-			if (parse_cpus(optarg, a) < 0) {
-				fprintf(stderr, "vswitchd: invalid --pmd-cpus '%s'\n", optarg);
+			a->n_cpus = vs_cpu_list_parse(optarg, a->cpus, err, sizeof(err));
+			if (a->n_cpus < 0) {
+				fprintf(stderr, "vswitchd: --pmd-cpus: %s\n", err);
 				return -1;
 			}
 			break;
@@ -174,7 +139,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 			return -1;
 		}
 	}
-	a->idle_us = adaptive ? (uint32_t)idle_us : 0;
+	a->adaptive = adaptive;
+	a->idle_us = (uint32_t)idle_us;
 	if (optind < argc) {
 		fprintf(stderr, "vswitchd: unexpected argument '%s'\n", argv[optind]);
 		return -1;
@@ -182,22 +148,6 @@ static int parse_args(int argc, char **argv, struct args *a)
 	if (a->n_cpus == 0) {
 		a->cpus[0] = default_cpu();
 		a->n_cpus = 1;
-	}
-	if (sched_getaffinity(0, sizeof(allowed), &allowed) < 0)
-		CPU_ZERO(&allowed);
-	for (int i = 0; i < a->n_cpus; i++) {
-		if (a->cpus[i] >= 0 && !CPU_ISSET(a->cpus[i], &allowed)) {
-			fprintf(stderr,
-				"vswitchd: --pmd-cpus: CPU %d is not available to this process\n",
-				a->cpus[i]);
-			return -1;
-		}
-		for (int j = 0; j < i; j++)
-			if (a->cpus[j] == a->cpus[i]) {
-				fprintf(stderr, "vswitchd: --pmd-cpus: CPU %d is listed twice\n",
-					a->cpus[i]);
-				return -1;
-			}
 	}
 	return 0;
 }
@@ -255,23 +205,12 @@ static void report_ready(int *ready_fd, char status)
 	}
 }
 
-static void stop_pmds(struct vs_switch *sw)
-{
-	for (unsigned i = 0; i < VS_MAX_PMDS; i++) {
-		if (sw->pmds[i] == NULL)
-			continue;
-		vs_pmd_stop(sw->pmds[i]);
-		vs_pmd_destroy(sw->pmds[i]);
-		sw->pmds[i] = NULL;
-	}
-	sw->n_pmds = 0;
-}
-
 int main(int argc, char **argv)
 {
 	static struct vs_switch sw;
 	struct vs_server *srv = NULL;
 	int ready_fd = -1, sfd, ret, sig;
+	char err[256];
 	struct args a;
 	sigset_t mask;
 
@@ -298,20 +237,15 @@ int main(int argc, char **argv)
 		report_ready(&ready_fd, 1);
 		return 1;
 	}
-	for (int i = 0; i < a.n_cpus; i++) {
-		sw.pmds[i] = vs_pmd_create((uint16_t)i, a.cpus[i]);
-		if (sw.pmds[i] != NULL)
-			sw.pmds[i]->idle_us = a.idle_us;
-		if (sw.pmds[i] == NULL || vs_pmd_start(sw.pmds[i]) < 0) {
-			VS_LOG(ERR, "cannot start PMD thread %d on cpu %d", i, a.cpus[i]);
-			stop_pmds(&sw);
-			vs_server_close(srv);
-			report_ready(&ready_fd, 1);
-			return 1;
-		}
-		sw.n_pmds = (uint16_t)(i + 1);
+	sw.pmd_adaptive = a.adaptive;
+	sw.pmd_idle_us = a.idle_us;
+	if (vs_switch_set_pmds(&sw, a.cpus, a.n_cpus, err, sizeof(err)) < 0) {
+		VS_LOG(ERR, "%s", err);
+		vs_switch_stop_pmds(&sw);
+		vs_server_close(srv);
+		report_ready(&ready_fd, 1);
+		return 1;
 	}
-	vs_switch_publish(&sw);
 	if (a.pidfile != NULL && (ret = write_pidfile(a.pidfile)) < 0)
 		VS_LOG(WARN, "cannot write pidfile %s: %s", a.pidfile, strerror(-ret));
 	VS_LOG(NOTICE, "vswitchd %s ready on %s, %u PMD thread(s)", VS_VERSION, a.socket,
@@ -324,7 +258,7 @@ int main(int argc, char **argv)
 	else
 		VS_LOG(NOTICE, "%s received, shutting down", strsignal(sig));
 	vs_switch_clear(&sw);
-	stop_pmds(&sw);
+	vs_switch_stop_pmds(&sw);
 	vs_conf_free(vs_conf_publish(NULL));
 	vs_server_close(srv);
 	if (a.pidfile != NULL)

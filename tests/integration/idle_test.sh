@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Adaptive idle (--pmd-idle adaptive): an idle PMD thread sleeps in poll() instead of
+# PMD threads: adaptive idle (--pmd-idle adaptive): an idle thread sleeps in poll() instead of
 # spinning, and wakes as soon as frames arrive: pings and TCP still get through, the
 # thread reports its sleeps, and it burns (almost) no CPU while nothing moves.
 . "$(dirname "$0")/lib.sh"
@@ -42,3 +42,29 @@ bps=$(jq -r '.end.sum_received.bits_per_second' <<<"$out")
 awk -v b="$bps" 'BEGIN { exit !(b > 0) }' || fail "iperf3 moved no data"
 log "iperf3 after idle: $(awk -v b="$bps" 'BEGIN { printf "%.2f Gbit/s", b / 1e9 }')"
 ok "adaptive idle sleeps when idle and wakes on traffic"
+
+# PMD threads changed at run time (vsctl set), under a ping flood: no ping may be lost
+# for longer than the restart, the rx queues follow, bad values change nothing.
+ip netns exec "${P}c1" ping -c 200 -i 0.01 -W 1 198.18.6.2 >"$VS_TMP/flood.txt" 2>&1 &
+flood=$!
+VS_PIDS+=("$flood")
+sleep 0.3
+vsctl_ok set pmd-cpus=0,1
+[ "$(jvsctl '.pmds | length' pmd-stats)" = 2 ] || fail "set pmd-cpus=0,1: $(vsctl pmd-stats)"
+[ "$(jvsctl '[.pmds[].rxqs[]] | length' pmd-stats)" = 2 ] || fail "rx queues lost: $(vsctl pmd-stats)"
+vsctl_ok set pmd-idle=busy
+[ "$(jvsctl '[.pmds[] | select(.idle == "busy")] | length' pmd-stats)" = 2 ] ||
+	fail "set pmd-idle=busy: $(vsctl pmd-stats)"
+vsctl_fails 1 "CPU 999 is not available" set pmd-cpus=999
+vsctl_fails 1 "is listed twice" set pmd-cpus=0,0
+vsctl_fails 1 "invalid pmd-idle 'lazy'" set pmd-idle=lazy
+vsctl_fails 1 "unknown option: foo" set foo=1
+[ "$(jvsctl '.pmds | length' pmd-stats)" = 2 ] || fail "a refused set changed the PMD threads"
+vsctl_ok set pmd-cpus=0 pmd-idle=adaptive
+[ "$(jvsctl '.pmds | length' pmd-stats)" = 1 ] || fail "set pmd-cpus=0: $(vsctl pmd-stats)"
+wait "$flood"
+untrack "$flood"
+got=$(sed -n 's/.* \([0-9]\+\) received.*/\1/p' "$VS_TMP/flood.txt")
+[ "${got:-0}" -ge 190 ] || fail "only ${got:-0} of 200 pings answered across PMD changes"
+wait_ping "${P}c1" 198.18.6.2
+ok "PMD threads changed at run time with $((200 - got)) of 200 pings lost"

@@ -370,10 +370,58 @@ static int m_pmd_stats(struct vs_switch *sw, json_t *params, json_t *res, struct
 	return 0;
 }
 
+// Daemon-wide settings: pmd-cpus, pmd-idle, pmd-idle-us. Validates every option before
+// changing anything; restarts the PMD threads once if any changed.
+static int m_set(struct vs_switch *sw, json_t *params, json_t *res, struct ctl_err *e)
+{
+	static const char *const keys[] = {"options", NULL};
+	int cpus[VS_MAX_PMDS], n_cpus = sw->n_pmds, ret;
+	bool adaptive = sw->pmd_adaptive;
+	uint32_t idle_us = sw->pmd_idle_us;
+	const char *key;
+	json_t *opts, *v;
+
+	(void)res;
+	if (check_keys(params, keys, e) < 0 || get_options(params, &opts, e) < 0)
+		return -1;
+	if (json_object_size(opts) == 0)
+		return fail(e, "invalid-params", "set needs at least one option");
+	for (unsigned i = 0; i < sw->n_pmds; i++)
+		cpus[i] = sw->pmds[i]->cpu;
+	json_object_foreach(opts, key, v) {
+		char buf[256];
+
+		if (opt_value(key, v, buf, sizeof(buf), e) < 0)
+			return -1;
+		if (strcmp(key, "pmd-cpus") == 0) {
+			n_cpus = vs_cpu_list_parse(buf, cpus, e->msg, sizeof(e->msg));
+			if (n_cpus < 0)
+				return switch_fail(e, n_cpus);
+		} else if (strcmp(key, "pmd-idle") == 0) {
+			if (strcmp(buf, "busy") != 0 && strcmp(buf, "adaptive") != 0)
+				return fail(e, "invalid-params",
+					    "invalid pmd-idle '%s' (busy or adaptive)", buf);
+			adaptive = strcmp(buf, "adaptive") == 0;
+		} else if (strcmp(key, "pmd-idle-us") == 0) {
+			if (parse_u32(key, buf, &idle_us, e) < 0)
+				return -1;
+			if (idle_us < 1 || idle_us > 10000000)
+				return fail(e, "invalid-params", "pmd-idle-us must be 1-10000000");
+		} else {
+			return fail(e, "invalid-params", "unknown option: %s", key);
+		}
+	}
+	sw->pmd_adaptive = adaptive;
+	sw->pmd_idle_us = idle_us;
+	ret = vs_switch_set_pmds(sw, cpus, n_cpus, e->msg, sizeof(e->msg));
+	return ret < 0 ? switch_fail(e, ret) : 0;
+}
+
 static const struct {
 	const char *name;
 	method_fn fn;
 } methods[] = {
+	{"set", m_set},
 	{"pmd-stats", m_pmd_stats},
 	{"version", m_version},	       {"add-br", m_add_br},	     {"del-br", m_del_br},
 	{"list-br", m_list_br},	       {"set-bridge", m_set_bridge}, {"add-port", m_add_port},

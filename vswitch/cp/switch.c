@@ -2,6 +2,7 @@
 #include "switch.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -483,4 +484,111 @@ void vs_switch_clear(struct vs_switch *sw)
 	for (unsigned b = 0; b < VS_MAX_BRIDGES; b++)
 		if (sw->bridges[b] != NULL)
 			vs_switch_del_bridge(sw, sw->bridges[b]->name, err, sizeof(err));
+}
+
+int vs_cpu_list_parse(const char *s, int *cpus, char *err, size_t errlen)
+{
+	char *copy = strdup(s), *save = NULL, *tok;
+	cpu_set_t allowed;
+	int n = 0;
+
+	if (copy == NULL)
+		return ERR(ENOMEM, "out of memory");
+	if (sched_getaffinity(0, sizeof(allowed), &allowed) < 0)
+		CPU_ZERO(&allowed);
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *end;
+		long lo = strtol(tok, &end, 10), hi = lo;
+
+		if (end == tok || lo < 0 || lo >= CPU_SETSIZE)
+			goto bad;
+		if (*end == '-') {
+			char *e2;
+
+			hi = strtol(end + 1, &e2, 10);
+			if (e2 == end + 1 || *e2 || hi < lo || hi >= CPU_SETSIZE)
+				goto bad;
+		} else if (*end) {
+			goto bad;
+		}
+		for (long c = lo; c <= hi; c++) {
+			if (n == VS_MAX_PMDS) {
+				free(copy);
+				return ERR(EINVAL, "too many PMD CPUs (at most %d)", VS_MAX_PMDS);
+			}
+			if (!CPU_ISSET(c, &allowed)) {
+				free(copy);
+				return ERR(EINVAL, "CPU %ld is not available to vswitchd", c);
+			}
+			for (int j = 0; j < n; j++)
+				if (cpus[j] == c) {
+					free(copy);
+					return ERR(EINVAL, "CPU %ld is listed twice", c);
+				}
+			cpus[n++] = (int)c;
+		}
+	}
+	free(copy);
+	if (n > 0)
+		return n;
+	return ERR(EINVAL, "invalid CPU list '%s' (e.g. 1, 0,2 or 0-3)", s);
+bad:
+	free(copy);
+	return ERR(EINVAL, "invalid CPU list '%s' (e.g. 1, 0,2 or 0-3)", s);
+}
+
+void vs_switch_stop_pmds(struct vs_switch *sw)
+{
+	for (unsigned i = 0; i < VS_MAX_PMDS; i++)
+		if (sw->pmds[i] != NULL)
+			vs_pmd_stop(sw->pmds[i]);
+	// Learning requests they queued still count.
+	drain_learn(sw);
+	for (unsigned i = 0; i < VS_MAX_PMDS; i++) {
+		vs_pmd_destroy(sw->pmds[i]);
+		sw->pmds[i] = NULL;
+	}
+	sw->n_pmds = 0;
+}
+
+int vs_switch_set_pmds(struct vs_switch *sw, const int *cpus, int n, char *err, size_t errlen)
+{
+	struct vs_pmd *next[VS_MAX_PMDS] = {0};
+	int started = 0, ret = 0;
+
+	// Allocate everything first: a failure here changes nothing.
+	for (int i = 0; i < n; i++) {
+		next[i] = vs_pmd_create((uint16_t)i, cpus[i]);
+		if (next[i] == NULL) {
+			while (i-- > 0)
+				vs_pmd_destroy(next[i]);
+			return ERR(ENOMEM, "out of memory");
+		}
+		next[i]->idle_us = sw->pmd_adaptive ? sw->pmd_idle_us : 0;
+	}
+	vs_switch_stop_pmds(sw);
+	for (int i = 0; i < n; i++)
+		sw->pmds[i] = next[i];
+	sw->n_pmds = (uint16_t)n;
+	// Reassign the rx queues before any new thread runs, then start them.
+	vs_switch_publish(sw);
+	for (int i = 0; i < n && ret == 0; i++) {
+		ret = vs_pmd_start(sw->pmds[i]);
+		if (ret == 0)
+			started++;
+	}
+	if (ret < 0) {
+		VS_LOG(ERR, "cannot start PMD thread on cpu %d: %s; running %d thread(s)",
+		       cpus[started], strerror(-ret), started);
+		for (int i = started; i < n; i++) {
+			vs_pmd_destroy(sw->pmds[i]);
+			sw->pmds[i] = NULL;
+		}
+		sw->n_pmds = (uint16_t)started;
+		vs_switch_publish(sw);
+		return ERR(-ret, "cannot start a PMD thread on cpu %d: %s", cpus[started],
+			   strerror(-ret));
+	}
+	VS_LOG(INFO, "%d PMD thread(s), idle %s", n, sw->pmd_adaptive ? "adaptive" : "busy");
+	return 0;
 }

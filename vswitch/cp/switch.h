@@ -41,6 +41,8 @@ struct vs_switch {
 	uint16_t port_bridge[VS_MAX_PORTS];	    // bridge id of each port
 	uint16_t n_pmds;
 	struct vs_pmd *pmds[VS_MAX_PMDS];
+	bool pmd_adaptive;	// --pmd-idle adaptive
+	uint32_t pmd_idle_us;	// idle time before an adaptive PMD thread sleeps
 	uint64_t gen;		// snapshots published
 	uint32_t last_age_s;	// last ageing pass
 };
@@ -80,6 +82,16 @@ int vs_switch_fdb_flush(struct vs_switch *sw, const char *bridge, char *err, siz
 void vs_switch_housekeeping(struct vs_switch *sw);
 // Publishes a snapshot of the model to the PMD threads and frees the previous one.
 int vs_switch_publish(struct vs_switch *sw);
+
+// Parses a CPU list such as "1", "0,2" or "0-3" into 'cpus' (at most VS_MAX_PMDS): CPUs
+// must be available to this process and listed once. Returns the count or -EINVAL.
+int vs_cpu_list_parse(const char *s, int *cpus, char *err, size_t errlen);
+// Runs one PMD thread per CPU in 'cpus', with the idle policy of sw->pmd_adaptive and
+// sw->pmd_idle_us: stops the current threads (traffic pauses for a moment), starts the new
+// ones and reassigns the rx queues. Returns 0 or -errno with a message in 'err'.
+int vs_switch_set_pmds(struct vs_switch *sw, const int *cpus, int n, char *err, size_t errlen);
+// Stops and frees every PMD thread.
+void vs_switch_stop_pmds(struct vs_switch *sw);
 
 // Validates a bridge name: 1-15 characters of [A-Za-z0-9_.-].
 bool vs_switch_valid_name(const char *name);
