@@ -6,7 +6,8 @@
 # - MTU 9000 over AF_XDP multi-buffer: every ping size from 60 to 9000 bytes arrives
 #   in both directions, TCP and UDP move data; a device whose MTU exceeds what the
 #   port can carry is refused at add-port with a clear error;
-# - two PMD threads: both poll rx queues (pmd-stats), traffic flows over both.
+# - two PMD threads: both poll rx queues (pmd-stats), pmd-rxq-affinity pins queues,
+#   traffic flows over both.
 . "$(dirname "$0")/lib.sh"
 
 P=vso$$
@@ -103,7 +104,10 @@ start_vswitchd --pmd-cpus 0,1
 vsctl_ok add-br br0
 vsctl_ok add-port br0 "$H1"
 vsctl_ok add-port br0 "$H2"
-vsctl_ok add-port br0 "$H3" queues=2
+vsctl_fails 1 "invalid pmd-rxq-affinity 'zz'" add-port br0 "$H3" queues=2 pmd-rxq-affinity=zz
+vsctl_ok add-port br0 "$H3" queues=2 pmd-rxq-affinity=0:1,1:1
+[ "$(jvsctl "[.pmds[] | select(.cpu == 1) | .rxqs[] | select(.port == \"$H3\")] | length" \
+	pmd-stats)" = 2 ] || fail "pmd-rxq-affinity=0:1,1:1 not honoured: $(vsctl pmd-stats)"
 [ "$(jvsctl '[.pmds[] | select((.rxqs | length) > 0)] | length' pmd-stats)" = 2 ] ||
 	fail "rx queues are not spread over both PMD threads: $(vsctl pmd-stats)"
 [ "$(jvsctl '[.pmds[].rxqs[]] | length' pmd-stats)" = 4 ] ||

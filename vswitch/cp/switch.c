@@ -54,6 +54,49 @@ int vs_switch_port_id(const struct vs_switch *sw, const char *name)
 	return -1;
 }
 
+// The PMD thread that port 'id''s pmd-rxq-affinity puts queue 'q' on, or -1 (round-robin).
+static int pinned_pmd(const struct vs_switch *sw, unsigned id, uint16_t q)
+{
+	if (sw->rxq_cpu[id] == NULL || sw->rxq_cpu[id][q] < 0)
+		return -1;
+	for (unsigned p = 0; p < sw->n_pmds; p++)
+		if (sw->pmds[p]->cpu == sw->rxq_cpu[id][q])
+			return (int)p;
+	VS_LOG_RL(WARN, "%s: queue %u is pinned to cpu %d, which runs no PMD thread; "
+			"polling it round-robin", sw->ports[id]->name, q, sw->rxq_cpu[id][q]);
+	return -1;
+}
+
+// Parses pmd-rxq-affinity "QUEUE:CPU[,QUEUE:CPU...]" into a per-queue array of CPUs.
+static int parse_affinity(const char *s, int16_t **out, char *err, size_t errlen)
+{
+	int16_t *cpu = malloc(VS_MAX_TXQ * sizeof(*cpu));
+	const char *p = s;
+
+	if (cpu == NULL)
+		return ERR(ENOMEM, "out of memory");
+	for (unsigned q = 0; q < VS_MAX_TXQ; q++)
+		cpu[q] = -1;
+	while (*p) {
+		char *end;
+		long q = strtol(p, &end, 10), c;
+
+		if (end == p || *end != ':' || q < 0 || q >= VS_MAX_TXQ)
+			goto bad;
+		p = end + 1;
+		c = strtol(p, &end, 10);
+		if (end == p || c < 0 || c >= CPU_SETSIZE || (*end != ',' && *end != '\0'))
+			goto bad;
+		cpu[q] = (int16_t)c;
+		p = *end == ',' ? end + 1 : end;
+	}
+	*out = cpu;
+	return 0;
+bad:
+	free(cpu);
+	return ERR(EINVAL, "invalid pmd-rxq-affinity '%s' (expected QUEUE:CPU[,QUEUE:CPU...])", s);
+}
+
 // Builds the snapshot of the current model.
 static struct vs_conf *build(struct vs_switch *sw)
 {
@@ -99,7 +142,8 @@ static struct vs_conf *build(struct vs_switch *sw)
 		if (port == NULL)
 			continue;
 		for (uint16_t q = 0; q < port->n_rxq; q++) {
-			struct vs_pmd_conf *pc = &conf->pmd[rr++ % sw->n_pmds];
+			int p = pinned_pmd(sw, i, q);
+			struct vs_pmd_conf *pc = &conf->pmd[p >= 0 ? (unsigned)p : rr++ % sw->n_pmds];
 
 			if (pc->n_rxq < VS_MAX_PORTS)
 				pc->rxq[pc->n_rxq++] = (struct vs_rxq){.port = port, .qid = q};
@@ -339,6 +383,8 @@ static void remove_port(struct vs_switch *sw, uint16_t id)
 	}
 	sw->ports[id] = NULL;
 	sw->port_bridge[id] = VS_PORT_NONE;
+	free(sw->rxq_cpu[id]);
+	sw->rxq_cpu[id] = NULL;
 	// 1. Publish a snapshot without the port and wait until no PMD thread uses the old one.
 	if (vs_switch_publish(sw) < 0)
 		VS_LOG(ERR, "%s: cannot publish; waiting for PMD threads anyway", port->name);
@@ -372,9 +418,12 @@ int vs_switch_add_port(struct vs_switch *sw, const char *bridge, const char *nam
 		       const struct vs_opt *opts, size_t n_opts, char *err, size_t errlen)
 {
 	struct vs_bridge *br = vs_switch_bridge(sw, bridge);
+	struct vs_opt dopts[VS_MAX_PORT_OPTS];
+	int16_t *affinity = NULL;
 	struct vs_port *port;
 	int existing, ret;
 	unsigned id;
+	size_t nd = 0;
 
 	if (br == NULL)
 		return ERR(ENOENT, "bridge %s does not exist", bridge);
@@ -388,10 +437,35 @@ int vs_switch_add_port(struct vs_switch *sw, const char *bridge, const char *nam
 		;
 	if (id == VS_MAX_PORTS)
 		return ERR(ENOSPC, "too many ports (at most %d)", VS_MAX_PORTS);
-	port = vs_port_open(type, name, opts, n_opts, err, errlen);
+	// pmd-rxq-affinity is the switch's option, not the driver's.
+	for (size_t i = 0; i < n_opts && nd < VS_MAX_PORT_OPTS; i++) {
+		if (strcmp(opts[i].key, "pmd-rxq-affinity") != 0) {
+			dopts[nd++] = opts[i];
+			continue;
+		}
+		free(affinity);
+		affinity = NULL;
+		ret = parse_affinity(opts[i].val, &affinity, err, errlen);
+		if (ret < 0)
+			return ret;
+	}
+	port = vs_port_open(type, name, dopts, nd, err, errlen);
 	if (port == NULL) {
 		ret = errno;
+		free(affinity);
 		return ret == EINVAL || ret == ENODEV || ret == EBUSY || ret == ENOMEM ? -ret : -EIO;
+	}
+	sw->rxq_cpu[id] = affinity;
+	if (affinity != NULL) {
+		char buf[64] = "";
+		size_t len = 0;
+
+		for (uint16_t q = 0; q < port->n_rxq && len < sizeof(buf); q++)
+			if (affinity[q] >= 0)
+				len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%u:%d",
+							len ? "," : "", q, affinity[q]);
+		if (len)
+			vs_port_set_opt(port, "pmd-rxq-affinity", "%s", buf);
 	}
 	port->id = (uint16_t)id;
 	sw->ports[id] = port;
@@ -402,6 +476,8 @@ int vs_switch_add_port(struct vs_switch *sw, const char *bridge, const char *nam
 		br->n_ports--;
 		sw->ports[id] = NULL;
 		sw->port_bridge[id] = VS_PORT_NONE;
+		free(sw->rxq_cpu[id]);
+		sw->rxq_cpu[id] = NULL;
 		vs_port_close(port);
 		return ERR(-ret, "cannot publish configuration: %s", strerror(-ret));
 	}

@@ -39,6 +39,8 @@ struct vs_switch {
 	struct vs_bridge *bridges[VS_MAX_BRIDGES]; // by bridge id
 	struct vs_port *ports[VS_MAX_PORTS];	    // by port id
 	uint16_t port_bridge[VS_MAX_PORTS];	    // bridge id of each port
+	// pmd-rxq-affinity of each port: the CPU whose PMD thread polls each rx queue, or -1.
+	int16_t *rxq_cpu[VS_MAX_PORTS];
 	uint16_t n_pmds;
 	struct vs_pmd *pmds[VS_MAX_PMDS];
 	bool pmd_adaptive;	// --pmd-idle adaptive
