@@ -110,7 +110,7 @@ static int locate(const struct vs_pkt *pkt, uint32_t *l4, uint32_t *l4_len, uint
 
 int vs_csum_complete(struct vs_pkt *pkt)
 {
-	uint32_t l4, l4_len, pseudo, off;
+	uint32_t l4, l4_len, pseudo, off, full;
 	uint16_t check, sum;
 	uint8_t proto;
 	uint8_t *c;
@@ -124,11 +124,12 @@ int vs_csum_complete(struct vs_pkt *pkt)
 	check = rd16(c);
 	if (check != vs_csum_fold(pseudo))
 		return 0;
-	// A candidate: it is partial unless the full checksum already verifies.
-	if (vs_csum_fold(vs_csum_add(pseudo, pkt->data + l4, l4_len)) == 0xffff)
+	// A candidate: it is partial unless the full checksum already verifies. One pass over
+	// the payload does both: the sum without the field is the sum plus its complement.
+	full = vs_csum_add(pseudo, pkt->data + l4, l4_len);
+	if (vs_csum_fold(full) == 0xffff)
 		return 0;
-	c[0] = c[1] = 0;
-	sum = (uint16_t)~vs_csum_fold(vs_csum_add(pseudo, pkt->data + l4, l4_len));
+	sum = (uint16_t)~vs_csum_fold(vs_csum_fold(full) + (uint16_t)~check);
 	if (sum == 0 && proto == IPPROTO_UDP_)
 		sum = 0xffff; // zero means "no checksum" for UDP
 	c[0] = (uint8_t)(sum >> 8);
