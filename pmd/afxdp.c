@@ -35,6 +35,12 @@
 #include <xdp/libxdp.h>
 #include <xdp/xsk.h>
 
+#ifndef SO_PREFER_BUSY_POLL
+#define SO_PREFER_BUSY_POLL 69
+#endif
+#ifndef SO_BUSY_POLL_BUDGET
+#define SO_BUSY_POLL_BUDGET 70
+#endif
 #ifndef XDP_USE_SG
 #define XDP_USE_SG (1 << 4) // linux/if_xdp.h of kernels >= 6.6
 #endif
@@ -84,6 +90,7 @@ struct afxdp_queue {
 struct afxdp_port {
 	int ifindex;
 	uint16_t n_queues;
+	uint32_t busy_poll_us; // preferred busy polling: 0 = off
 	bool sg;	    // sockets bound with XDP_USE_SG
 	uint32_t xdp_flags; // XDP_FLAGS_DRV_MODE or XDP_FLAGS_SKB_MODE
 	struct bpf_object *obj;
@@ -164,6 +171,18 @@ static int queue_open(struct vs_port *port, struct afxdp_port *ap, uint16_t qid,
 		goto err;
 	}
 	q->fd = xsk_socket__fd(q->xsk);
+	if (ap->busy_poll_us) {
+		int one = 1, us = (int)ap->busy_poll_us, budget = VS_BURST * 2;
+
+		// The PMD thread runs the device's receive work (NAPI) in its own recvfrom()
+		// instead of competing with a softirq or kernel thread for the CPU.
+		if (setsockopt(q->fd, SOL_SOCKET, SO_PREFER_BUSY_POLL, &one, sizeof(one)) < 0 ||
+		    setsockopt(q->fd, SOL_SOCKET, SO_BUSY_POLL, &us, sizeof(us)) < 0 ||
+		    setsockopt(q->fd, SOL_SOCKET, SO_BUSY_POLL_BUDGET, &budget, sizeof(budget)) < 0) {
+			ret = -errno;
+			goto err;
+		}
+	}
 	ret = xsk_socket__update_xskmap(q->xsk, ap->xsks_fd);
 	if (ret < 0)
 		goto err;
@@ -316,9 +335,22 @@ static void prog_name(uint32_t id, char *name, size_t len)
 }
 
 static int parse_opts(const struct vs_opt *opts, size_t n_opts, const char **mode, long *queues,
-		      char *err, size_t errlen)
+		      long *busy_us, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < n_opts; i++) {
+		if (strcmp(opts[i].key, "busy-poll") == 0) {
+			char *end;
+
+			errno = 0;
+			*busy_us = strtol(opts[i].val, &end, 10);
+			if (errno || *end || end == opts[i].val || *busy_us < 0 || *busy_us > 1000) {
+				snprintf(err, errlen,
+					 "invalid busy-poll '%s' (microseconds, 0-1000; 0 = off)",
+					 opts[i].val);
+				return -EINVAL;
+			}
+			continue;
+		}
 		if (strcmp(opts[i].key, "xdp-mode") == 0) {
 			*mode = opts[i].val;
 			if (strcmp(*mode, "auto") && strcmp(*mode, "native") &&
@@ -352,11 +384,11 @@ static int afxdp_open(struct vs_port *port, const struct vs_opt *opts, size_t n_
 {
 	const char *mode = "auto";
 	struct afxdp_port *ap;
-	long queues = 1;
+	long queues = 1, busy_us = 0;
 	uint32_t prog_id = 0, max_frame;
 	int ifindex, dev_queues, mtu = 0, ret;
 
-	ret = parse_opts(opts, n_opts, &mode, &queues, err, errlen);
+	ret = parse_opts(opts, n_opts, &mode, &queues, &busy_us, err, errlen);
 	if (ret < 0)
 		return ret;
 	ifindex = vs_netdev_ifindex(port->name);
@@ -396,6 +428,7 @@ static int afxdp_open(struct vs_port *port, const struct vs_opt *opts, size_t n_
 	libxdp_set_print(libxdp_print);
 	ap->ifindex = ifindex;
 	ap->n_queues = (uint16_t)queues;
+	ap->busy_poll_us = (uint32_t)busy_us;
 	ap->prog_fd = ap->xsks_fd = -1;
 	ret = prog_load(port, ap, err, errlen);
 	if (ret < 0)
@@ -430,6 +463,8 @@ static int afxdp_open(struct vs_port *port, const struct vs_opt *opts, size_t n_
 	vs_port_set_opt(port, "queues", "%u", ap->n_queues);
 	vs_port_set_opt(port, "multi-buffer", "%s", ap->sg ? "on" : "off");
 	vs_port_set_opt(port, "max-frame", "%u", max_frame);
+	if (ap->busy_poll_us)
+		vs_port_set_opt(port, "busy-poll", "%u", ap->busy_poll_us);
 	if (ap->xdp_flags & XDP_FLAGS_SKB_MODE)
 		VS_LOG(WARN,
 		       "%s: generic XDP does not see frames the kernel aggregated (TSO/GSO/GRO): "
@@ -444,8 +479,12 @@ err:
 	return ret;
 }
 
-static void kick_rx(struct afxdp_queue *q)
+static void kick_rx(struct afxdp_queue *q, bool busy_poll)
 {
+	if (busy_poll) {
+		recvfrom(q->fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
+		return;
+	}
 	// The kernel asks for a wakeup when it ran out of fill buffers.
 	if (xsk_ring_prod__needs_wakeup(&q->fill))
 		recvfrom(q->fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
@@ -534,7 +573,7 @@ static uint16_t afxdp_rx_burst(struct vs_port *port, uint16_t qid, struct vs_pkt
 	if (got == 0) {
 		if (q->n_stash)
 			flush_stash(q);
-		kick_rx(q);
+		kick_rx(q, ap->busy_poll_us != 0);
 		return 0;
 	}
 	while (i < got && np < n) {
@@ -576,7 +615,7 @@ static void afxdp_rx_done(struct vs_port *port, uint16_t qid, struct vs_pkt *pkt
 			addrs[k++] = pkts[i].buf;
 	if (k)
 		refill(q, addrs, k);
-	kick_rx(q);
+	kick_rx(q, false);
 }
 
 static void reclaim_tx(struct afxdp_queue *q)

@@ -126,3 +126,12 @@ vsctl_ok add-port br0 "$H1"
 wait_ping "$C1" 198.18.5.2
 vswitchd_alive || fail "vswitchd died"
 ok "two PMD threads share the rx queues and forward"
+
+# Preferred busy polling on a port: shown, and the port forwards; bad values refused.
+vsctl_ok del-port br0 "$H2"
+vsctl_fails 1 "invalid busy-poll 'abc'" add-port br0 "$H2" busy-poll=abc
+vsctl_ok add-port br0 "$H2" busy-poll=50
+[ "$(jvsctl ".bridges[0].ports[] | select(.name == \"$H2\") | .options[\"busy-poll\"]" show)" = 50 ] ||
+	fail "show does not list busy-poll=50: $(vsctl show)"
+wait_ping "$C2" 198.18.5.3
+ok "busy-poll port forwards"
