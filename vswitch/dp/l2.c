@@ -22,7 +22,17 @@ static void learn(struct vs_pmd *pmd, const struct vs_dp_bridge *br, uint64_t ma
 	pmd->learn_cache[slot].when_ms = now;
 }
 
-static uint8_t l2_one(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *pkt)
+// The last source and destination looked up in this burst: frames of one flow come in runs,
+// and a burst is short enough that a table change during it may take effect one burst late.
+struct l2_cache {
+	uint64_t src; // learned on the burst's ingress port and refreshed (0: none)
+	uint64_t dst; // unicast destination (0: none)
+	uint16_t dst_out;
+	uint8_t dst_drop;
+};
+
+static uint8_t l2_one(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *pkt,
+		      struct l2_cache *c)
 {
 	const struct vs_dp_bridge *br = conf->bridge_of[pkt->in_port];
 	struct vs_fdb_table *t;
@@ -37,30 +47,46 @@ static uint8_t l2_one(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_
 		return VS_DROP_LINK_LOCAL;
 
 	t = vs_fdb_table_get(br->fdb);
-	slot = vs_fdb_lookup(t, pkt->src_mac, &port);
-	if (slot >= 0 && port == pkt->in_port)
-		vs_fdb_touch(t, (uint32_t)slot, pmd->now_s);
-	else
-		learn(pmd, br, pkt->src_mac, pkt->in_port);
+	if (pkt->src_mac != c->src) {
+		slot = vs_fdb_lookup(t, pkt->src_mac, &port);
+		if (slot >= 0 && port == pkt->in_port) {
+			vs_fdb_touch(t, (uint32_t)slot, pmd->now_s);
+			c->src = pkt->src_mac;
+		} else {
+			learn(pmd, br, pkt->src_mac, pkt->in_port);
+		}
+	}
 
-	if (vs_mac_is_multicast(pkt->dst_mac) || vs_fdb_lookup(t, pkt->dst_mac, &port) < 0) {
+	if (vs_mac_is_multicast(pkt->dst_mac)) {
 		pkt->out_port = VS_PORT_FLOOD;
 		return VS_DROP_NONE;
 	}
-	if (port == pkt->in_port)
-		return VS_DROP_HAIRPIN;
-	// An entry whose port just left the bridge: flood until the control thread removes it.
-	pkt->out_port = port < VS_MAX_PORTS && conf->bridge_of[port] == br ? port : VS_PORT_FLOOD;
-	return VS_DROP_NONE;
+	if (pkt->dst_mac == c->dst) {
+		pkt->out_port = c->dst_out;
+		return c->dst_drop;
+	}
+	c->dst = pkt->dst_mac;
+	c->dst_drop = VS_DROP_NONE;
+	if (vs_fdb_lookup(t, pkt->dst_mac, &port) < 0)
+		c->dst_out = VS_PORT_FLOOD;
+	else if (port == pkt->in_port)
+		c->dst_drop = VS_DROP_HAIRPIN, c->dst_out = VS_PORT_NONE;
+	else // an entry whose port just left the bridge: flood until the control thread removes it
+		c->dst_out = port < VS_MAX_PORTS && conf->bridge_of[port] == br ? port : VS_PORT_FLOOD;
+	pkt->out_port = c->dst_out;
+	return c->dst_drop;
 }
 
 void vs_l2_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *pkts, uint16_t n)
 {
+	struct l2_cache cache = {0};
+
 	for (uint16_t i = 0; i < n; i++) {
 		struct vs_pkt *pkt = &pkts[i];
 
 		if (pkt->drop != VS_DROP_NONE)
 			continue;
-		pkt->drop = l2_one(pmd, conf, pkt);
+		// Every frame of a burst comes from one rx queue, hence one port and one bridge.
+		pkt->drop = l2_one(pmd, conf, pkt, &cache);
 	}
 }
