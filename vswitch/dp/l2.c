@@ -72,7 +72,8 @@ static uint8_t l2_one(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_
 	else if (port == pkt->in_port)
 		c->dst_drop = VS_DROP_HAIRPIN, c->dst_out = VS_PORT_NONE;
 	else // an entry whose port just left the bridge: flood until the control thread removes it
-		c->dst_out = port < VS_MAX_PORTS && conf->bridge_of[port] == br ? port : VS_PORT_FLOOD;
+		c->dst_out =
+			port < VS_MAX_PORTS && conf->bridge_of[port] == br ? port : VS_PORT_FLOOD;
 	pkt->out_port = c->dst_out;
 	return c->dst_drop;
 }
