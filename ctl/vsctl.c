@@ -166,6 +166,13 @@ static int build_add_port(char **args, int n, json_t *params, char *err, size_t 
 	return add_options(params, args + 2, n - 2, true, err, errsize);
 }
 
+static int build_set_port(char **args, int n, json_t *params, char *err, size_t errsize)
+{
+	if (build_bridge_port(args, 2, params, err, errsize) != 0)
+		return -1;
+	return add_options(params, args + 2, n - 2, false, err, errsize);
+}
+
 // ---- the command table ---------------------------------------------------
 
 struct command {
@@ -204,6 +211,10 @@ static const struct command commands[] = {
 	{"pmd-stats", 0, 0, "", "print PMD thread activity and the rx queues each polls", NULL,
 	 print_pmd_stats},
 	{"version", 0, 0, "", "print the versions of vsctl and vswitchd", NULL, print_version},
+	{"set-port", 3, -1, "BR PORT key=value [key=value ...]",
+	 "change port options at run time (macvlan child: mac=MAC; macvlan bridges: see "
+	 "add-br BR type=macvlan parent=PORT [mode=bridge|private|vepa|passthru])",
+	 build_set_port, NULL},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

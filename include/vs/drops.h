@@ -17,7 +17,11 @@
 	_(HAIRPIN, "hairpin")		      /* destination learned on the ingress port */        \
 	_(NO_DESTINATION, "no-destination")   /* flood with no other port on the bridge */         \
 	_(TX_RING_FULL, "tx-ring-full")	      /* egress tx ring or its buffers exhausted */        \
-	_(OVERSIZED, "oversized")	      /* frame larger than the egress port can send */
+	_(OVERSIZED, "oversized")	      /* frame larger than the egress port can send */    \
+	_(MACVLAN_UNKNOWN_DST, "macvlan-unknown-dst") /* parent: unicast to no child's MAC */      \
+	_(MACVLAN_SPOOFED, "macvlan-spoofed-src")     /* child: source is not its MAC */           \
+	_(MACVLAN_PRIVATE, "macvlan-private")	      /* child to child in private mode */         \
+	_(MACVLAN_REFLECTED, "macvlan-reflected")     /* a child's own multicast came back */
 
 enum vs_drop {
 	VS_DROP_NONE = 0,

@@ -10,6 +10,7 @@
 #include <vs/mac.h>
 
 #include "../../pmd/netdev.h"
+#include "macvlan.h"
 #include "query.h"
 
 // A failed method: a protocol error code and a message.
@@ -169,11 +170,18 @@ static int m_add_br(struct vs_switch *sw, json_t *params, json_t *res, struct ct
 	static const char *const keys[] = {"bridge", "options", NULL};
 	struct vs_bridge_opts o;
 	const char *br;
+	json_t *opts;
 	int ret;
 
 	(void)res;
 	if (check_keys(params, keys, e) < 0 || get_str(params, "bridge", true, &br, e) < 0 ||
-	    bridge_opts(params, &o, e) < 0)
+	    get_options(params, &opts, e) < 0)
+		return -1;
+	// type=macvlan: a macvlan bridge (cp/macvlan_ctl.c).
+	ret = vs_macvlan_ctl_add_br(sw, br, opts, e->msg, sizeof(e->msg));
+	if (ret <= 0)
+		return ret < 0 ? switch_fail(e, ret) : 0;
+	if (bridge_opts(params, &o, e) < 0)
 		return -1;
 	ret = vs_switch_add_bridge(sw, br, &o, e->msg, sizeof(e->msg));
 	return ret < 0 ? switch_fail(e, ret) : 0;
@@ -184,11 +192,17 @@ static int m_set_bridge(struct vs_switch *sw, json_t *params, json_t *res, struc
 	static const char *const keys[] = {"bridge", "options", NULL};
 	struct vs_bridge_opts o;
 	const char *br;
+	json_t *opts;
 	int ret;
 
 	(void)res;
 	if (check_keys(params, keys, e) < 0 || get_str(params, "bridge", true, &br, e) < 0 ||
-	    bridge_opts(params, &o, e) < 0)
+	    get_options(params, &opts, e) < 0)
+		return -1;
+	ret = vs_macvlan_ctl_set_bridge(sw, br, opts, e->msg, sizeof(e->msg));
+	if (ret <= 0)
+		return ret < 0 ? switch_fail(e, ret) : 0;
+	if (bridge_opts(params, &o, e) < 0)
 		return -1;
 	if (json_object_size(json_object_get(params, "options")) == 0)
 		return fail(e, "invalid-params", "set-bridge needs at least one option");
@@ -417,6 +431,35 @@ static int m_set(struct vs_switch *sw, json_t *params, json_t *res, struct ctl_e
 	return ret < 0 ? switch_fail(e, ret) : 0;
 }
 
+// Port options changed at run time (macvlan child: mac=MAC).
+static int m_set_port(struct vs_switch *sw, json_t *params, json_t *res, struct ctl_err *e)
+{
+	static const char *const keys[] = {"bridge", "port", "options", NULL};
+	char vals[VS_MAX_PORT_OPTS][128];
+	struct vs_opt opts[VS_MAX_PORT_OPTS];
+	const char *br, *port, *key;
+	size_t n = 0;
+	json_t *o, *v;
+	int ret;
+
+	(void)res;
+	if (check_keys(params, keys, e) < 0 || get_str(params, "bridge", true, &br, e) < 0 ||
+	    get_str(params, "port", true, &port, e) < 0 || get_options(params, &o, e) < 0)
+		return -1;
+	json_object_foreach(o, key, v) {
+		if (n == VS_MAX_PORT_OPTS)
+			return fail(e, "invalid-params", "too many options (at most %d)",
+				    VS_MAX_PORT_OPTS);
+		if (opt_value(key, v, vals[n], sizeof(vals[n]), e) < 0)
+			return -1;
+		opts[n].key = key;
+		opts[n].val = vals[n];
+		n++;
+	}
+	ret = vs_switch_set_port(sw, br, port, opts, n, e->msg, sizeof(e->msg));
+	return ret < 0 ? switch_fail(e, ret) : 0;
+}
+
 static const struct {
 	const char *name;
 	method_fn fn;
@@ -428,6 +471,7 @@ static const struct {
 	{"del-port", m_del_port},      {"list-ports", m_list_ports}, {"show", m_show},
 	{"fdb-show", m_fdb_show},      {"fdb-flush", m_fdb_flush},   {"fdb-add", m_fdb_add},
 	{"fdb-del", m_fdb_del},	       {"port-stats", m_port_stats},
+	{"set-port", m_set_port},
 };
 
 json_t *vs_ctl_error(json_t *id, const char *code, const char *fmt, ...)

@@ -8,6 +8,7 @@
 #include <vs/mac.h>
 
 #include "../../pmd/netdev.h"
+#include "macvlan.h"
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -102,17 +103,23 @@ void vs_query_show(struct vs_switch *sw, json_t *res)
 	for (unsigned b = 0; b < nb; b++) {
 		const struct vs_bridge *br = brs[b];
 		unsigned np = sorted_ports(sw, br, ports);
-		json_t *jp = json_array();
+		json_t *jp = json_array(), *jb;
 
-		for (unsigned i = 0; i < np; i++)
-			json_array_append_new(jp, port_json(ports[i]));
-		json_array_append_new(
-			bridges,
-			json_pack("{s:s,s:s,s:I,s:I,s:I,s:o}", "name", br->name, "type", "learning",
-				  "mac-aging", (json_int_t)br->mac_aging, "mac-table-size",
-				  (json_int_t)br->mac_table_size, "mac-count",
-				  (json_int_t)__atomic_load_n(&br->fdb->count, __ATOMIC_RELAXED),
-				  "ports", jp));
+		for (unsigned i = 0; i < np; i++) {
+			json_t *pj = port_json(ports[i]);
+
+			if (br->mv != NULL)
+				vs_macvlan_query_port(br, ports[i]->id, pj);
+			json_array_append_new(jp, pj);
+		}
+		jb = json_pack("{s:s,s:s,s:I,s:I,s:I,s:o}", "name", br->name, "type", "learning",
+			       "mac-aging", (json_int_t)br->mac_aging, "mac-table-size",
+			       (json_int_t)br->mac_table_size, "mac-count",
+			       (json_int_t)__atomic_load_n(&br->fdb->count, __ATOMIC_RELAXED),
+			       "ports", jp);
+		if (br->mv != NULL)
+			vs_macvlan_query_bridge(sw, br, jb);
+		json_array_append_new(bridges, jb);
 	}
 	json_object_set_new(res, "bridges", bridges);
 }
@@ -135,9 +142,10 @@ int vs_query_fdb(struct vs_switch *sw, struct vs_bridge *br, json_t *res)
 	struct vs_fdb_entry *ents = calloc(n + 1, sizeof(*ents));
 	json_t *a = json_array();
 
-	if (ents == NULL) {
+	if (br->mv != NULL || ents == NULL) {
+		free(ents);
 		json_decref(a);
-		return -ENOMEM;
+		return br->mv != NULL ? vs_macvlan_query_fdb(sw, br, res) : -ENOMEM;
 	}
 	n = vs_fdb_dump(br->fdb, ents, n);
 	sort_sw = sw;

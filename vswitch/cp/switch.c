@@ -10,6 +10,7 @@
 #include <vs/mac.h>
 
 #include "../dp/rcu.h"
+#include "macvlan.h"
 
 VS_LOG_MODULE("switch");
 
@@ -123,6 +124,14 @@ static struct vs_conf *build(struct vs_switch *sw)
 		dp->id = br->id;
 		dp->fdb = br->fdb;
 		dp->n_ports = br->n_ports;
+		dp->type = VS_BRIDGE_LEARNING;
+		dp->mv = NULL;
+		if (br->mv != NULL) {
+			dp->type = VS_BRIDGE_MACVLAN;
+			dp->mv = vs_macvlan_build(sw, br);
+			if (dp->mv == NULL)
+				goto err;
+		}
 		memcpy(dp->ports, br->ports, br->n_ports * sizeof(dp->ports[0]));
 		for (uint16_t p = 0; p < br->n_ports; p++) {
 			conf->ports[br->ports[p]] = sw->ports[br->ports[p]];
@@ -235,6 +244,10 @@ static void drain_learn(struct vs_switch *sw)
 			    sw->port_bridge[ev.port] != ev.bridge)
 				continue;
 			br = sw->bridges[ev.bridge];
+			if (br->mv != NULL) { // a macvlan child's first frame: its MAC
+				vs_macvlan_learn(sw, br, ev.port, ev.mac);
+				continue;
+			}
 			ret = vs_fdb_learn(br->fdb, ev.mac, ev.port, now);
 			if (ret == -ENOSPC) {
 				br->fdb->learn_full++;
@@ -262,6 +275,7 @@ void vs_switch_housekeeping(struct vs_switch *sw)
 	uint32_t now;
 
 	drain_learn(sw);
+	vs_macvlan_housekeeping(sw);
 	now = vs_now_s();
 	if (now == sw->last_age_s)
 		return;
@@ -408,6 +422,7 @@ int vs_switch_del_bridge(struct vs_switch *sw, const char *name, char *err, size
 	sw->bridges[br->id] = NULL;
 	vs_switch_publish(sw);
 	vs_fdb_destroy(br->fdb);
+	vs_macvlan_free(br->mv);
 	free(br->ports);
 	VS_LOG(INFO, "deleted bridge %s", name);
 	free(br);
@@ -427,6 +442,8 @@ int vs_switch_add_port(struct vs_switch *sw, const char *bridge, const char *nam
 
 	if (br == NULL)
 		return ERR(ENOENT, "bridge %s does not exist", bridge);
+	if (br->mv != NULL && !br->mv->in_add) // a macvlan child: takes its mac= option
+		return vs_macvlan_add_port(sw, br, name, type, opts, n_opts, err, errlen);
 	if (strlen(name) == 0 || strlen(name) > VS_NAME_MAX || strchr(name, '/') != NULL)
 		return ERR(EINVAL, "invalid port name '%s'", name);
 	existing = vs_switch_port_id(sw, name);
@@ -496,7 +513,11 @@ int vs_switch_del_port(struct vs_switch *sw, const char *bridge, const char *nam
 	id = vs_switch_port_id(sw, name);
 	if (id < 0 || sw->port_bridge[id] != br->id)
 		return ERR(ENOENT, "port %s is not on %s", name, bridge);
+	if (br->mv != NULL && vs_macvlan_check_del_port(sw, br, (uint16_t)id, err, errlen) < 0)
+		return -EINVAL;
 	remove_port(sw, (uint16_t)id);
+	if (br->mv != NULL)
+		vs_macvlan_port_removed(br, (uint16_t)id);
 	return 0;
 }
 
@@ -518,6 +539,8 @@ int vs_switch_fdb_add(struct vs_switch *sw, const char *bridge, const char *mac,
 
 	if (br == NULL)
 		return ERR(ENOENT, "bridge %s does not exist", bridge);
+	if (br->mv != NULL)
+		return vs_macvlan_no_fdb(br, err, errlen);
 	ret = parse_unicast(mac, &m, err, errlen);
 	if (ret < 0)
 		return ret;
@@ -537,6 +560,8 @@ int vs_switch_fdb_del(struct vs_switch *sw, const char *bridge, const char *mac,
 
 	if (br == NULL)
 		return ERR(ENOENT, "bridge %s does not exist", bridge);
+	if (br->mv != NULL)
+		return vs_macvlan_no_fdb(br, err, errlen);
 	if (vs_mac_parse(mac, &m) < 0)
 		return ERR(EINVAL, "invalid MAC address: %s", mac);
 	if (vs_fdb_del(br->fdb, m) < 0)
@@ -550,6 +575,8 @@ int vs_switch_fdb_flush(struct vs_switch *sw, const char *bridge, char *err, siz
 
 	if (br == NULL)
 		return ERR(ENOENT, "bridge %s does not exist", bridge);
+	if (br->mv != NULL)
+		return vs_macvlan_no_fdb(br, err, errlen);
 	return (int)vs_fdb_flush(br->fdb, VS_FDB_PORT_ANY, false);
 }
 

@@ -33,6 +33,7 @@ struct vs_bridge {
 	struct vs_fdb *fdb;
 	uint16_t n_ports;
 	uint16_t *ports; // port ids, in the order they were added
+	struct vs_macvlan *mv; // NULL: a learning bridge; else a macvlan bridge (cp/macvlan.h)
 };
 
 struct vs_switch {
@@ -97,3 +98,8 @@ void vs_switch_stop_pmds(struct vs_switch *sw);
 
 // Validates a bridge name: 1-15 characters of [A-Za-z0-9_.-].
 bool vs_switch_valid_name(const char *name);
+
+// Changes options of port 'name' of 'bridge' at run time (macvlan child: mac=MAC).
+// Returns 0, or -errno with a one-line message in 'err' (cp/set_port.c).
+int vs_switch_set_port(struct vs_switch *sw, const char *bridge, const char *name,
+		       const struct vs_opt *opts, size_t n_opts, char *err, size_t errlen);

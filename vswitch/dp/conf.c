@@ -3,6 +3,8 @@
 
 #include <stdlib.h>
 
+#include "macvlan.h"
+
 static struct vs_conf *current; // cp: rw (release), dp: ro (acquire)
 
 const struct vs_conf *vs_conf_current(void)
@@ -19,8 +21,10 @@ void vs_conf_free(struct vs_conf *conf)
 {
 	if (conf == NULL)
 		return;
-	for (uint16_t i = 0; i < conf->n_bridges; i++)
+	for (uint16_t i = 0; i < conf->n_bridges; i++) {
+		vs_macvlan_dp_free(conf->bridges[i]->mv);
 		free(conf->bridges[i]);
+	}
 	free(conf->bridges);
 	for (unsigned p = 0; p < VS_MAX_PMDS; p++) {
 		free(conf->pmd[p].rxq);

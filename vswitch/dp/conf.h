@@ -14,9 +14,18 @@
 #include "../../pmd/port.h"
 #include "fdb.h"
 
+enum vs_bridge_type {
+	VS_BRIDGE_LEARNING, // MAC learning bridge (dp/l2.c)
+	VS_BRIDGE_MACVLAN,  // parent port demultiplexed into child ports (dp/macvlan.c)
+};
+
+struct vs_macvlan_dp;
+
 struct vs_dp_bridge {
 	uint16_t id;
 	struct vs_fdb *fdb;
+	uint8_t type;			 // enum vs_bridge_type
+	struct vs_macvlan_dp *mv;	 // VS_BRIDGE_MACVLAN: its table, owned by the snapshot
 	uint16_t n_ports;
 	uint16_t ports[]; // port ids: the flood list
 };

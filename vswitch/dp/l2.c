@@ -4,6 +4,8 @@
 #include <vs/drops.h>
 #include <vs/mac.h>
 
+#include "macvlan.h"
+
 // Asks the control thread to learn 'mac' on 'port', at most once per 100 ms per MAC.
 static void learn(struct vs_pmd *pmd, const struct vs_dp_bridge *br, uint64_t mac, uint16_t port)
 {
@@ -81,7 +83,14 @@ static uint8_t l2_one(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_
 void vs_l2_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *pkts, uint16_t n)
 {
 	struct l2_cache cache = {0};
+	const struct vs_dp_bridge *br;
 
+	// Macvlan bridges demultiplex instead of learning (all frames of a burst share a port).
+	br = n ? conf->bridge_of[pkts[0].in_port] : NULL;
+	if (br != NULL && br->type == VS_BRIDGE_MACVLAN) {
+		vs_macvlan_burst(pmd, br, pkts, n);
+		return;
+	}
 	for (uint16_t i = 0; i < n; i++) {
 		struct vs_pkt *pkt = &pkts[i];
 

@@ -25,12 +25,16 @@ void vs_output_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_p
 		struct vs_port *in = conf->ports[pkt->in_port];
 		const struct vs_dp_bridge *br;
 
-		if (pkt->drop == VS_DROP_NONE && pkt->out_port == VS_PORT_FLOOD) {
+		if (pkt->drop == VS_DROP_NONE &&
+		    (pkt->out_port == VS_PORT_FLOOD || pkt->out_port == VS_PORT_FLOOD_SKIP)) {
+			uint16_t skip = pkt->out_port == VS_PORT_FLOOD_SKIP ? pkt->flood_skip
+									   : pkt->in_port;
+
 			br = conf->bridge_of[pkt->in_port];
 			if (br->n_ports < 2)
 				pkt->drop = VS_DROP_NO_DESTINATION;
 			for (uint16_t p = 0; p < br->n_ports; p++)
-				if (br->ports[p] != pkt->in_port)
+				if (br->ports[p] != pkt->in_port && br->ports[p] != skip)
 					stage(pmd, conf, br->ports[p], pkt);
 		} else if (pkt->drop == VS_DROP_NONE) {
 			stage(pmd, conf, pkt->out_port, pkt);

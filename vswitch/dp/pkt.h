@@ -11,6 +11,7 @@
 #define VS_BURST 32          // packets per rx burst and per pipeline batch
 #define VS_PORT_NONE 0xffff  // out_port: no destination decided yet
 #define VS_PORT_FLOOD 0xfffe // out_port: every port of the bridge but the ingress one
+#define VS_PORT_FLOOD_SKIP 0xfffd // out_port: as VS_PORT_FLOOD, also skipping 'flood_skip'
 
 struct vs_pkt {
 	uint8_t *data;     // first byte of the Ethernet header
@@ -26,4 +27,5 @@ struct vs_pkt {
 	uint16_t l3_off;    // offset of the L3 header
 	uint8_t drop;       // enum vs_drop, VS_DROP_NONE while alive
 	uint8_t n_vlans;    // VLAN tags seen (0-2)
+	uint16_t flood_skip; // with VS_PORT_FLOOD_SKIP: a second port the flood leaves out
 };
