@@ -23,9 +23,11 @@
 #include <time.h>
 #include <vs/drops.h>
 #include <vs/log.h>
+#include <vs/mac.h>
 
 #include "../pmd/mem.h"
 #include "../pmd/port.h"
+#include "../vswitch/cp/macvlan.h"
 #include "../vswitch/cp/switch.h"
 #include "../vswitch/dp/csum.h"
 #include "../vswitch/dp/l2.h"
@@ -65,7 +67,8 @@ static inline uint64_t ticks(void)
 #define POOL_BURSTS (POOL_FRAMES / VS_BURST)
 #define SIDE_MACS (POOL_FRAMES / 2) // MACs per side of a unicast bridge, at most
 #define CHUNK 64		    // bursts between two reads of the clock
-#define MAX_TOPO_PORTS 9
+#define MV_CHILDREN 100			// children of the macvlan row's bridge
+#define MAX_TOPO_PORTS (MV_CHILDREN + 1) // the macvlan bridge: parent + children
 #define MAX_RUNS 101
 #define BROADCAST 0xffffffffffffULL
 #define TX_RING "4096"
@@ -76,9 +79,10 @@ struct topo {
 	uint32_t table_size; // mac-table-size, 0 for the default
 	uint16_t id[MAX_TOPO_PORTS];
 	struct vs_port *port[MAX_TOPO_PORTS];
+	bool macvlan; // a macvlan bridge: port 0 the parent, then one child per MAC of B.macs[1]
 };
 
-enum kind { K_FULL, K_PARSE, K_CSUM, K_L2, K_OUTPUT };
+enum kind { K_FULL, K_PARSE, K_CSUM, K_L2, K_OUTPUT, K_MV_FULL };
 
 struct row {
 	const char *label;
@@ -87,6 +91,7 @@ struct row {
 	uint32_t n_macs;   // MACs in the table of 'topo', half behind each port; 0: flood
 	uint32_t copies;   // frames transmitted per packet (full and output rows)
 	uint32_t pos;	   // next burst of the pool
+	bool mv_runs;	   // macvlan rows: each burst to one child (else 32 children per burst)
 	uint64_t csum_out; // sum of vs_csum_burst() results: frames changed (must stay 0)
 	struct result {
 		uint64_t packets;
@@ -250,6 +255,50 @@ static void fill_unicast(const struct topo *t, uint32_t n_macs)
 	}
 }
 
+// A macvlan bridge: port 0 the parent, port 1 + i the child with MAC B.macs[1][i].
+static void add_mv_topo(struct topo *t)
+{
+	struct vs_opt opt[2] = {{.key = "tx-ring", .val = TX_RING}, {.key = "mac"}};
+	struct vs_macvlan_opts mo = {.parent_type = "mem", .mode = -1, .n_parent_opts = 1};
+	char err[256], name[VS_MAC_STRLEN], mac[VS_MAC_STRLEN];
+
+	snprintf(name, sizeof(name), "%s-0", t->bridge);
+	mo.parent = name;
+	mo.parent_opts[0] = opt[0];
+	if (vs_macvlan_add_bridge(&B.sw, t->bridge, &mo, err, sizeof(err)) < 0)
+		die("add macvlan bridge %s: %s", t->bridge, err);
+	for (uint16_t p = 0; p < t->n_ports; p++) {
+		snprintf(name, sizeof(name), "%s-%u", t->bridge, p);
+		vs_mac_format(B.macs[1][p ? p - 1 : 0], mac);
+		opt[1].val = mac;
+		if (p > 0 &&
+		    vs_switch_add_port(&B.sw, t->bridge, name, "mem", opt, 2, err, sizeof(err)) < 0)
+			die("add port %s: %s", name, err);
+		t->id[p] = (uint16_t)vs_switch_port_id(&B.sw, name);
+		t->port[p] = B.sw.ports[t->id[p]];
+	}
+}
+
+static uint8_t mv_child[POOL_FRAMES]; // macvlan rows: the child each frame of the pool is for
+
+// Writes the pool for a macvlan row: every frame enters on the parent (port 0 of 't'), from
+// one of 512 hosts of the parent's LAN, to child m % MV_CHILDREN (frame m of the pool), or
+// with 'runs' to child b % MV_CHILDREN (every frame of burst b).
+static void fill_macvlan(const struct topo *t, bool runs)
+{
+	for (uint32_t b = 0; b < POOL_BURSTS; b++) {
+		B.in_port[b] = t->id[0];
+		for (uint32_t j = 0; j < VS_BURST; j++) {
+			uint32_t m = b * VS_BURST + j;
+			uint8_t *f = B.frames + (size_t)m * FRAME_LEN;
+
+			mv_child[m] = (uint8_t)((runs ? b : m) % MV_CHILDREN);
+			put_mac(f, B.macs[1][mv_child[m]]);
+			put_mac(f + 6, B.macs[0][m % 512]);
+		}
+	}
+}
+
 // Writes the pool for a broadcast row: every frame enters on port 0 of 't', from one MAC.
 static void fill_flood(const struct topo *t)
 {
@@ -293,6 +342,25 @@ static void k_full(struct row *r, uint32_t n)
 		rx(b);
 		vs_pmd_pipeline(B.pmd, B.conf, B.conf->ports[B.in_port[b]], VS_BURST);
 		tx_clear(r->topo);
+		r->pos = (b + 1) % POOL_BURSTS;
+	}
+}
+
+// As k_full, on a macvlan bridge; only the tx rings of the children the burst went to are
+// emptied (the other rows empty every port of their bridge).
+static void k_mv_full(struct row *r, uint32_t n)
+{
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t b = r->pos;
+		int last = -1;
+
+		rx(b);
+		vs_pmd_pipeline(B.pmd, B.conf, B.conf->ports[B.in_port[b]], VS_BURST);
+		for (uint32_t j = 0; j < VS_BURST; j++) {
+			if (mv_child[b * VS_BURST + j] != last)
+				vs_mem_tx_clear(r->topo->port[1 + mv_child[b * VS_BURST + j]]);
+			last = mv_child[b * VS_BURST + j];
+		}
 		r->pos = (b + 1) % POOL_BURSTS;
 	}
 }
@@ -357,6 +425,9 @@ static void run_bursts(struct row *r, uint32_t n)
 		break;
 	case K_OUTPUT:
 		k_output(r, n);
+		break;
+	case K_MV_FULL:
+		k_mv_full(r, n);
 		break;
 	}
 }
@@ -428,7 +499,16 @@ static void check_row(const struct row *r, const uint64_t before[3], uint32_t le
 	if (r->csum_out)
 		die("%s: the checksum stage changed %llu frames", r->label,
 		    (unsigned long long)r->csum_out);
-	if (r->kind == K_L2) {
+	if (r->kind == K_L2 && r->topo->macvlan) {
+		for (uint32_t i = 0; i < POOL_FRAMES; i++) {
+			const struct vs_pkt *p = &B.meta[i];
+			uint16_t want = r->topo->id[1 + mv_child[i]];
+
+			if (p->drop != VS_DROP_NONE || p->out_port != want)
+				die("%s: packet %u: drop %u, out_port %u (expected %u)", r->label,
+				    i, p->drop, p->out_port, want);
+		}
+	} else if (r->kind == K_L2) {
 		for (uint32_t i = 0; i < POOL_FRAMES; i++) {
 			const struct vs_pkt *p = &B.meta[i];
 			uint16_t want =
@@ -439,12 +519,13 @@ static void check_row(const struct row *r, const uint64_t before[3], uint32_t le
 				    i, p->drop, p->out_port, want);
 		}
 	}
-	if (r->kind != K_FULL && r->kind != K_OUTPUT)
+	if (r->kind != K_FULL && r->kind != K_OUTPUT && r->kind != K_MV_FULL)
 		return;
 	topo_counters(r->topo, &now[0], &now[1], &now[2]);
 	if (now[2] != before[2])
 		die("%s: %llu packets dropped", r->label, (unsigned long long)(now[2] - before[2]));
-	if (r->kind == K_FULL && now[1] - before[1] != (now[0] - before[0]) * r->copies)
+	if ((r->kind == K_FULL || r->kind == K_MV_FULL) &&
+	    now[1] - before[1] != (now[0] - before[0]) * r->copies)
 		die("%s: %llu packets in, %llu out, expected %u out per packet", r->label,
 		    (unsigned long long)(now[0] - before[0]),
 		    (unsigned long long)(now[1] - before[1]), r->copies);
@@ -455,7 +536,9 @@ static void check_row(const struct row *r, const uint64_t before[3], uint32_t le
 // Writes the frames (and for stage-only rows the packets) that row 'r' works on.
 static void prepare(struct row *r)
 {
-	if (r->n_macs)
+	if (r->topo->macvlan)
+		fill_macvlan(r->topo, r->mv_runs);
+	else if (r->n_macs)
 		fill_unicast(r->topo, r->n_macs);
 	else
 		fill_flood(r->topo);
@@ -618,6 +701,7 @@ int main(int argc, char **argv)
 	static struct topo uc64k = {.bridge = "uc64k", .n_ports = 2, .table_size = 65536};
 	static struct topo fl3 = {.bridge = "fl3", .n_ports = 4};
 	static struct topo fl8 = {.bridge = "fl8", .n_ports = 9};
+	static struct topo mv = {.bridge = "mv", .n_ports = MV_CHILDREN + 1, .macvlan = true};
 	static struct row rows[] = {
 		// (a) known unicast between two ports.
 		{.label = "unicast, 2 MACs",
@@ -650,6 +734,14 @@ int main(int argc, char **argv)
 		{.label = "L2 only, 2 MACs", .kind = K_L2, .topo = &uc2, .n_macs = 2},
 		{.label = "L2 only, 1k MACs", .kind = K_L2, .topo = &uc1k, .n_macs = 1024},
 		{.label = "L2 only, 64k MACs", .kind = K_L2, .topo = &uc64k, .n_macs = 65536},
+		// (e) macvlan demux: from the parent to 100 children by destination MAC.
+		{.label = "macvlan, 100 children", .kind = K_MV_FULL, .topo = &mv, .copies = 1},
+		{.label = "macvlan, 100 ch., runs",
+		 .kind = K_MV_FULL,
+		 .topo = &mv,
+		 .copies = 1,
+		 .mv_runs = true},
+		{.label = "macvlan only, 100 ch.", .kind = K_L2, .topo = &mv},
 	};
 	char model[256], *end;
 	int cpu = -1, opt;
@@ -703,7 +795,6 @@ int main(int argc, char **argv)
 	add_topo(&uc64k);
 	add_topo(&fl3);
 	add_topo(&fl8);
-	B.conf = vs_conf_current();
 
 	B.frames = aligned_alloc(VS_CACHE_LINE, (size_t)POOL_FRAMES * FRAME_LEN);
 	B.meta = aligned_alloc(VS_CACHE_LINE, (size_t)POOL_FRAMES * sizeof(*B.meta));
@@ -714,6 +805,8 @@ int main(int argc, char **argv)
 	for (uint32_t s = 0; s < 2; s++)
 		for (uint32_t i = 0; i < SIDE_MACS; i++)
 			B.macs[s][i] = 0x020000000000ULL | mix32(s * SIDE_MACS + i + 1);
+	add_mv_topo(&mv); // its children's MACs are B.macs[1][0..MV_CHILDREN)
+	B.conf = vs_conf_current();
 	B.tick_hz = calibrate();
 
 	printf("vswitch pipeline_bench: datapath pipeline in memory, one core, no kernel I/O\n");

@@ -192,7 +192,7 @@ static void test_parent_broadcast(void **state)
 	tx("up", MCAST, EXT_A);
 	expect(0, 1, 1);
 	tx("up", 0x0180c2000000ULL, EXT_A); // 802.1D link-local: never forwarded
-	tx("up", PB_BROADCAST, 0);	     // invalid source
+	tx("up", PB_BROADCAST, 0);	    // invalid source
 	expect(0, 0, 0);
 	assert_int_equal(drops("up", VS_DROP_LINK_LOCAL), 1);
 	assert_int_equal(drops("up", VS_DROP_INVALID_SRC_MAC), 1);
@@ -322,8 +322,8 @@ static void test_passthru_mode(void **state)
 				 sizeof(err)),
 	     "bridge", err);
 	must(add_port("mv0", "c2", MAC_2, err, sizeof(err)), "add c2", err);
-	assert_int_equal(vs_macvlan_set_mode(&sw, vs_switch_bridge(&sw, "mv0"),
-					     VS_MACVLAN_PASSTHRU, err, sizeof(err)),
+	assert_int_equal(vs_macvlan_set_mode(&sw, vs_switch_bridge(&sw, "mv0"), VS_MACVLAN_PASSTHRU,
+					     err, sizeof(err)),
 			 -EINVAL);
 	assert_int_equal(vs_switch_bridge(&sw, "mv0")->mv->mode, VS_MACVLAN_BRIDGE);
 }

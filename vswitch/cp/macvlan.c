@@ -85,8 +85,8 @@ static int check_child_mac(const struct vs_switch *sw, const struct vs_bridge *b
 			   sw->ports[other]->name, br->name);
 	// As the kernel's macvlan: a child cannot take the parent's own address, except in
 	// passthru mode, where the child takes the parent over.
-	if (br->mv->mode != VS_MACVLAN_PASSTHRU && vs_netdev_mac(br->mv->parent, &parent_mac) == 0 &&
-	    parent_mac == mac)
+	if (br->mv->mode != VS_MACVLAN_PASSTHRU &&
+	    vs_netdev_mac(br->mv->parent, &parent_mac) == 0 && parent_mac == mac)
 		return ERR(EEXIST, "MAC %s is the address of the parent %s", s, br->mv->parent);
 	return 0;
 }
@@ -270,8 +270,8 @@ void vs_macvlan_learn(struct vs_switch *sw, struct vs_bridge *br, uint16_t port,
 	vs_mac_format(mac, s);
 	if (child_with_mac(sw, br, mac, port) >= 0) {
 		mv->refused++;
-		VS_LOG_RL(WARN, "%s: %s sent from %s, the MAC of another child: not taken", br->name,
-			  sw->ports[port]->name, s);
+		VS_LOG_RL(WARN, "%s: %s sent from %s, the MAC of another child: not taken",
+			  br->name, sw->ports[port]->name, s);
 		return;
 	}
 	mv->mac[port] = mac;

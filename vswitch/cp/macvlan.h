@@ -22,15 +22,15 @@ enum vs_mv_mac_source {
 };
 
 struct vs_macvlan {
-	uint8_t mode;		       // enum vs_macvlan_mode
-	char parent[IF_NAMESIZE];      // name of the parent port
-	bool in_add;		       // vs_macvlan_add_port() is in vs_switch_add_port()
-	bool dirty;		       // a MAC was fixed from a frame: publish
-	char staged[IF_NAMESIZE];      // the child being added ...
-	uint64_t staged_mac;	       // ... and its MAC, until it has a port id
-	uint64_t mac[VS_MAX_PORTS];    // by port id: a child's MAC, 0 = not known yet
-	uint8_t source[VS_MAX_PORTS];  // by port id: enum vs_mv_mac_source
-	uint64_t refused;	       // first-frame MACs refused: another child had them
+	uint8_t mode;		      // enum vs_macvlan_mode
+	char parent[IF_NAMESIZE];     // name of the parent port
+	bool in_add;		      // vs_macvlan_add_port() is in vs_switch_add_port()
+	bool dirty;		      // a MAC was fixed from a frame: publish
+	char staged[IF_NAMESIZE];     // the child being added ...
+	uint64_t staged_mac;	      // ... and its MAC, until it has a port id
+	uint64_t mac[VS_MAX_PORTS];   // by port id: a child's MAC, 0 = not known yet
+	uint8_t source[VS_MAX_PORTS]; // by port id: enum vs_mv_mac_source
+	uint64_t refused;	      // first-frame MACs refused: another child had them
 };
 
 // Options of add-br ... type=macvlan.

@@ -56,7 +56,7 @@ int vs_macvlan_ctl_add_br(struct vs_switch *sw, const char *name, json_t *option
 	}
 	if (strcmp(type, "macvlan") != 0)
 		return ERR(EINVAL, "unknown bridge type '%s' (learning or macvlan)", type);
-	json_object_foreach(options, key, v) {
+	json_object_foreach (options, key, v) {
 		char *val = vals[nv];
 
 		if (strcmp(key, "type") == 0)
@@ -106,7 +106,7 @@ int vs_macvlan_ctl_set_bridge(struct vs_switch *sw, const char *name, json_t *op
 		return 1;
 	if (json_object_size(options) == 0)
 		return ERR(EINVAL, "set-bridge needs at least one option");
-	json_object_foreach(options, key, v) {
+	json_object_foreach (options, key, v) {
 		char val[64];
 
 		ret = opt_str(key, v, val, sizeof(val), err, errlen);
@@ -119,7 +119,8 @@ int vs_macvlan_ctl_set_bridge(struct vs_switch *sw, const char *name, json_t *op
 		} else if (strcmp(key, "mac-aging") == 0 || strcmp(key, "mac-table-size") == 0) {
 			return learning_option(key, err, errlen);
 		} else if (strcmp(key, "parent") == 0 || strcmp(key, "type") == 0) {
-			return ERR(EINVAL, "the %s of a bridge cannot be changed (del-br, then add-br)",
+			return ERR(EINVAL,
+				   "the %s of a bridge cannot be changed (del-br, then add-br)",
 				   key);
 		} else {
 			return ERR(EINVAL, "unknown option for a macvlan bridge: %s (mode)", key);
@@ -203,8 +204,8 @@ int vs_macvlan_query_fdb(const struct vs_switch *sw, const struct vs_bridge *br,
 		uint64_t mac = br->mv->mac[ids[i]];
 
 		known += mac != 0;
-		json_array_append_new(a, json_pack("{s:o,s:s,s:s,s:i}", "mac", mac_json(mac), "port",
-						   sw->ports[ids[i]]->name, "type",
+		json_array_append_new(a, json_pack("{s:o,s:s,s:s,s:i}", "mac", mac_json(mac),
+						   "port", sw->ports[ids[i]]->name, "type",
 						   source_names[br->mv->source[ids[i]]], "age", 0));
 	}
 	free(ids);

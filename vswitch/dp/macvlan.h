@@ -69,6 +69,7 @@ void vs_macvlan_burst(struct vs_pmd *pmd, const struct vs_dp_bridge *br, struct 
 // 'parent'. NULL on failure. Called from: control thread.
 struct vs_macvlan_dp *vs_macvlan_dp_alloc(uint8_t mode, uint16_t parent, uint16_t n_children);
 // Adds child 'port' with 'mac' (0: not known yet). Returns 0, -EEXIST if another child
-// has 'mac', or -ENOSPC beyond the 'n_children' the table was allocated for. Called from: control thread, before the snapshot is published.
+// has 'mac', or -ENOSPC beyond the 'n_children' the table was allocated for. Called from: control
+// thread, before the snapshot is published.
 int vs_macvlan_dp_add(struct vs_macvlan_dp *mv, uint16_t port, uint64_t mac);
 void vs_macvlan_dp_free(struct vs_macvlan_dp *mv);
