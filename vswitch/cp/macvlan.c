@@ -100,6 +100,8 @@ int vs_macvlan_add_bridge(struct vs_switch *sw, const char *name, const struct v
 	char ignored[64];
 	int ret;
 
+	if (vs_switch_bridge(sw, name) != NULL)
+		return ERR(EEXIST, "bridge %s already exists", name);
 	if (o->parent == NULL || *o->parent == '\0')
 		return ERR(EINVAL, "a macvlan bridge needs a parent port (parent=PORT)");
 	if (vs_switch_port_id(sw, o->parent) >= 0)
