@@ -217,17 +217,21 @@ int print_fdb_show(const json_t *result, FILE *out, char *err, size_t errsize)
 		if (len > width)
 			width = len;
 	}
-
-	fprintf(out, " %-*s %-17s  %-7s  %s\n", width, "port", "mac", "type", "age");
-	json_array_foreach (entries, i, e)
-		fprintf(out, " %-*s %-17s  %-7s  %s\n", width, field(e, "port", port),
-			field(e, "mac", mac), field(e, "type", type), field(e, "age", age));
 	if (json_object_get(result, "parent") != NULL) { // a macvlan bridge: its children
+		fprintf(out, " %-*s %-17s  %s\n", width, "port", "mac", "mac-source");
+		json_array_foreach (entries, i, e)
+			fprintf(out, " %-*s %-17s  %s\n", width, field(e, "port", port),
+				field(e, "mac", mac), field(e, "type", type));
 		fprintf(out, "%s children (%s with a MAC), parent %s, mode %s\n",
 			field(result, "children", port), field(result, "count", mac),
 			field(result, "parent", type), field(result, "mode", age));
 		return 0;
 	}
+
+	fprintf(out, " %-*s %-17s  %-7s  %s\n", width, "port", "mac", "type", "age");
+	json_array_foreach (entries, i, e)
+		fprintf(out, " %-*s %-17s  %-7s  %s\n", width, field(e, "port", port),
+			field(e, "mac", mac), field(e, "type", type), field(e, "age", age));
 	fprintf(out, "%s entries (limit %s), learn-table-full: %s\n", field(result, "count", port),
 		field(result, "limit", mac), field(result, "learn-table-full", type));
 	return 0;

@@ -79,8 +79,9 @@ wait_ping "${C[1]}" "$EXT_IP"
 wait_until 5 bash -c "'$VSCTL' -s '$SOCK' --json fdb-show mv0 | jq -e '.count == 2' >/dev/null" ||
 	fail "c1's MAC was not fixed from its first frame: $(vsctl fdb-show mv0)"
 human=$(vsctl fdb-show mv0) || fail "fdb-show mv0"
-grep -qE "^ *${CIF[0]} +${CMAC[0]} +first-frame +0 *$" <<<"$human" || fail "fdb-show: $human"
-grep -qE "^ *${CIF[1]} +${CMAC[1]} +configured +0 *$" <<<"$human" || fail "fdb-show: $human"
+head -n1 <<<"$human" | grep -qE '^ *port +mac +mac-source$' || fail "fdb-show header: $human"
+grep -qE "^ *${CIF[0]} +${CMAC[0]} +first-frame$" <<<"$human" || fail "fdb-show: $human"
+grep -qE "^ *${CIF[1]} +${CMAC[1]} +configured$" <<<"$human" || fail "fdb-show: $human"
 tail -n1 <<<"$human" | grep -qx "2 children (2 with a MAC), parent $UP, mode bridge" ||
 	fail "fdb-show summary: $human"
 show=$(vsctl --json show) || fail "show"

@@ -206,8 +206,9 @@ int vs_macvlan_check_del_port(const struct vs_switch *sw, const struct vs_bridge
 	if (n > 0)
 		return ERR(EINVAL,
 			   "%s is the parent of macvlan bridge %s, which has %u child%s: remove "
-			   "them first, or delete the bridge (del-br %s)",
-			   br->mv->parent, br->name, n, n == 1 ? "" : "ren", br->name);
+			   "%s first, or delete the bridge (del-br %s)",
+			   br->mv->parent, br->name, n, n == 1 ? "" : "ren", n == 1 ? "it" : "them",
+			   br->name);
 	return ERR(EINVAL, "%s is the parent of macvlan bridge %s: delete the bridge (del-br %s)",
 		   br->mv->parent, br->name, br->name);
 }
