@@ -290,6 +290,18 @@ static void test_vepa_mode(void **state)
 	tx("up", PB_BROADCAST, MAC_1);
 	expect(0, 0, 1);
 	assert_int_equal(all_drops("up") + all_drops("c1") + all_drops("c2"), 0);
+	// With a third child: a reflected multicast skips exactly the sender (and the parent).
+	{
+		char err[256];
+
+		must(add_port("mv0", "c3", MAC_3, err, sizeof(err)), "add c3", err);
+	}
+	tx("up", MCAST, MAC_2);
+	assert_int_equal(ntx("c3"), 1);
+	expect(0, 1, 0);
+	tx("up", PB_BROADCAST, EXT_A); // from the LAN: every child
+	assert_int_equal(ntx("c3"), 2);
+	expect(0, 1, 1);
 }
 
 static void test_passthru_mode(void **state)
