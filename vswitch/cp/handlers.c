@@ -367,6 +367,7 @@ static int m_pmd_stats(struct vs_switch *sw, json_t *params, json_t *res, struct
 	if (check_keys(params, keys, e) < 0)
 		return -1;
 	json_object_set_new(res, "pmds", vs_query_pmd_stats(sw));
+	json_object_set_new(res, "mempools", vs_query_dpdk_pools());
 	return 0;
 }
 
