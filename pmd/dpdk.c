@@ -301,8 +301,8 @@ static int dpdk_open(struct vs_port *port, const struct vs_opt *opts, size_t n_o
 	struct rte_eth_dev_info info;
 	struct dpdk_port *dp;
 	uint16_t pid, rxd, txd, mtu;
-	bool probed = false, configured = false;
-	uint32_t data_room;
+	bool probed = false, configured = false, have_pid = false;
+	uint32_t data_room, overhead, max_mtu;
 	int ret, socket;
 
 	if (g.state == VS_DPDK_OFF)
@@ -348,6 +348,7 @@ static int dpdk_open(struct vs_port *port, const struct vs_opt *opts, size_t n_o
 		goto err_remove;
 	}
 	dp->port_id = pid;
+	have_pid = true;
 	ret = rte_eth_dev_info_get(pid, &info);
 	if (ret < 0) {
 		ret = ERR(EIO, "%s: cannot query device %s: %s", port->name, dp->o.dev_name,
@@ -367,9 +368,17 @@ static int dpdk_open(struct vs_port *port, const struct vs_opt *opts, size_t n_o
 	} else if (rte_eth_dev_get_mtu(pid, &mtu) < 0) {
 		mtu = RTE_ETHER_MTU;
 	}
-	if (mtu < info.min_mtu || mtu > info.max_mtu) {
-		ret = ERR(EINVAL, "%s: mtu %u is out of the range of %s (%u-%u)", port->name, mtu,
-			  info.driver_name, info.min_mtu, info.max_mtu);
+	// As ethdev checks it: the largest frame the device receives bounds the MTU.
+	overhead = info.max_mtu != UINT16_MAX && info.max_rx_pktlen > info.max_mtu
+			   ? info.max_rx_pktlen - info.max_mtu
+			   : RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN;
+	max_mtu = info.max_rx_pktlen > overhead ? info.max_rx_pktlen - overhead : 0;
+	if (max_mtu > info.max_mtu)
+		max_mtu = info.max_mtu;
+	if (mtu < info.min_mtu || mtu > max_mtu) {
+		ret = ERR(EINVAL, "%s: mtu %u is out of the range of %s (%u-%u: frames up to %u bytes)",
+			  port->name, mtu, info.driver_name, info.min_mtu, max_mtu,
+			  info.max_rx_pktlen);
 		goto err_remove;
 	}
 	memset(&conf, 0, sizeof(conf));
@@ -459,18 +468,14 @@ err_pool:
 	dp->pool->reserved -= dp->need;
 	dp->pool->ports--;
 err_remove:
-	if (configured)
-		rte_eth_dev_close(pid);
+	// A device this call probed goes away again; one that was there before stays.
 	if (probed) {
-		struct rte_device *dev = dp->dev;
-
-		if (dev == NULL && find_port(&dp->o, &pid) == 0 &&
-		    rte_eth_dev_info_get(pid, &info) == 0) {
+		if (have_pid)
 			rte_eth_dev_close(pid);
-			dev = info.device;
-		}
-		if (dev != NULL)
-			remove_device(dev, port->name);
+		if (dp->dev != NULL)
+			remove_device(dp->dev, port->name);
+	} else if (configured) {
+		rte_eth_dev_close(pid);
 	}
 err:
 	free(dp);
