@@ -37,10 +37,10 @@
 
 VS_LOG_MODULE("dpdk");
 
-#define L2_OVERHEAD 22	    // Ethernet header and two VLAN tags: max_frame = mtu + 22
-#define POOL_MIN 8191	    // mbufs in a pool at least (2^n - 1 suits the ring)
-#define POOL_CACHE 256	    // per-lcore mempool cache
-#define POOL_SLACK 2048	    // mbufs of a pool kept for caches and frames in flight
+#define L2_OVERHEAD 22	// Ethernet header and two VLAN tags: max_frame = mtu + 22
+#define POOL_MIN 8191	// mbufs in a pool at least (2^n - 1 suits the ring)
+#define POOL_CACHE 256	// per-lcore mempool cache
+#define POOL_SLACK 2048 // mbufs of a pool kept for caches and frames in flight
 #define MAX_POOLS 32
 #define RSS_HF (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP)
 
@@ -75,7 +75,7 @@ static struct {
 	char args[1024];
 	char error[256];
 	struct dpdk_pool pools[MAX_POOLS];
-	unsigned n_pools; // cp: rw (release), PMD threads: ro (acquire)
+	unsigned n_pools;		     // cp: rw (release), PMD threads: ro (acquire)
 	struct vs_port *ports[VS_MAX_PORTS]; // open dpdk ports (control thread)
 	FILE *log;			     // DPDK's log stream, into vswitchd's log
 	bool capture;			     // keep error messages in 'captured' (control thread)
@@ -151,8 +151,9 @@ int vs_dpdk_init(const char *args, char *err, size_t errlen)
 		return argc;
 	}
 	for (int i = 1; i < argc; i++)
-		len += (size_t)snprintf(g.args + len, len < sizeof(g.args) ? sizeof(g.args) - len : 0,
-					"%s%s", i > 1 ? " " : "", argv[i]);
+		len += (size_t)snprintf(g.args + len,
+					len < sizeof(g.args) ? sizeof(g.args) - len : 0, "%s%s",
+					i > 1 ? " " : "", argv[i]);
 	VS_LOG(INFO, "initialising DPDK %s: EAL arguments %s", rte_version(), g.args);
 	g.log = fopencookie(NULL, "w", (cookie_io_functions_t){.write = eal_log_write});
 	if (g.log != NULL) {
@@ -288,7 +289,7 @@ static void remove_device(struct rte_device *dev, const char *name)
 	int ret;
 
 	RTE_ETH_FOREACH_DEV_OF(pid, dev)
-		return;
+	return;
 	ret = rte_dev_remove(dev);
 	if (ret < 0)
 		VS_LOG(WARN, "%s: cannot remove device: %s", name, rte_strerror(-ret));
@@ -359,8 +360,7 @@ static int dpdk_open(struct vs_port *port, const struct vs_opt *opts, size_t n_o
 	snprintf(dp->driver, sizeof(dp->driver), "%s", info.driver_name);
 	if (dp->o.n_rxq > info.max_rx_queues || dp->o.n_txq > info.max_tx_queues) {
 		ret = ERR(EINVAL, "%s: %s (%s) has at most %u rx and %u tx queues", port->name,
-			  dp->o.dev_name, info.driver_name, info.max_rx_queues,
-			  info.max_tx_queues);
+			  dp->o.dev_name, info.driver_name, info.max_rx_queues, info.max_tx_queues);
 		goto err_remove;
 	}
 	if (dp->o.mtu) {
@@ -376,7 +376,8 @@ static int dpdk_open(struct vs_port *port, const struct vs_opt *opts, size_t n_o
 	if (max_mtu > info.max_mtu)
 		max_mtu = info.max_mtu;
 	if (mtu < info.min_mtu || mtu > max_mtu) {
-		ret = ERR(EINVAL, "%s: mtu %u is out of the range of %s (%u-%u: frames up to %u bytes)",
+		ret = ERR(EINVAL,
+			  "%s: mtu %u is out of the range of %s (%u-%u: frames up to %u bytes)",
 			  port->name, mtu, info.driver_name, info.min_mtu, max_mtu,
 			  info.max_rx_pktlen);
 		goto err_remove;
@@ -459,7 +460,8 @@ static int dpdk_open(struct vs_port *port, const struct vs_opt *opts, size_t n_o
 	vs_port_set_opt(port, "txq_size", "%u", txd);
 	vs_port_set_opt(port, "mtu", "%u", mtu);
 	vs_port_set_opt(port, "rss", "%s", dp->rss ? "on" : "off");
-	VS_LOG(INFO, "%s: %s (%s), ethdev port %u, NUMA node %d, %u rx / %u tx queues, mtu %u, pool %s",
+	VS_LOG(INFO,
+	       "%s: %s (%s), ethdev port %u, NUMA node %d, %u rx / %u tx queues, mtu %u, pool %s",
 	       port->name, dp->o.devargs, info.driver_name, pid, port->numa_node, dp->o.n_rxq,
 	       dp->o.n_txq, mtu, dp->pool->mp->name);
 	return 0;
@@ -626,8 +628,7 @@ static void dpdk_show_info(struct vs_port *port, struct vs_port_info *info)
 	info->str(info, "driver", dp->driver);
 	info->u64(info, "dpdk-port", dp->port_id);
 	info->str(info, "mempool", dp->pool->mp->name);
-	info->u64(info, "ifindex",
-		  rte_eth_dev_info_get(dp->port_id, &di) == 0 ? di.if_index : 0);
+	info->u64(info, "ifindex", rte_eth_dev_info_get(dp->port_id, &di) == 0 ? di.if_index : 0);
 	if (rte_eth_macaddr_get(dp->port_id, &mac) == 0) {
 		rte_ether_format_addr(buf, sizeof(buf), &mac);
 		info->str(info, "mac", buf);
@@ -679,8 +680,9 @@ static void dpdk_thread_init(void)
 	if (g.state != VS_DPDK_RUNNING || rte_lcore_id() != LCORE_ID_ANY)
 		return;
 	if (rte_thread_register() < 0)
-		VS_LOG(WARN, "cannot register PMD thread with the EAL (%s): mbuf pools work "
-			     "without a per-thread cache",
+		VS_LOG(WARN,
+		       "cannot register PMD thread with the EAL (%s): mbuf pools work "
+		       "without a per-thread cache",
 		       rte_strerror(rte_errno));
 	else
 		VS_LOG(DEBUG, "PMD thread registered as lcore %u", rte_lcore_id());

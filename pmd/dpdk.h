@@ -20,9 +20,9 @@
 extern const struct vs_port_ops vs_dpdk_ops;
 
 enum vs_dpdk_state {
-	VS_DPDK_OFF,	// not asked for (no --dpdk)
-	VS_DPDK_RUNNING,	// EAL initialised
-	VS_DPDK_FAILED,	// --dpdk given, EAL initialisation failed
+	VS_DPDK_OFF,	   // not asked for (no --dpdk)
+	VS_DPDK_RUNNING,   // EAL initialised
+	VS_DPDK_FAILED,	   // --dpdk given, EAL initialisation failed
 	VS_DPDK_NOT_BUILT, // --dpdk given, but vswitchd was built without DPDK
 };
 

@@ -84,8 +84,9 @@ int vs_dpdk_opts_parse(const char *port, const struct vs_opt *opts, size_t n_opt
 	}
 	len = strcspn(out->devargs, ",");
 	if (len == 0 || strchr(" \t\n", out->devargs[0]) != NULL) {
-		snprintf(err, errlen, "%s: invalid devargs '%s' (no device name before the first ',')",
-			 port, out->devargs);
+		snprintf(err, errlen,
+			 "%s: invalid devargs '%s' (no device name before the first ',')", port,
+			 out->devargs);
 		return -EINVAL;
 	}
 	memcpy(out->dev_name, out->devargs, len);

@@ -9,8 +9,8 @@
 #include "port.h"
 
 #define VS_DPDK_DEVARGS_MAX 256
-#define VS_DPDK_MAX_QUEUES 16	 // n_rxq, n_txq
-#define VS_DPDK_MIN_DESC 64	 // rxq_size, txq_size
+#define VS_DPDK_MAX_QUEUES 16 // n_rxq, n_txq
+#define VS_DPDK_MIN_DESC 64   // rxq_size, txq_size
 #define VS_DPDK_MAX_DESC 16384
 #define VS_DPDK_DEFAULT_DESC 1024
 #define VS_DPDK_MIN_MTU 68
@@ -20,11 +20,11 @@
 // Options of "add-port BR NAME type=dpdk devargs=... [n_rxq=N] [n_txq=N] [rxq_size=N]
 // [txq_size=N] [mtu=N]".
 struct vs_dpdk_opts {
-	char devargs[VS_DPDK_DEVARGS_MAX]; // "0000:01:00.0", "net_tap0,iface=tap1", ...
+	char devargs[VS_DPDK_DEVARGS_MAX];  // "0000:01:00.0", "net_tap0,iface=tap1", ...
 	char dev_name[VS_DPDK_DEVARGS_MAX]; // devargs up to the first ',' ("net_tap0")
-	uint16_t n_rxq;			   // default 1
-	uint16_t n_txq;			   // default 1
-	uint16_t rxq_size;		   // descriptors per queue, default 1024
+	uint16_t n_rxq;			    // default 1
+	uint16_t n_txq;			    // default 1
+	uint16_t rxq_size;		    // descriptors per queue, default 1024
 	uint16_t txq_size;
 	uint32_t mtu; // 0: leave the device's MTU
 };
