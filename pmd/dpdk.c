@@ -87,13 +87,15 @@ static struct {
 // so that vsctl can say why the probe failed.
 static ssize_t eal_log_write(void *cookie, const char *buf, size_t size)
 {
-	int level = (int)rte_log_cur_msg_loglevel() - 1; // RTE_LOG_ERR (4) -> VS_LOG_ERR (3)
+	// RTE_LOG_ERR (4) -> VS_LOG_ERR (3), ...; DPDK's INFO messages (device set-up steps,
+	// vhost-user negotiation) are details: debug.
+	int level = (int)rte_log_cur_msg_loglevel() - 1;
 	const char *p = buf, *end = buf + size;
 
 	(void)cookie;
 	if (level < VS_LOG_ERR)
 		level = VS_LOG_ERR;
-	if (level > VS_LOG_DEBUG)
+	if (level >= VS_LOG_INFO)
 		level = VS_LOG_DEBUG;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
