@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # DPDK ports next to an AF_XDP port on one bridge:
 # - n1: AF_XDP port on a veth; n2: DPDK net_tap port whose tap is moved into n2;
-#   n3: DPDK net_af_packet port on a veth.
+#   n3: DPDK net_af_packet port on a veth; later n4: DPDK net_af_xdp port on a veth.
 # Every pair pings; iperf3 TCP runs n1 <-> n2 both ways (AF_XDP <-> DPDK) and n2 -> n3
 # (DPDK <-> DPDK). Frames between the two DPDK ports leave in their ingress mbuf, frames
 # from the AF_XDP port are copied once (port-stats device tx-mbuf-shared / tx-mbuf-copied).
@@ -11,9 +11,9 @@
 . "$(dirname "$0")/dpdk_lib.sh"
 
 P=vsk$$
-N1=${P}n1 N2=${P}n2 N3=${P}n3
-H1=${P}h1 H3=${P}h3 TAP=${P}t
-IP1=198.18.3.1 IP2=198.18.3.2 IP3=198.18.3.3
+N1=${P}n1 N2=${P}n2 N3=${P}n3 N4=${P}n4
+H1=${P}h1 H3=${P}h3 H4=${P}h4 TAP=${P}t
+IP1=198.18.3.1 IP2=198.18.3.2 IP3=198.18.3.3 IP4=198.18.3.4
 
 start_vswitchd_dpdk
 vsctl_ok add-br br0
@@ -90,6 +90,18 @@ jq -e '(.mempools | length) >= 1 and (.mempools[0].numa >= 0) and .mempools[0].p
 	fail "pmd-stats: mempools / NUMA placement: $ps"
 vsctl pmd-stats | grep -q "dpdk mbuf pools:" || fail "pmd-stats (human) lacks the pools"
 ok "pmd-stats: mbuf pools per NUMA node, NUMA node of PMD threads and rx queues"
+
+# ---- a net_af_xdp vdev port as well --------------------------------------------
+add_container "$N4" "$H4" "$IP4/24"
+vsctl_ok add-port br0 axdp0 type=dpdk devargs=net_af_xdp0,iface=$H4
+wait_ping "$N4" "$IP1"
+wait_ping "$N4" "$IP2"
+got=$(ping_received "$N1" "$IP4" 5)
+[ "$got" -eq 5 ] || fail "$N1 -> $IP4 (net_af_xdp): $got of 5 replies"
+[ "$(jvsctl '[.bridges[0].ports[] | select(.name == "axdp0")][0].driver' show)" = net_af_xdp ] ||
+	fail "show: axdp0 driver: $(vsctl show)"
+ok "a DPDK net_af_xdp port on a veth forwards to the AF_XDP and net_tap ports"
+vsctl_ok del-port br0 axdp0
 
 # ---- nothing dropped on the way ----------------------------------------------
 for p in tap0 pkt0; do
