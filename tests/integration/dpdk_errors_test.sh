@@ -14,7 +14,7 @@
 
 P=vse$$
 N1=${P}n1 N2=${P}n2 N3=${P}n3 H1=${P}h1 H2=${P}h2 TAP=${P}t
-IP1=198.18.6.1 IP2=198.18.6.2
+IP1=198.18.6.1 IP2=198.18.6.2 IP3=198.18.6.3
 
 # ---- 1. no --dpdk ----------------------------------------------------------
 start_vswitchd
@@ -73,16 +73,16 @@ ok "bad devargs, probe failure, bad options, busy device: one-line errors, nothi
 
 # ---- 4. jumbo frames ------------------------------------------------------------
 add_empty_ns "$N3"
-move_tap "$TAP" "$N3" "$IP2/24"
+move_tap "$TAP" "$N3" "$IP3/24"
 ip link set "$H1" mtu 9000 && ip -n "$N1" link set eth0 mtu 9000 || fail "mtu 9000 on $H1"
 ip -n "$N3" link set "$TAP" mtu 9000 || fail "mtu 9000 on $TAP"
-wait_ping "$N1" "$IP2"
+wait_ping "$N1" "$IP3"
 ov0=$(port_stat tap0 drops oversized)
-ip netns exec "$N1" ping -c 3 -i 0.2 -W 1 -s 4000 -M dont "$IP2" >/dev/null 2>&1 &&
+ip netns exec "$N1" ping -c 3 -i 0.2 -W 1 -s 4000 -M dont "$IP3" >/dev/null 2>&1 &&
 	fail "a 4000-byte ping crossed tap0 at mtu 1500"
 ov=$(($(port_stat tap0 drops oversized) - ov0))
 [ "$ov" -ge 3 ] || fail "tap0 counted $ov oversized drops for 3 big pings"
-ping_ok "$N1" "$IP2" || fail "small pings stopped"
+ping_ok "$N1" "$IP3" || fail "small pings stopped"
 ok "mtu 1500: 4000-byte frames dropped as oversized on tap0 ($ov), small ones pass"
 # net_tap receives frames of at most 1522 bytes (DPDK 22.11): a larger MTU is refused.
 vsctl_fails 1 "tap1: mtu 9000 is out of the range of net_tap (46-1504: frames up to 1522 bytes)" \
