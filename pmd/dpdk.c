@@ -266,6 +266,23 @@ static struct dpdk_pool *pool_get(int socket, uint32_t data_room, uint32_t need,
 
 #define ERR(code, ...) (snprintf(err, errlen, __VA_ARGS__), -(code))
 
+// Starts keeping the driver's error messages for the next step of dpdk_open().
+static void capture_start(void)
+{
+	g.captured[0] = '\0';
+	g.capture = true;
+}
+
+// Why a step failed with 'ret': errno's text, and what the driver logged meanwhile.
+static const char *reason(int ret, char *buf, size_t len)
+{
+	if (g.captured[0])
+		snprintf(buf, len, "%s (%s)", rte_strerror(-ret), g.captured);
+	else
+		snprintf(buf, len, "%s", rte_strerror(-ret));
+	return buf;
+}
+
 // The ethdev port of a probed device: by its name, else by matching the devargs.
 static int find_port(const struct vs_dpdk_opts *o, uint16_t *out)
 {
@@ -306,6 +323,7 @@ static int dpdk_open(struct vs_port *port, const struct vs_opt *opts, size_t n_o
 	uint16_t pid, rxd, txd, mtu;
 	bool probed = false, configured = false, have_pid = false;
 	uint32_t data_room, overhead, max_mtu;
+	char why[600];
 	int ret, socket;
 
 	if (g.state == VS_DPDK_OFF)
@@ -333,8 +351,7 @@ static int dpdk_open(struct vs_port *port, const struct vs_opt *opts, size_t n_o
 			goto err;
 		}
 	}
-	g.captured[0] = '\0';
-	g.capture = true;
+	capture_start();
 	ret = rte_dev_probe(dp->o.devargs);
 	g.capture = false;
 	if (ret < 0 && ret != -EEXIST) {
@@ -391,11 +408,12 @@ static int dpdk_open(struct vs_port *port, const struct vs_opt *opts, size_t n_o
 		conf.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads & RSS_HF;
 		dp->rss = true;
 	}
+	capture_start();
 	ret = rte_eth_dev_configure(pid, dp->o.n_rxq, dp->o.n_txq, &conf);
 	if (ret < 0) {
 		ret = ERR(EINVAL, "%s: cannot configure %s with %u rx / %u tx queues, mtu %u: %s",
 			  port->name, dp->o.dev_name, dp->o.n_rxq, dp->o.n_txq, mtu,
-			  rte_strerror(-ret));
+			  reason(ret, why, sizeof(why)));
 		goto err_remove;
 	}
 	configured = true;
@@ -412,19 +430,18 @@ static int dpdk_open(struct vs_port *port, const struct vs_opt *opts, size_t n_o
 	dp->need = (uint32_t)dp->o.n_rxq * rxd + (uint32_t)dp->o.n_txq * txd;
 	dp->pool = pool_get(socket, data_room, dp->need, err, errlen);
 	if (dp->pool == NULL) {
-		char why[200];
-
 		snprintf(why, sizeof(why), "%s", err);
 		ret = ERR(ENOMEM, "%s: %s", port->name, why);
 		goto err_remove;
 	}
 	dp->pool->reserved += dp->need;
 	dp->pool->ports++;
+	capture_start();
 	for (uint16_t q = 0; q < dp->o.n_rxq; q++) {
 		ret = rte_eth_rx_queue_setup(pid, q, rxd, (unsigned)socket, NULL, dp->pool->mp);
 		if (ret < 0) {
 			ret = ERR(EINVAL, "%s: cannot set up rx queue %u (%u descriptors): %s",
-				  port->name, q, rxd, rte_strerror(-ret));
+				  port->name, q, rxd, reason(ret, why, sizeof(why)));
 			goto err_pool;
 		}
 	}
@@ -432,16 +449,17 @@ static int dpdk_open(struct vs_port *port, const struct vs_opt *opts, size_t n_o
 		ret = rte_eth_tx_queue_setup(pid, q, txd, (unsigned)socket, NULL);
 		if (ret < 0) {
 			ret = ERR(EINVAL, "%s: cannot set up tx queue %u (%u descriptors): %s",
-				  port->name, q, txd, rte_strerror(-ret));
+				  port->name, q, txd, reason(ret, why, sizeof(why)));
 			goto err_pool;
 		}
 	}
 	ret = rte_eth_dev_start(pid);
 	if (ret < 0) {
 		ret = ERR(EIO, "%s: cannot start %s: %s", port->name, dp->o.dev_name,
-			  rte_strerror(-ret));
+			  reason(ret, why, sizeof(why)));
 		goto err_pool;
 	}
+	g.capture = false;
 	// A bridge port receives frames for every MAC.
 	ret = rte_eth_promiscuous_enable(pid);
 	if (ret < 0 && ret != -ENOTSUP)
@@ -469,9 +487,11 @@ static int dpdk_open(struct vs_port *port, const struct vs_opt *opts, size_t n_o
 	return 0;
 
 err_pool:
+	g.capture = false;
 	dp->pool->reserved -= dp->need;
 	dp->pool->ports--;
 err_remove:
+	g.capture = false;
 	// A device this call probed goes away again; one that was there before stays.
 	if (probed) {
 		if (have_pid)

@@ -13,7 +13,7 @@ P=vsu$$
 N1=${P}n1 N2=${P}n2 N3=${P}n3 H1=${P}h1 H3=${P}h3 TAP=${P}t
 IP1=198.18.5.1 IP2=198.18.5.2 IP3=198.18.5.3
 
-start_vswitchd_dpdk
+start_vswitchd_dpdk --pmd-cpus 0,1
 vsctl_ok add-br br0
 add_container "$N1" "$H1" "$IP1/24"
 add_container "$N3" "$H3" "$IP3/24"
@@ -21,7 +21,7 @@ add_empty_ns "$N2"
 vsctl_ok add-port br0 "$H1"
 vsctl_ok add-port br0 "$H3"
 plug() {
-	vsctl_ok add-port br0 tap0 type=dpdk devargs=net_tap0,iface=$TAP
+	vsctl_ok add-port br0 tap0 type=dpdk devargs=net_tap0,iface=$TAP n_rxq=2 n_txq=2
 	move_tap "$TAP" "$N2" "$IP2/24"
 }
 plug
@@ -61,4 +61,19 @@ untrack "$ping13"
 got=$(sed -n 's/.* \([0-9]\+\) received.*/\1/p' "$VS_TMP/ping13.log")
 [ "${got:-0}" -eq 300 ] || fail "n1 -> n3 (AF_XDP ports) lost replies during the replugs: $(tail -n2 "$VS_TMP/ping13.log")"
 ok "n1 -> n3 over the AF_XDP ports: 300 of 300 replies across 3 unplug/replug rounds"
+
+# PMD threads come and go under traffic: each registers with the EAL when it starts and
+# gives its lcore and mempool caches back when it stops.
+ps=$(vsctl --json pmd-stats) || fail "pmd-stats failed"
+[ "$(jq '[.pmds[].rxqs[] | select(.port == "tap0")] | length' <<<"$ps")" -eq 2 ] ||
+	fail "tap0's 2 rx queues are not polled: $ps"
+for cpus in 1 0,1 0 0,1; do
+	vsctl_ok set pmd-cpus=$cpus
+	wait_ping "$N1" "$IP2" 10
+	wait_ping "$N2" "$IP3" 10
+done
+in_use=$(jvsctl '[.mempools[]."in-use"] | add' pmd-stats)
+size=$(jvsctl '[.mempools[].size] | add' pmd-stats)
+[ "$in_use" -lt "$size" ] || fail "mbuf pools exhausted after PMD restarts: $in_use of $size in use"
+ok "pmd-cpus 1 -> 0,1 -> 0 -> 0,1 under traffic: tap0 (2 rx and 2 tx queues) forwards"
 vswitchd_alive || fail "vswitchd is gone"
