@@ -17,6 +17,7 @@
 #include "dpdk.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,6 +80,7 @@ static struct {
 	struct vs_port *ports[VS_MAX_PORTS]; // open dpdk ports (control thread)
 	FILE *log;			     // DPDK's log stream, into vswitchd's log
 	bool capture;			     // keep error messages in 'captured' (control thread)
+	pthread_t control;		     // the thread that initialised the EAL
 	char captured[512];
 } g;
 
@@ -105,7 +107,8 @@ static ssize_t eal_log_write(void *cookie, const char *buf, size_t size)
 		if (len > 0 && level <= vs_log_level)
 			vs_log_write(level, "dpdk", "%.*s", len, p);
 		// The EAL's own "Failed to attach device" lines say nothing the error does not.
-		if (len > 0 && g.capture && level <= VS_LOG_WARN && used + 3 < sizeof(g.captured) &&
+		if (len > 0 && g.capture && pthread_equal(pthread_self(), g.control) &&
+		    level <= VS_LOG_WARN && used + 3 < sizeof(g.captured) &&
 		    memmem(p, (size_t)len, "ttach", 5) == NULL)
 			snprintf(g.captured + used, sizeof(g.captured) - used, "%s%.*s",
 				 used ? "; " : "", len, p);
@@ -146,6 +149,7 @@ int vs_dpdk_init(const char *args, char *err, size_t errlen)
 			if (CPU_ISSET(c, &saved))
 				main_lcore = c;
 	g.state = VS_DPDK_FAILED;
+	g.control = pthread_self();
 	argc = vs_dpdk_eal_argv(args, main_lcore, buf, sizeof(buf), argv, VS_DPDK_EAL_MAX_ARGS,
 				g.error, sizeof(g.error));
 	if (argc < 0) {
@@ -205,7 +209,8 @@ unsigned vs_dpdk_pools(struct vs_dpdk_pool_info *out, unsigned max)
 		const struct dpdk_pool *p = &g.pools[i];
 
 		snprintf(out[i].name, sizeof(out[i].name), "%s", p->mp->name);
-		out[i].socket = p->socket;
+		// Where its memory is (it may have landed elsewhere than asked for).
+		out[i].socket = p->mp->socket_id >= 0 ? p->mp->socket_id : p->socket;
 		out[i].size = p->size;
 		out[i].in_use = rte_mempool_in_use_count(p->mp);
 		out[i].data_room = p->data_room;
@@ -259,8 +264,6 @@ static struct dpdk_pool *pool_get(int socket, uint32_t data_room, uint32_t need,
 	__atomic_store_n(&g.n_pools, g.n_pools + 1, __ATOMIC_RELEASE);
 	VS_LOG(INFO, "mbuf pool %s: %u mbufs of %u bytes on NUMA node %d", name, size, data_room,
 	       mp->socket_id);
-	if (mp->socket_id >= 0)
-		p->socket = socket; // keyed by the node asked for, whatever node it landed on
 	return p;
 }
 
@@ -312,6 +315,18 @@ static void remove_device(struct rte_device *dev, const char *name)
 	ret = rte_dev_remove(dev);
 	if (ret < 0)
 		VS_LOG(WARN, "%s: cannot remove device: %s", name, rte_strerror(-ret));
+}
+
+// Removes the device 'dev_name' that has no ethernet port to find it by (e.g. a crypto
+// vdev): a virtual device, else a PCI one.
+static void remove_by_name(const char *dev_name, const char *name)
+{
+	int ret = rte_eal_hotplug_remove("vdev", dev_name);
+
+	if (ret < 0)
+		ret = rte_eal_hotplug_remove("pci", dev_name);
+	if (ret < 0)
+		VS_LOG(WARN, "%s: cannot remove device %s: %s", name, dev_name, rte_strerror(-ret));
 }
 
 static int dpdk_open(struct vs_port *port, const struct vs_opt *opts, size_t n_opts, char *err,
@@ -498,6 +513,8 @@ err_remove:
 			rte_eth_dev_close(pid);
 		if (dp->dev != NULL)
 			remove_device(dp->dev, port->name);
+		else
+			remove_by_name(dp->o.dev_name, port->name);
 	} else if (configured) {
 		rte_eth_dev_close(pid);
 	}
