@@ -54,11 +54,13 @@ vsctl_fails 1 "d0: cannot probe device 'net_bogus0': EAL: failed to parse device
 vsctl_fails 1 "d0: cannot probe device 'net_af_packet0,iface=${P}zz':" \
 	add-port br0 d0 type=dpdk devargs=net_af_packet0,iface=${P}zz
 grep -q "No such device" "$VS_TMP/vsctl.err" || fail "probe error lacks the driver's reason: $(cat "$VS_TMP/vsctl.err")"
-# A device that is not an ethernet port is removed again: the second try fails the same way.
+# A device that is not an ethernet port is removed again: the second try creates it anew.
 for i in 1 2; do
 	vsctl_fails 1 "d0: device 'crypto_null0' has no ethernet port" \
 		add-port br0 d0 type=dpdk devargs=crypto_null0
 done
+[ "$(grep -c "Creating cryptodev crypto_null0" "$VS_LOG")" -eq 2 ] ||
+	fail "crypto_null0 was not removed after the failed add-port"
 vsctl_fails 1 "d0: a dpdk port needs devargs=DEVICE" add-port br0 d0 type=dpdk
 vsctl_fails 1 "d0: unknown option 'queues' for a dpdk port" \
 	add-port br0 d0 type=dpdk devargs=net_tap0 queues=2
