@@ -102,16 +102,18 @@ static ssize_t eal_log_write(void *cookie, const char *buf, size_t size)
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		int len = (int)((nl ? nl : end) - p);
-		size_t used = strlen(g.captured);
 
 		if (len > 0 && level <= vs_log_level)
 			vs_log_write(level, "dpdk", "%.*s", len, p);
 		// The EAL's own "Failed to attach device" lines say nothing the error does not.
-		if (len > 0 && g.capture && pthread_equal(pthread_self(), g.control) &&
-		    level <= VS_LOG_WARN && used + 3 < sizeof(g.captured) &&
-		    memmem(p, (size_t)len, "ttach", 5) == NULL)
-			snprintf(g.captured + used, sizeof(g.captured) - used, "%s%.*s",
-				 used ? "; " : "", len, p);
+		if (len > 0 && level <= VS_LOG_WARN && pthread_equal(pthread_self(), g.control) &&
+		    g.capture && memmem(p, (size_t)len, "ttach", 5) == NULL) {
+			size_t used = strlen(g.captured);
+
+			if (used + 3 < sizeof(g.captured))
+				snprintf(g.captured + used, sizeof(g.captured) - used, "%s%.*s",
+					 used ? "; " : "", len, p);
+		}
 		p += len + 1;
 	}
 	return (ssize_t)size;
