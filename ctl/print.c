@@ -185,6 +185,13 @@ int print_show(const json_t *result, FILE *out, char *err, size_t errsize)
 			return -1;
 
 	fprintf(out, "vswitchd %s\n", field(result, "version", a));
+	if (json_is_object(json_object_get(result, "dpdk"))) {
+		const json_t *d = json_object_get(result, "dpdk");
+
+		fprintf(out, "dpdk: %s\n", field(d, "state", a));
+		print_fields(out, 4, d, (const char *const[]){"version", "eal-args", NULL},
+			     (const char *const[]){"state", NULL});
+	}
 	fprintf(out, "pmd threads: %zu\n", json_array_size(pmds));
 	json_array_foreach (pmds, i, pmd)
 		fprintf(out, "    pmd %s: cpu %s, idle %s\n", field(pmd, "id", a), field(pmd, "cpu", b),
@@ -312,6 +319,11 @@ int print_port_stats(const json_t *result, FILE *out, char *err, size_t errsize)
 			if (!is_zero(count) && is_scalar(count))
 				fprintf(out, "  drop %s: %s\n", clean(reason, cellbuf[0]),
 					scalar(count, cellbuf[1]));
+		// Statistics of the device itself (dpdk ports: link, xstats), non-zero ones.
+		json_object_foreach ((json_t *)json_object_get(port, "device"), reason, count)
+			if (!is_zero(count) && is_scalar(count))
+				fprintf(out, "  device %s: %s\n", clean(reason, cellbuf[0]),
+					scalar(count, cellbuf[1]));
 	}
 	return 0;
 }
@@ -321,7 +333,7 @@ int print_port_stats(const json_t *result, FILE *out, char *err, size_t errsize)
 int print_pmd_stats(const json_t *result, FILE *out, char *err, size_t errsize)
 {
 	const json_t *pmds, *pmd, *rxqs, *rxq;
-	char buf[4][SCALAR_MAX];
+	char buf[6][SCALAR_MAX];
 	size_t i, j;
 
 	if (!(pmds = get_array(result, "pmds", JSON_OBJECT, err, errsize)))
@@ -341,6 +353,8 @@ int print_pmd_stats(const json_t *result, FILE *out, char *err, size_t errsize)
 			scalar(json_object_get(pmd, "cpu"), buf[1]),
 			scalar(json_object_get(pmd, "idle"), buf[2]),
 			scalar(json_object_get(pmd, "sleeps"), buf[3]));
+		if (json_is_integer(json_object_get(pmd, "numa")))
+			fprintf(out, "    numa node: %s\n", field(pmd, "numa", buf[0]));
 		fprintf(out, "    rx packets: %s, rx bursts: %s, avg burst: %.1f\n",
 			scalar(json_object_get(pmd, "rx-packets"), buf[2]),
 			scalar(json_object_get(pmd, "rx-bursts"), buf[3]), burst);
@@ -351,9 +365,24 @@ int print_pmd_stats(const json_t *result, FILE *out, char *err, size_t errsize)
 		if (json_array_size(rxqs) == 0)
 			fprintf(out, " none");
 		json_array_foreach ((json_t *)rxqs, j, rxq)
-			fprintf(out, " %s:%s", scalar(json_object_get(rxq, "port"), buf[0]),
-				scalar(json_object_get(rxq, "queue"), buf[1]));
+			fprintf(out, " %s:%s%s%s", scalar(json_object_get(rxq, "port"), buf[0]),
+				scalar(json_object_get(rxq, "queue"), buf[1]),
+				json_integer_value(json_object_get(rxq, "numa")) >= 0 ? "@numa" : "",
+				json_integer_value(json_object_get(rxq, "numa")) >= 0
+					? scalar(json_object_get(rxq, "numa"), buf[2])
+					: "");
 		fputc('\n', out);
+	}
+	// DPDK mbuf pools: where they are and how full.
+	if (json_array_size(json_object_get(result, "mempools")) > 0) {
+		const json_t *mp;
+
+		fprintf(out, "dpdk mbuf pools:\n");
+		json_array_foreach ((json_t *)json_object_get(result, "mempools"), j, mp)
+			fprintf(out, "    %s: numa node %s, %s mbufs of %s bytes, %s in use, %s port(s)\n",
+				field(mp, "name", buf[0]), field(mp, "numa", buf[1]),
+				field(mp, "size", buf[2]), field(mp, "data-room", buf[3]),
+				field(mp, "in-use", buf[4]), field(mp, "ports", buf[5]));
 	}
 	return 0;
 }

@@ -24,6 +24,20 @@ const struct vs_port_ops *vs_port_driver_find(const char *type)
 	return NULL;
 }
 
+void vs_port_drivers_thread_init(void)
+{
+	for (size_t i = 0; i < n_drivers; i++)
+		if (drivers[i]->thread_init != NULL)
+			drivers[i]->thread_init();
+}
+
+void vs_port_drivers_thread_exit(void)
+{
+	for (size_t i = 0; i < n_drivers; i++)
+		if (drivers[i]->thread_exit != NULL)
+			drivers[i]->thread_exit();
+}
+
 struct vs_port *vs_port_open(const char *type, const char *name, const struct vs_opt *opts,
 			     size_t n_opts, char *err, size_t errlen)
 {
@@ -50,6 +64,7 @@ struct vs_port *vs_port_open(const char *type, const char *name, const struct vs
 	strcpy(port->name, name);
 	port->ops = ops;
 	port->id = VS_PORT_NONE;
+	port->numa_node = -1;
 	ret = ops->open(port, opts, n_opts, err, errlen);
 	if (ret < 0) {
 		free(port);

@@ -37,6 +37,13 @@ struct vs_opt {
 
 struct vs_port;
 
+// Receives the facts a driver adds to "vsctl show" and "vsctl port-stats" (see show_info and
+// stats_info below): string or counter values under a key.
+struct vs_port_info {
+	void (*str)(struct vs_port_info *info, const char *key, const char *val);
+	void (*u64)(struct vs_port_info *info, const char *key, uint64_t val);
+};
+
 struct vs_port_ops {
 	const char *type;
 	// Opens 'port' (its 'name' is set) with 'opts'. On failure returns -errno and writes a
@@ -66,6 +73,16 @@ struct vs_port_ops {
 	// Adds drops counted by the driver or the kernel into 'drops'. Optional.
 	// Called from: control thread.
 	void (*driver_drops)(struct vs_port *port, uint64_t drops[VS_DROP_MAX]);
+	// Adds facts about the device to "vsctl show" (e.g. link, mac, mtu); they replace the
+	// generic netdev facts of the same key. Optional. Called from: control thread.
+	void (*show_info)(struct vs_port *port, struct vs_port_info *info);
+	// Adds the device's own statistics to "vsctl port-stats" (under "device"). Optional.
+	// Called from: control thread.
+	void (*stats_info)(struct vs_port *port, struct vs_port_info *info);
+	// Called by every PMD thread of the driver's process when it starts and before it ends,
+	// e.g. to register the thread with the driver's library. Optional.
+	void (*thread_init)(void);
+	void (*thread_exit)(void);
 };
 
 struct vs_port {
@@ -80,6 +97,7 @@ struct vs_port {
 	uint16_t n_opts;
 	char opt_key[VS_MAX_PORT_OPTS][32];
 	char opt_val[VS_MAX_PORT_OPTS][64];
+	int numa_node; // NUMA node of the device, -1 if unknown (may be set by open())
 	struct vs_port_counters ctr[VS_MAX_PMDS]; // [pmd id]
 	// Taken per burst by PMD threads that share a tx queue (more threads than queues).
 	struct {
@@ -102,6 +120,10 @@ static inline void vs_port_tx_unlock(struct vs_port *port, uint16_t q)
 // Registers a driver; drivers are looked up by their type name.
 void vs_port_driver_register(const struct vs_port_ops *ops);
 const struct vs_port_ops *vs_port_driver_find(const char *type);
+
+// Runs every registered driver's thread_init / thread_exit. Called from: PMD threads.
+void vs_port_drivers_thread_init(void);
+void vs_port_drivers_thread_exit(void);
 
 // Opens a port of 'type' named 'name'. Returns NULL with errno set and 'err' filled.
 struct vs_port *vs_port_open(const char *type, const char *name, const struct vs_opt *opts,

@@ -8,6 +8,8 @@ packages=(
 	libxdp-dev libbpf-dev libjansson-dev libcmocka-dev libnuma-dev
 	# run and test
 	iproute2 iputils-ping iperf3 tcpdump netcat-openbsd ethtool jq python3 procps
+	# DPDK ports (libdpdk for the build, dpdk-testpmd as a test peer)
+	dpdk-dev dpdk
 )
 
 if [ "$(id -u)" -ne 0 ]; then

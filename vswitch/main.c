@@ -15,6 +15,7 @@
 #include <vs/log.h>
 
 #include "../pmd/afxdp.h"
+#include "../pmd/dpdk.h"
 #include "cp/server.h"
 #include "cp/switch.h"
 #include "dp/conf.h"
@@ -29,6 +30,7 @@ struct args {
 	int cpus[VS_MAX_PMDS];
 	int n_cpus;
 	int detach;
+	const char *dpdk; // --dpdk "EAL ARGS", NULL if not given
 };
 
 static void usage(FILE *f)
@@ -44,6 +46,8 @@ static void usage(FILE *f)
 		"      --pmd-idle-us US   idle time before an adaptive PMD thread sleeps (200)\n"
 		"  -d, --detach           run in the background once ready\n"
 		"  -p, --pidfile FILE     write the daemon's pid to FILE\n"
+		"      --dpdk \"EAL ARGS\" initialise DPDK with these EAL arguments (e.g.\n"
+		"                         \"--no-huge -m 512 --no-pci\"), for ports of type dpdk\n"
 		"  -V, --version          print the version\n"
 		"  -h, --help             this help\n",
 		VS_CTL_DEFAULT_SOCKET);
@@ -73,6 +77,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{"pidfile", required_argument, NULL, 'p'},
 		{"version", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
+		{"dpdk", required_argument, NULL, 'D'},
 		{0},
 	};
 	int c;
@@ -124,6 +129,9 @@ static int parse_args(int argc, char **argv, struct args *a)
 			break;
 		case 'd':
 			a->detach = 1;
+			break;
+		case 'D':
+			a->dpdk = optarg;
 			break;
 		case 'p':
 			a->pidfile = optarg;
@@ -229,6 +237,11 @@ int main(int argc, char **argv)
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 
 	vs_port_driver_register(&vs_afxdp_ops);
+	vs_port_driver_register(&vs_dpdk_ops);
+	// Before the PMD threads start: they register with the EAL. A failure leaves AF_XDP
+	// ports working; dpdk ports then report why DPDK is not available.
+	if (a.dpdk != NULL && vs_dpdk_init(a.dpdk, err, sizeof(err)) < 0)
+		VS_LOG(ERR, "%s; ports of type dpdk are unavailable", err);
 	vs_switch_init(&sw);
 	ret = vs_server_open(&srv, a.socket);
 	if (ret < 0) {
@@ -260,6 +273,7 @@ int main(int argc, char **argv)
 	vs_switch_clear(&sw);
 	vs_switch_stop_pmds(&sw);
 	vs_conf_free(vs_conf_publish(NULL));
+	vs_dpdk_fini();
 	vs_server_close(srv);
 	if (a.pidfile != NULL)
 		unlink(a.pidfile);

@@ -96,6 +96,9 @@ static int get_str(json_t *params, const char *key, bool required, const char **
 // Option values may be strings or integers; both become strings in 'buf'.
 static int opt_value(const char *key, json_t *v, char *buf, size_t len, struct ctl_err *e)
 {
+	if (json_is_string(v) && strlen(json_string_value(v)) >= len)
+		return fail(e, "invalid-params", "option '%s' is too long (at most %zu characters)",
+			    key, len - 1);
 	if (json_is_string(v))
 		snprintf(buf, len, "%s", json_string_value(v));
 	else if (json_is_integer(v))
@@ -381,6 +384,7 @@ static int m_pmd_stats(struct vs_switch *sw, json_t *params, json_t *res, struct
 	if (check_keys(params, keys, e) < 0)
 		return -1;
 	json_object_set_new(res, "pmds", vs_query_pmd_stats(sw));
+	json_object_set_new(res, "mempools", vs_query_dpdk_pools());
 	return 0;
 }
 

@@ -7,8 +7,35 @@
 #include <vs/ctl_proto.h>
 #include <vs/mac.h>
 
+#include "../../pmd/dpdk.h"
 #include "../../pmd/netdev.h"
 #include "macvlan.h"
+
+// Collects a driver's facts (struct vs_port_info) into a JSON object.
+struct info_json {
+	struct vs_port_info info;
+	json_t *obj;
+};
+
+static void info_str(struct vs_port_info *info, const char *key, const char *val)
+{
+	json_object_set_new(((struct info_json *)info)->obj, key, json_string(val));
+}
+
+static void info_u64(struct vs_port_info *info, const char *key, uint64_t val)
+{
+	json_object_set_new(((struct info_json *)info)->obj, key, json_integer((json_int_t)val));
+}
+
+// Adds the facts 'fn' of 'port''s driver gives into 'obj'.
+static void driver_info(struct vs_port *port,
+			void (*fn)(struct vs_port *port, struct vs_port_info *info), json_t *obj)
+{
+	struct info_json ij = {.info = {.str = info_str, .u64 = info_u64}, .obj = obj};
+
+	if (fn != NULL)
+		fn(port, &ij.info);
+}
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -84,7 +111,39 @@ static json_t *port_json(const struct vs_port *port)
 		json_object_set_new(p, "mtu", json_integer(mtu));
 	vs_netdev_operstate(port->name, state, sizeof(state));
 	json_object_set_new(p, "link", json_string(state));
+	driver_info((struct vs_port *)port, port->ops->show_info, p);
 	return p;
+}
+
+// The DPDK environment: state, EAL arguments, version.
+static json_t *dpdk_json(void)
+{
+	json_t *d = json_object();
+
+	json_object_set_new(d, "state", json_string(vs_dpdk_state_name(vs_dpdk_state())));
+	if (vs_dpdk_eal_args()[0])
+		json_object_set_new(d, "eal-args", json_string(vs_dpdk_eal_args()));
+	if (vs_dpdk_error()[0])
+		json_object_set_new(d, "error", json_string(vs_dpdk_error()));
+	if (vs_dpdk_version()[0])
+		json_object_set_new(d, "version", json_string(vs_dpdk_version()));
+	return d;
+}
+
+json_t *vs_query_dpdk_pools(void)
+{
+	struct vs_dpdk_pool_info pools[32];
+	unsigned n = vs_dpdk_pools(pools, 32);
+	json_t *a = json_array();
+
+	for (unsigned i = 0; i < n && i < 32; i++)
+		json_array_append_new(a, json_pack("{s:s,s:i,s:I,s:I,s:I,s:I}", "name",
+						   pools[i].name, "numa", pools[i].socket, "size",
+						   (json_int_t)pools[i].size, "in-use",
+						   (json_int_t)pools[i].in_use, "data-room",
+						   (json_int_t)pools[i].data_room, "ports",
+						   (json_int_t)pools[i].ports));
+	return a;
 }
 
 void vs_query_show(struct vs_switch *sw, json_t *res)
@@ -122,6 +181,7 @@ void vs_query_show(struct vs_switch *sw, json_t *res)
 		json_array_append_new(bridges, jb);
 	}
 	json_object_set_new(res, "bridges", bridges);
+	json_object_set_new(res, "dpdk", dpdk_json());
 }
 
 static const struct vs_switch *sort_sw; // qsort has no context argument
@@ -175,18 +235,26 @@ static json_t *stats_json(struct vs_switch *sw, uint16_t id)
 	struct vs_port_counters c;
 	json_t *drops = json_object();
 	uint64_t total = 0;
+	json_t *o;
 
 	vs_port_counters_sum(port, &c);
 	for (int d = 1; d < VS_DROP_MAX; d++) {
 		json_object_set_new(drops, vs_drop_names[d], json_integer((json_int_t)c.drops[d]));
 		total += c.drops[d];
 	}
-	return json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:o,s:I}", "name", port->name, "bridge",
+	o = json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:o,s:I}", "name", port->name, "bridge",
 			 sw->bridges[sw->port_bridge[id]]->name, "rx-packets",
 			 (json_int_t)c.rx_packets, "rx-bytes", (json_int_t)c.rx_bytes, "tx-packets",
 			 (json_int_t)c.tx_packets, "tx-bytes", (json_int_t)c.tx_bytes,
 			 "rx-csum-completed", (json_int_t)c.rx_csum_completed, "drops", drops,
 			 "dropped", (json_int_t)total);
+	if (port->ops->stats_info != NULL) {
+		json_t *dev = json_object();
+
+		driver_info(port, port->ops->stats_info, dev);
+		json_object_set_new(o, "device", dev);
+	}
+	return o;
 }
 
 static int cmp_port_id(const void *a, const void *b)
@@ -226,9 +294,11 @@ json_t *vs_query_pmd_stats(struct vs_switch *sw)
 		json_t *rxqs = json_array(), *o;
 
 		for (uint16_t i = 0; conf != NULL && i < conf->pmd[p].n_rxq; i++)
-			json_array_append_new(rxqs, json_pack("{s:s,s:i}", "port",
+			json_array_append_new(rxqs, json_pack("{s:s,s:i,s:i}", "port",
 							      conf->pmd[p].rxq[i].port->name,
-							      "queue", conf->pmd[p].rxq[i].qid));
+							      "queue", conf->pmd[p].rxq[i].qid,
+							      "numa",
+							      conf->pmd[p].rxq[i].port->numa_node));
 		o = json_pack("{s:i,s:i,s:I,s:I,s:I,s:f,s:I,s:I,s:f,s:f,s:o}", "id", pmd->id, "cpu",
 			      pmd->cpu, "loops", (json_int_t)vs_ctr_read(&pmd->stats.loops),
 			      "rx-packets", (json_int_t)pkts, "rx-bursts", (json_int_t)bursts,
@@ -241,6 +311,7 @@ json_t *vs_query_pmd_stats(struct vs_switch *sw)
 		json_object_set_new(o, "idle", json_string(pmd->idle_us ? "adaptive" : "busy"));
 		json_object_set_new(o, "sleeps",
 				    json_integer((json_int_t)vs_ctr_read(&pmd->stats.sleeps)));
+		json_object_set_new(o, "numa", json_integer(pmd->numa_node));
 		json_array_append_new(a, o);
 	}
 	return a;

@@ -15,3 +15,5 @@ int vs_query_fdb(struct vs_switch *sw, struct vs_bridge *br, json_t *res);
 json_t *vs_query_pmd_stats(struct vs_switch *sw);
 // Counters of port 'name', or of every port if NULL.
 json_t *vs_query_port_stats(struct vs_switch *sw, const char *name);
+// The DPDK mbuf pools (name, NUMA node, size, in use...); empty without DPDK.
+json_t *vs_query_dpdk_pools(void);

@@ -98,6 +98,20 @@ bad:
 	return ERR(EINVAL, "invalid pmd-rxq-affinity '%s' (expected QUEUE:CPU[,QUEUE:CPU...])", s);
 }
 
+// The 'n'th PMD thread (round-robin) on the NUMA node of 'port', or -1 if the node is
+// unknown or runs no PMD thread: a queue is best polled from the device's own node.
+static int local_pmd(const struct vs_switch *sw, const struct vs_port *port, unsigned n)
+{
+	unsigned local[VS_MAX_PMDS], n_local = 0;
+
+	if (port->numa_node < 0)
+		return -1;
+	for (unsigned p = 0; p < sw->n_pmds; p++)
+		if (sw->pmds[p]->numa_node == port->numa_node)
+			local[n_local++] = p;
+	return n_local ? (int)local[n % n_local] : -1;
+}
+
 // Builds the snapshot of the current model.
 static struct vs_conf *build(struct vs_switch *sw)
 {
@@ -152,7 +166,11 @@ static struct vs_conf *build(struct vs_switch *sw)
 			continue;
 		for (uint16_t q = 0; q < port->n_rxq; q++) {
 			int p = pinned_pmd(sw, i, q);
-			struct vs_pmd_conf *pc = &conf->pmd[p >= 0 ? (unsigned)p : rr++ % sw->n_pmds];
+			struct vs_pmd_conf *pc;
+
+			if (p < 0)
+				p = local_pmd(sw, port, rr++);
+			pc = &conf->pmd[p >= 0 ? (unsigned)p : (rr - 1) % sw->n_pmds];
 
 			if (pc->n_rxq < VS_MAX_PORTS)
 				pc->rxq[pc->n_rxq++] = (struct vs_rxq){.port = port, .qid = q};

@@ -8,6 +8,8 @@
 
 #include <stdint.h>
 
+struct vs_port;
+
 #define VS_BURST 32          // packets per rx burst and per pipeline batch
 #define VS_PORT_NONE 0xffff  // out_port: no destination decided yet
 #define VS_PORT_FLOOD 0xfffe // out_port: every port of the bridge but the ingress one
@@ -28,4 +30,7 @@ struct vs_pkt {
 	uint8_t drop;       // enum vs_drop, VS_DROP_NONE while alive
 	uint8_t n_vlans;    // VLAN tags seen (0-2)
 	uint16_t flood_skip; // with VS_PORT_FLOOD_SKIP: a second port the flood leaves out
+	// Port the frame arrived on, set by the pipeline: its driver owns 'buf' (e.g. a DPDK
+	// egress port may send the ingress mbuf itself instead of a copy).
+	struct vs_port *rx_port;
 };

@@ -2,6 +2,7 @@
 #include "pmd.h"
 
 #include <errno.h>
+#include <numa.h>
 #include <poll.h>
 #include <sched.h>
 #include <stdio.h>
@@ -59,6 +60,7 @@ struct vs_pmd *vs_pmd_create(uint16_t id, int cpu)
 	memset(pmd->learn, 0, sizeof(*pmd->learn));
 	pmd->id = id;
 	pmd->cpu = cpu;
+	pmd->numa_node = cpu >= 0 && numa_available() >= 0 ? numa_node_of_cpu(cpu) : -1;
 	vs_pmd_clock(pmd);
 	return pmd;
 }
@@ -79,6 +81,7 @@ void vs_pmd_pipeline(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_p
 
 	for (uint16_t i = 0; i < n; i++) {
 		pmd->pkts[i].in_port = port->id;
+		pmd->pkts[i].rx_port = port;
 		pmd->pkts[i].out_port = VS_PORT_NONE;
 		pmd->pkts[i].drop = VS_DROP_NONE;
 		bytes += pmd->pkts[i].len;
@@ -178,6 +181,7 @@ static void *pmd_main(void *arg)
 	snprintf(name, sizeof(name), "pmd%u", pmd->id);
 	pthread_setname_np(pthread_self(), name);
 	VS_LOG(INFO, "pmd%u running on cpu %d", pmd->id, pmd->cpu);
+	vs_port_drivers_thread_init();
 	vs_rcu_online(pmd->id);
 	while (!__atomic_load_n(&pmd->stop, __ATOMIC_RELAXED)) {
 		const struct vs_conf *conf = vs_conf_current();
@@ -202,6 +206,7 @@ static void *pmd_main(void *arg)
 		vs_rcu_quiescent(pmd->id);
 	}
 	vs_rcu_offline(pmd->id);
+	vs_port_drivers_thread_exit();
 	return NULL;
 }
 

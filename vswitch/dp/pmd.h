@@ -23,6 +23,7 @@ struct vs_pmd {
 	// Idle policy, set before the thread starts: 0 = busy-poll always; otherwise sleep in
 	// poll() on the rx queues after this many microseconds without a frame.
 	uint32_t idle_us;
+	int numa_node; // NUMA node of 'cpu' (libnuma), -1 if unknown
 
 	uint32_t now_s;	 // monotonic seconds, refreshed each loop iteration
 	uint64_t now_ms; // monotonic milliseconds
