@@ -343,8 +343,9 @@ static void run_loop(const struct args *a, struct rte_mempool *pool, struct rte_
 				break;
 			}
 		}
-		k = rte_eth_rx_burst(a->rx_port, 0, rx, BURST);
-		if (k) {
+		// Up to 4 bursts in, so the sink keeps up with a device that batches.
+		for (int b = 0; b < 4 && (k = rte_eth_rx_burst(a->rx_port, 0, rx, BURST)) > 0;
+		     b++) {
 			for (uint16_t i = 0; i < k; i++) {
 				const struct rte_mbuf *m = rx[i];
 				int c = m->nb_segs == 1
