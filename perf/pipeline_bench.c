@@ -72,6 +72,8 @@ static inline uint64_t ticks(void)
 #define MAX_RUNS 101
 #define BROADCAST 0xffffffffffffULL
 #define TX_RING "4096"
+#define SIDE_MACS_MAX 65536		 // MACs per side for rows with more MACs than the pool has frames
+#define UNKNOWN_MAC 0x02fffffffe01ULL // a unicast MAC no bridge ever learns
 
 struct topo {
 	const char *bridge;
@@ -98,6 +100,8 @@ struct row {
 		double ticks_per_pkt;
 	} res[MAX_RUNS];
 	double wall_ns, cpu_ns; // time of the timed runs, and how much of it this thread ran
+	bool unknown_dst;	// flood rows: unicast to UNKNOWN_MAC instead of broadcast
+	uint32_t mac_offset;	// rows with n_macs > POOL_FRAMES: first MAC of the next pool
 };
 
 // The benchmark's state.
@@ -108,7 +112,8 @@ static struct {
 	uint8_t *frames;	       // POOL_FRAMES frames of FRAME_LEN bytes
 	uint16_t in_port[POOL_BURSTS]; // ingress port id of each burst of the pool
 	struct vs_pkt *meta;	       // POOL_FRAMES pre-computed packets for stage-only rows
-	uint64_t macs[2][SIDE_MACS];   // unicast MACs: [side][i]
+	uint64_t macs[2][SIDE_MACS_MAX]; // unicast MACs: [side][i]
+	uint32_t mac_offset;		 // first MAC of the pool fill_unicast() writes
 	double tick_hz;
 	double seconds;
 	int runs;
@@ -247,7 +252,7 @@ static void fill_unicast(const struct topo *t, uint32_t n_macs)
 		B.in_port[b] = t->id[side];
 		for (uint32_t j = 0; j < VS_BURST; j++) {
 			uint8_t *f = B.frames + (size_t)(b * VS_BURST + j) * FRAME_LEN;
-			uint32_t m = (b >> 1) * VS_BURST + j;
+			uint32_t m = B.mac_offset + (b >> 1) * VS_BURST + j;
 
 			put_mac(f, B.macs[!side][m % half]);
 			put_mac(f + 6, B.macs[side][m % half]);
@@ -308,6 +313,21 @@ static void fill_flood(const struct topo *t)
 			uint8_t *f = B.frames + (size_t)(b * VS_BURST + j) * FRAME_LEN;
 
 			put_mac(f, BROADCAST);
+			put_mac(f + 6, B.macs[0][0]);
+		}
+	}
+}
+
+// Writes the pool for an unknown-unicast row: every frame enters on port 0 of 't', from one
+// known MAC to a MAC the bridge does not know, so it is flooded.
+static void fill_unknown(const struct topo *t)
+{
+	for (uint32_t b = 0; b < POOL_BURSTS; b++) {
+		B.in_port[b] = t->id[0];
+		for (uint32_t j = 0; j < VS_BURST; j++) {
+			uint8_t *f = B.frames + (size_t)(b * VS_BURST + j) * FRAME_LEN;
+
+			put_mac(f, UNKNOWN_MAC);
 			put_mac(f + 6, B.macs[0][0]);
 		}
 	}
@@ -435,7 +455,8 @@ static void run_bursts(struct row *r, uint32_t n)
 // --- preparing rows ----------------------------------------------------------
 
 // Sends the pool through the pipeline once, applying learning after every burst, so that
-// every source MAC of the pool is in the table. Checks the table holds 'expect' entries.
+// every source MAC of the pool is in the table. Checks the table holds 'expect' entries
+// (unless 'expect' is 0).
 static void learn(struct topo *t, uint32_t expect)
 {
 	struct row r = {.kind = K_FULL, .topo = t};
@@ -446,7 +467,7 @@ static void learn(struct topo *t, uint32_t expect)
 		run_bursts(&r, 1);
 		vs_switch_housekeeping(&B.sw);
 	}
-	if (br->fdb->count != expect)
+	if (expect && br->fdb->count != expect)
 		die("%s: %u MACs learned, expected %u", t->bridge, br->fdb->count, expect);
 }
 
@@ -536,12 +557,20 @@ static void check_row(const struct row *r, const uint64_t before[3], uint32_t le
 // Writes the frames (and for stage-only rows the packets) that row 'r' works on.
 static void prepare(struct row *r)
 {
+	if (r->n_macs > POOL_FRAMES) {
+		// More MACs than frames: each run walks the next POOL_FRAMES / 2 MACs of each side.
+		B.mac_offset = r->mac_offset;
+		r->mac_offset = (r->mac_offset + POOL_FRAMES / 2) % (r->n_macs / 2);
+	}
 	if (r->topo->macvlan)
 		fill_macvlan(r->topo, r->mv_runs);
 	else if (r->n_macs)
 		fill_unicast(r->topo, r->n_macs);
+	else if (r->unknown_dst)
+		fill_unknown(r->topo);
 	else
 		fill_flood(r->topo);
+	B.mac_offset = 0;
 	if (r->kind == K_CSUM || r->kind == K_L2 || r->kind == K_OUTPUT)
 		prepare_meta(r->kind == K_OUTPUT);
 }
@@ -702,6 +731,8 @@ int main(int argc, char **argv)
 	static struct topo fl3 = {.bridge = "fl3", .n_ports = 4};
 	static struct topo fl8 = {.bridge = "fl8", .n_ports = 9};
 	static struct topo mv = {.bridge = "mv", .n_ports = MV_CHILDREN + 1, .macvlan = true};
+	static struct topo uc100k = {.bridge = "uc100k", .n_ports = 2, .table_size = 131072};
+	static struct topo fl4 = {.bridge = "fl4", .n_ports = 5};
 	static struct row rows[] = {
 		// (a) known unicast between two ports.
 		{.label = "unicast, 2 MACs",
@@ -742,6 +773,18 @@ int main(int argc, char **argv)
 		 .copies = 1,
 		 .mv_runs = true},
 		{.label = "macvlan only, 100 ch.", .kind = K_L2, .topo = &mv},
+		// (e) a large MAC table, and flooding to 4 ports: unknown unicast and broadcast.
+		{.label = "unicast, 100k MACs",
+		 .kind = K_FULL,
+		 .topo = &uc100k,
+		 .n_macs = 100000,
+		 .copies = 1},
+		{.label = "unknown unicast, flood 4",
+		 .kind = K_FULL,
+		 .topo = &fl4,
+		 .copies = 4,
+		 .unknown_dst = true},
+		{.label = "broadcast, flood to 4", .kind = K_FULL, .topo = &fl4, .copies = 4},
 	};
 	char model[256], *end;
 	int cpu = -1, opt;
@@ -795,6 +838,8 @@ int main(int argc, char **argv)
 	add_topo(&uc64k);
 	add_topo(&fl3);
 	add_topo(&fl8);
+	add_topo(&uc100k);
+	add_topo(&fl4);
 
 	B.frames = aligned_alloc(VS_CACHE_LINE, (size_t)POOL_FRAMES * FRAME_LEN);
 	B.meta = aligned_alloc(VS_CACHE_LINE, (size_t)POOL_FRAMES * sizeof(*B.meta));
@@ -803,8 +848,10 @@ int main(int argc, char **argv)
 	for (uint32_t i = 0; i < POOL_FRAMES; i++)
 		build_template(B.frames + (size_t)i * FRAME_LEN);
 	for (uint32_t s = 0; s < 2; s++)
-		for (uint32_t i = 0; i < SIDE_MACS; i++)
-			B.macs[s][i] = 0x020000000000ULL | mix32(s * SIDE_MACS + i + 1);
+		for (uint32_t i = 0; i < SIDE_MACS_MAX; i++)
+			B.macs[s][i] = 0x020000000000ULL |
+				       mix32(i < SIDE_MACS ? s * SIDE_MACS + i + 1
+							   : 0x40000000u + s * SIDE_MACS_MAX + i);
 	add_mv_topo(&mv); // its children's MACs are B.macs[1][0..MV_CHILDREN)
 	B.conf = vs_conf_current();
 	B.tick_hz = calibrate();
@@ -827,6 +874,11 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < VS_ARRAY_SIZE(rows); i++) {
 		if (rows[i].kind != K_FULL)
 			continue;
+		// A table larger than the pool is learned in several pools, the last one checked.
+		for (uint32_t m = POOL_FRAMES; m < rows[i].n_macs; m += POOL_FRAMES) {
+			prepare(&rows[i]);
+			learn(rows[i].topo, 0);
+		}
 		prepare(&rows[i]);
 		learn(rows[i].topo, rows[i].n_macs ? rows[i].n_macs : 1);
 	}
