@@ -84,7 +84,7 @@ struct topo {
 	bool macvlan; // a macvlan bridge: port 0 the parent, then one child per MAC of B.macs[1]
 };
 
-enum kind { K_FULL, K_PARSE, K_CSUM, K_L2, K_OUTPUT, K_MV_FULL };
+enum kind { K_FULL, K_PARSE, K_CSUM, K_L2, K_OUTPUT, K_MV_FULL, K_SKIP };
 
 struct row {
 	const char *label;
@@ -117,6 +117,8 @@ static struct {
 	double tick_hz;
 	double seconds;
 	int runs;
+	uint64_t bursts;       // --bursts: a fixed number of timed bursts per run (0: --seconds)
+	const char *only_row;  // --row: measure this row only
 } B;
 
 static void die(const char *fmt, ...) VS_PRINTF(1, 2);
@@ -449,6 +451,8 @@ static void run_bursts(struct row *r, uint32_t n)
 	case K_MV_FULL:
 		k_mv_full(r, n);
 		break;
+	case K_SKIP:
+		break;
 	}
 }
 
@@ -589,11 +593,18 @@ static void measure(struct row *r, int i)
 	run_bursts(r, POOL_BURSTS);
 	c0 = thread_ns();
 	t0 = ticks();
-	do {
-		run_bursts(r, CHUNK);
-		n += CHUNK * VS_BURST;
+	if (B.bursts) { // a fixed amount of work, e.g. for instruction counts (perf/callgrind.sh)
+		for (uint64_t k = 0; k < B.bursts; k += CHUNK)
+			run_bursts(r, (uint32_t)(B.bursts - k < CHUNK ? B.bursts - k : CHUNK));
+		n = B.bursts * VS_BURST;
 		t1 = ticks();
-	} while (t1 - t0 < budget);
+	} else {
+		do {
+			run_bursts(r, CHUNK);
+			n += CHUNK * VS_BURST;
+			t1 = ticks();
+		} while (t1 - t0 < budget);
+	}
 	c1 = thread_ns();
 	r->wall_ns += (double)(t1 - t0) / B.tick_hz * 1e9;
 	r->cpu_ns += (double)(c1 - c0);
@@ -649,6 +660,12 @@ static double clock_cost_ns(void)
 	for (int i = 0; i < n; i++)
 		vs_pmd_clock(B.pmd);
 	return (double)(ticks() - t0) / n / B.tick_hz * 1e9;
+}
+
+// Whether row 'r' is measured (--row).
+static bool row_selected(const struct row *r)
+{
+	return B.only_row == NULL || strcmp(r->label, B.only_row) == 0;
 }
 
 // --- CPU ---------------------------------------------------------------------
@@ -713,7 +730,9 @@ static void usage(FILE *f)
 	fprintf(f, "usage: pipeline_bench [--cpu N] [--seconds S] [--runs N]\n"
 		   "  --cpu N      pin to CPU N (default: the last CPU this process may use)\n"
 		   "  --seconds S  length of one run of a row (default 0.5)\n"
-		   "  --runs N     runs per row, the median is printed (default 5)\n");
+		   "  --runs N     runs per row, the median is printed (default 5)\n"
+		   "  --row LABEL  measure only the row named LABEL (as printed)\n"
+		   "  --bursts N   time N bursts per run instead of --seconds (fixed work)\n");
 }
 
 int main(int argc, char **argv)
@@ -722,6 +741,8 @@ int main(int argc, char **argv)
 		{"cpu", required_argument, NULL, 'c'},
 		{"seconds", required_argument, NULL, 's'},
 		{"runs", required_argument, NULL, 'r'},
+		{"row", required_argument, NULL, 'o'},
+		{"bursts", required_argument, NULL, 'b'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -808,6 +829,14 @@ int main(int argc, char **argv)
 			if (*end || end == optarg || B.runs < 1 || B.runs > MAX_RUNS)
 				die("invalid --runs: %s (1-%d)", optarg, MAX_RUNS);
 			break;
+		case 'o':
+			B.only_row = optarg;
+			break;
+		case 'b':
+			B.bursts = strtoull(optarg, &end, 10);
+			if (*end || end == optarg || B.bursts == 0 || B.bursts > (1ull << 40))
+				die("invalid --bursts: %s", optarg);
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -870,6 +899,18 @@ int main(int argc, char **argv)
 	printf("%-24s %11s %8s %10s %8s %8s %7s\n", "row", "packets", "ns/pkt", "cycles/pkt",
 	       "Mpps", "spread", "on-cpu");
 
+	if (B.only_row) { // the row must exist; only its bridge is learned and only it is measured
+		struct topo *t = NULL;
+
+		for (size_t i = 0; i < VS_ARRAY_SIZE(rows); i++)
+			if (strcmp(rows[i].label, B.only_row) == 0)
+				t = rows[i].topo;
+		if (t == NULL)
+			die("no row named '%s'", B.only_row);
+		for (size_t i = 0; i < VS_ARRAY_SIZE(rows); i++)
+			if (rows[i].topo != t)
+				rows[i].kind = K_SKIP;
+	}
 	// Learn the MACs of each bridge from the frames of its first row.
 	for (size_t i = 0; i < VS_ARRAY_SIZE(rows); i++) {
 		if (rows[i].kind != K_FULL)
@@ -885,9 +926,11 @@ int main(int argc, char **argv)
 	// Run i of every row, then run i + 1: noise lasting seconds spreads over all rows.
 	for (int i = 0; i < B.runs; i++)
 		for (size_t r = 0; r < VS_ARRAY_SIZE(rows); r++)
-			measure(&rows[r], i);
+			if (row_selected(&rows[r]))
+				measure(&rows[r], i);
 	for (size_t r = 0; r < VS_ARRAY_SIZE(rows); r++)
-		report(&rows[r]);
+		if (row_selected(&rows[r]))
+			report(&rows[r]);
 	printf("\nvs_pmd_clock(), paid once per PMD loop iteration outside these rows: %.1f ns\n",
 	       clock_cost_ns());
 
