@@ -170,7 +170,9 @@ napi_tids() {
 # Only after XDP is attached (environment notes: the other order can starve AF_XDP).
 threaded_napi() {
 	local t tids
-	ip netns exec "$1" sh -c "echo 1 > /sys/class/net/$2/threaded" || return 1
+	# Refused (EIO) while the device's NAPI is being set up, e.g. just after XDP attached.
+	wait_until 5 ip netns exec "$1" sh -c "echo 1 > /sys/class/net/$2/threaded" 2>/dev/null ||
+		{ logf "$2: cannot switch threaded NAPI on"; return 1; }
 	tids=$(napi_tids "$2")
 	[ -n "$tids" ] || { logf "no napi thread found for $2"; return 1; }
 	for t in $tids; do

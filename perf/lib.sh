@@ -126,12 +126,13 @@ untrack() {
 	PIDS=("${keep[@]}")
 }
 
-# stop_pid PID [SIG]: SIG (default TERM), KILL after 5 s, reaps it if it is our child.
+# stop_pid PID [SIG [SECS]]: SIG (default TERM), KILL after SECS (default 5) seconds;
+# reaps it if it is our child.
 stop_pid() {
 	local pid=$1
 	if kill -0 "$pid" 2>/dev/null; then
 		kill "-${2:-TERM}" "$pid" 2>/dev/null
-		if ! wait_pid_gone "$pid" 5; then
+		if ! wait_pid_gone "$pid" "${3:-5}"; then
 			kill -KILL "$pid" 2>/dev/null
 			wait_pid_gone "$pid" 5
 		fi
@@ -283,12 +284,12 @@ testpmd_start() {
 	TESTPMD_PID=$!
 	PIDS+=("$TESTPMD_PID")
 	# Forwarding has started once the first statistics are printed.
-	wait_until 20 grep -q 'NIC statistics for port' "$out" && kill -0 "$TESTPMD_PID" 2>/dev/null
+	wait_until 20 grep -qs 'NIC statistics for port' "$out" && kill -0 "$TESTPMD_PID" 2>/dev/null
 }
 
 testpmd_stop() {
 	[ -n "$TESTPMD_PID" ] || return 0
-	stop_pid "$TESTPMD_PID" INT
+	stop_pid "$TESTPMD_PID" INT 15 # it stops and closes its ports first
 	TESTPMD_PID=""
 }
 
