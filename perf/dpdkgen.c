@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <vs/mac.h>
 
 #include <rte_cycles.h>
@@ -205,8 +206,15 @@ static int port_start(uint16_t port, struct rte_mempool *pool)
 					     pool);
 	if (ret == 0)
 		ret = rte_eth_tx_queue_setup(port, 0, N_DESC, rte_eth_dev_socket_id(port), NULL);
-	if (ret == 0)
+	// A memif client cannot connect while the server is still closing the previous
+	// client's connection, or before it listens: retry for a while.
+	for (int i = 0; ret == 0 && i < LINK_WAIT_S * 10 && !stop_req; i++) {
 		ret = rte_eth_dev_start(port);
+		if (ret == 0 || i == LINK_WAIT_S * 10 - 1)
+			break;
+		ret = 0;
+		rte_delay_ms(100);
+	}
 	if (ret < 0) {
 		fprintf(stderr, "dpdkgen: port %u: %s\n", port, rte_strerror(-ret));
 		return -1;
@@ -415,11 +423,23 @@ int main(int argc, char **argv)
 		goto out;
 	rte_eth_dev_get_name_by_port(a.tx_port, txname);
 	rte_eth_dev_get_name_by_port(a.rx_port, rxname);
-	for (int i = 0; i < LINK_WAIT_S * 100 && !(link_up(a.tx_port) && link_up(a.rx_port));
+	// A memif handshake now and then never completes (seen with DPDK 22.11 under load):
+	// reconnect every 2 s until both links are up.
+	for (int i = 1; i <= LINK_WAIT_S * 100 && !(link_up(a.tx_port) && link_up(a.rx_port));
 	     i++) {
 		if (stop_req)
 			goto out;
-		rte_delay_ms(10);
+		usleep(10000);
+		if (i % 200 == 0) {
+			for (uint16_t p = 0; p < 2; p++) {
+				uint16_t port = p ? a.rx_port : a.tx_port;
+
+				if (!link_up(port)) {
+					rte_eth_dev_stop(port);
+					rte_eth_dev_start(port);
+				}
+			}
+		}
 	}
 	if (!link_up(a.tx_port) || !link_up(a.rx_port)) {
 		fprintf(stderr, "dpdkgen: link of %s or %s not up after %d s (is the peer there?)\n",

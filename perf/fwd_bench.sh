@@ -337,7 +337,7 @@ dut_counters() {
 
 dut_drops_text() { # DEV "BEFORE" "AFTER": total<TAB>text
 	awk -v d="$1" -v a="$2" -v b="$3" 'BEGIN {
-		n = split(a, x, "\t"); split(b, y, "\t")
+		n = split(b, y, "\t"); split(a, x, "\t")
 		for (i = 1; i <= n; i++) z[i] = y[i] - x[i]
 		if (d ~ /vswitchd/)
 			printf "%d\tdropped %d (rx-ring-full %d, rx-fill-empty %d, tx-ring-full %d)\n",
@@ -407,11 +407,20 @@ label() {
 is_ref() { [ "$1" = bridge ] || [ "$1" = memif_testpmd_mac ]; }
 
 # gen DEV SIZE RATE SECS WARMUP OUT: one generator run, its JSON in OUT.
+# memif devices are started for each run and stopped after it (their counters and PMD
+# figures of the run are left in GEN_C1 and GEN_P1): DPDK 22.11's memif server crashes
+# (testpmd: a segfault in librte_net_memif) when a client disconnects while it polls.
+GEN_C1="" GEN_P1=""
 gen() {
 	local dev=$1 size=$2 rate=$3 secs=$4 warm=$5 out=$6 rc
 	local common=(--size $((size - 4)) --seconds "$secs" --warmup "$warm" --rate "$rate"
 		--flows "$FLOWS" --json --quiet)
 	if is_memif "$dev"; then
+		if ! "setup_$dev"; then
+			echo "$dev: setup failed" >"$TMPD/gen.err"
+			teardown
+			return 1
+		fi
 		local v vdevs=()
 		for v in $(memif_vdevs client); do
 			vdevs+=(--vdev "$v")
@@ -427,6 +436,11 @@ gen() {
 	wait "$GEN_PID"
 	rc=$?
 	GEN_PID=""
+	if is_memif "$dev"; then
+		GEN_C1=$(dut_counters "$dev") GEN_P1=""
+		[[ $dev == *vswitchd* ]] && GEN_P1=$(vs_pmd_snap)
+		teardown
+	fi
 	grep -v '^EAL: \|^TELEMETRY: ' "$TMPD/gen.err" >>"$LOGF"
 	[ "$rc" -eq 0 ] && jq -e .sent "$out" >/dev/null 2>&1
 }
@@ -467,9 +481,13 @@ search() {
 # measure DEV SIZE: one generator run (plus the search with --rfc2544); appends a row.
 measure() {
 	local dev=$1 size=$2 c0 c1 s0 s1 g0=0 g1=0 out cpu drops p0="" p1="" zl="" j=$TMPD/gen.json
-	c0=$(dut_counters "$dev")
-	is_memif "$dev" || g0=$(ga_tx_dropped)
-	[[ $dev == *vswitchd* ]] && p0=$(vs_pmd_snap)
+	if is_memif "$dev"; then
+		c0="" p0=$(printf '0\t0\t0\t0\t0\t0')
+	else
+		c0=$(dut_counters "$dev")
+		g0=$(ga_tx_dropped)
+		[[ $dev == *vswitchd* ]] && p0=$(vs_pmd_snap)
+	fi
 	s0=$(cpu_snap)
 	if ! gen "$dev" "$size" "$RATE" "$DURATION" "$WARMUP" "$j"; then
 		log "$(label "$dev") $size B: generator failed: $(grep -v '^EAL\|^TELEMETRY' "$TMPD/gen.err" | head -c 300)"
@@ -477,9 +495,13 @@ measure() {
 		return 0
 	fi
 	s1=$(cpu_snap)
-	c1=$(dut_counters "$dev")
-	is_memif "$dev" || g1=$(ga_tx_dropped)
-	[[ $dev == *vswitchd* ]] && p1=$(vs_pmd_snap)
+	if is_memif "$dev"; then # a fresh device for this run: its counters started at 0
+		c1=$GEN_C1 p1=$GEN_P1
+	else
+		c1=$(dut_counters "$dev")
+		g1=$(ga_tx_dropped)
+		[[ $dev == *vswitchd* ]] && p1=$(vs_pmd_snap)
+	fi
 	out=$(cat "$j")
 	logf "$dev $size: $out"
 	cpu=$(cpu_pct "$s0" "$s1")
@@ -563,6 +585,8 @@ for dev in $DEVICES; do
 		teardown
 		continue
 	fi
+	# memif devices: started again for every generator run (see gen).
+	is_memif "$dev" && teardown
 	for size in "${SIZE_LIST[@]}"; do
 		measure "$dev" "$size"
 	done
