@@ -675,6 +675,13 @@ report() {
 		echo "**$((r4 / 1024)) MiB with 4 AF_XDP ports** (veths, default port options; peak VmHWM $((h / 1024)) MiB);"
 		echo "target <= 128 MiB: $([ "$r4" -le $((128 * 1024)) ] && echo met || echo "missed by $(((r4 - 128 * 1024) / 1024)) MiB")."
 	fi
+	local b0=${BG%/*} b1=${BG#*/}
+	if [ "${b0:-0}" -gt 10 ] || [ "${b1:-0}" -gt 10 ]; then
+		echo
+		echo "**Warning:** the CPUs were already busy ($BG% on CPU 0/CPU 1) in the idle second before the"
+		echo "run ($OTHERS other vswitchd running): others' work shares the CPUs with the measurement and"
+		echo "these numbers are disturbed. Rerun on an idle machine."
+	fi
 	echo
 	echo "Files: $CSV (every column, raw sent/received counts), $LOGF$(ls "$OUTDIR"/*.png >/dev/null 2>&1 && echo ", charts $OUTDIR/*.png")."
 }
