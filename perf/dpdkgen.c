@@ -276,13 +276,13 @@ static void run_loop(const struct args *a, struct rte_mempool *pool, struct rte_
 		     uint32_t n_tmpl, uint32_t run, struct stats *st, struct span *sp)
 {
 	struct rte_mbuf *rx[BURST], *tx[BURST];
-	const uint64_t warm_ns = (uint64_t)(a->warmup * 1e9), meas_ns = (uint64_t)(a->seconds * 1e9);
+	const uint64_t warm_ns = (uint64_t)(a->warmup * 1e9),
+		       meas_ns = (uint64_t)(a->seconds * 1e9);
 	uint64_t now = gen_now_ns(), last = now, phase_end = now + warm_ns, last_learn = now,
 		 last_rx = now;
 	int ph = warm_ns ? GEN_WARMUP : GEN_MEASURE;
 	uint32_t next = 0, flow = 0;
-	double tokens = 0,
-	       max_tokens = a->rate * 1e-3 > 4 * BURST ? a->rate * 1e-3 : 4 * BURST;
+	double tokens = 0, max_tokens = a->rate * 1e-3 > 4 * BURST ? a->rate * 1e-3 : 4 * BURST;
 
 	if (ph == GEN_MEASURE) {
 		set_phase(tmpl, n_tmpl, GEN_MEASURE);
@@ -442,7 +442,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!link_up(a.tx_port) || !link_up(a.rx_port)) {
-		fprintf(stderr, "dpdkgen: link of %s or %s not up after %d s (is the peer there?)\n",
+		fprintf(stderr,
+			"dpdkgen: link of %s or %s not up after %d s (is the peer there?)\n",
 			txname, rxname, LINK_WAIT_S);
 		goto out;
 	}

@@ -123,10 +123,10 @@ void gen_print_result(FILE *f, const struct gen_result *r, int json)
 	double loss = r->sent ? 100.0 * (double)lost / (double)r->sent : 0;
 	double tx_mpps = r->seconds > 0 ? (double)r->sent / r->seconds / 1e6 : 0;
 	double rx_mpps = r->seconds > 0 ? (double)r->received / r->seconds / 1e6 : 0;
-	double gbps = r->seconds > 0 ? ((double)r->rx_bytes +
-					(double)r->received * GEN_WIRE_OVERHEAD) *
-					       8 / r->seconds / 1e9
-				     : 0;
+	double gbps = r->seconds > 0
+			      ? ((double)r->rx_bytes + (double)r->received * GEN_WIRE_OVERHEAD) *
+					8 / r->seconds / 1e9
+			      : 0;
 
 	if (json) {
 		fprintf(f,

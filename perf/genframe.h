@@ -44,8 +44,8 @@ struct gen_result {
 	int cpu;
 	uint32_t size, flows;
 	double rate, seconds;
-	uint64_t sent, received, rx_bytes;	     // measurement phase
-	uint64_t warmup_sent, warmup_received;	     // warmup phase
+	uint64_t sent, received, rx_bytes;     // measurement phase
+	uint64_t warmup_sent, warmup_received; // warmup phase
 	uint64_t stray, tx_short, tx_port_rx, learn_sent, loops;
 	uint64_t sink_rx_ring_full, sink_rx_fill_empty; // the sink port's own drops
 };

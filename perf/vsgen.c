@@ -29,15 +29,13 @@
 #include "../pmd/port.h"
 #include "genframe.h"
 
-#define MAX_TEMPLATES 1024	// pre-built frames; more flows rewrite headers per frame
+#define MAX_TEMPLATES 1024 // pre-built frames; more flows rewrite headers per frame
 #define TEMPLATE_SIZE 2048
 #define MIN_SIZE GEN_MIN_SIZE
 #define MAX_SIZE GEN_MAX_SIZE
-#define DRAIN_NS 200000000ULL // keep receiving this long after the last frame was sent
+#define DRAIN_NS 200000000ULL	  // keep receiving this long after the last frame was sent
 #define DRAIN_IDLE_NS 50000000ULL // ... or until nothing arrived for this long
 #define LEARN_EVERY_NS 1000000000ULL
-
-
 
 struct args {
 	const char *tx_if, *rx_if, *xdp_mode;
