@@ -406,12 +406,21 @@ label() {
 # The row every other row of its topology is compared with.
 is_ref() { [ "$1" = bridge ] || [ "$1" = memif_testpmd_mac ]; }
 
-# gen DEV SIZE RATE SECS WARMUP OUT: one generator run, its JSON in OUT.
+# gen DEV SIZE RATE SECS WARMUP OUT: one generator run, its JSON in OUT; a memif run that
+# fails is tried once more with a fresh device (see gen_once).
+gen() {
+	gen_once "$@" && return 0
+	is_memif "$1" || return 1
+	logf "$1 $2 B: generator failed, once more with a fresh device: $(grep -v '^EAL\|^TELEMETRY' "$TMPD/gen.err" | tail -n 2 | tr '\n' ' ')"
+	gen_once "$@"
+}
+
+# gen_once DEV SIZE RATE SECS WARMUP OUT: one generator run, its JSON in OUT.
 # memif devices are started for each run and stopped after it (their counters and PMD
 # figures of the run are left in GEN_C1 and GEN_P1): DPDK 22.11's memif server crashes
 # (testpmd: a segfault in librte_net_memif) when a client disconnects while it polls.
 GEN_C1="" GEN_P1=""
-gen() {
+gen_once() {
 	local dev=$1 size=$2 rate=$3 secs=$4 warm=$5 out=$6 rc
 	local common=(--size $((size - 4)) --seconds "$secs" --warmup "$warm" --rate "$rate"
 		--flows "$FLOWS" --json --quiet)

@@ -277,6 +277,7 @@ testpmd_start() {
 		vdevs+=(--vdev "$v")
 	done
 	[ -n "$ns" ] && pre=(ip netns exec "$ns")
+	rm -f "$out" # the check below must not see a previous testpmd's statistics
 	# shellcheck disable=SC2046
 	"${pre[@]}" dpdk-testpmd $(dpdk_eal_args "${P}tp" "0@1,1@1") "${vdevs[@]}" -- \
 		--forward-mode="$mode" --nb-cores 1 --total-num-mbufs 16384 --stats-period 1 \
