@@ -7,9 +7,10 @@
 # cache misses or stalls: compare with pipeline_bench's cycles).
 #
 # For each row, pipeline_bench runs twice under callgrind with a fixed amount of work:
-# --bursts N and --bursts 2N (N = 2048 bursts of 32 = one pass over the frame pool). Both
-# runs do the same set-up (building frames, learning MACs, one untimed pass), so the
-# difference of their instruction counts divided by N x 32 is what one packet costs.
+# --bursts N and --bursts 2N (N = 2048 bursts of 32 = one pass over the frame pool),
+# counting only inside run_bursts() (--toggle-collect). Both runs do the same learning pass
+# and untimed pass there, so the difference of their instruction counts divided by N x 32
+# is what one packet costs; the counts are the same from run to run.
 #
 # Usage: perf/callgrind.sh [--rows 'LABEL;LABEL...'] [--bursts N] [--out DIR] [--annotate]
 # Results: a Markdown table on stdout and in DIR/YYYYMMDD-HHMMSS/callgrind.{md,csv}; with
@@ -52,7 +53,11 @@ all_rows() {
 
 # ir ROW BURSTS OUTFILE: total instructions of one pipeline_bench run under callgrind.
 ir() {
-	valgrind --tool=callgrind --callgrind-out-file="$3" "$PIPELINE_BENCH" --row "$1" \
+	# Only inside run_bursts() (the measured bursts, the warm-up pass and learning, all the
+	# same in both runs but the bursts): outside it, calibrate() loops for 200 ms of wall
+	# time, a number of instructions that depends on the machine's load.
+	valgrind --tool=callgrind --toggle-collect=run_bursts --callgrind-out-file="$3" \
+		"$PIPELINE_BENCH" --row "$1" \
 		--bursts "$2" --runs 1 >>"$LOGF" 2>&1 || return 1
 	awk '/^summary:/ { print $2; exit } /^totals:/ { t = $2 } END { if (t) print t }' "$3" | head -1
 }

@@ -29,7 +29,7 @@
 ME=fwd_bench
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ALL_DEVICES="vswitchd vswitchd_softirq bridge testpmd_io testpmd_mac ovs veth memif_testpmd_io memif_testpmd_mac memif_vswitchd mem"
+ALL_DEVICES="vswitchd vswitchd_softirq vswitchd_busypoll bridge testpmd_io testpmd_mac testpmd_io_busypoll ovs veth memif_testpmd_io memif_testpmd_mac memif_vswitchd mem"
 
 usage() {
 	cat <<EOF
@@ -198,22 +198,37 @@ make_veth_topology() {
 
 # ---- devices -------------------------------------------------------------------
 
-# setup_vswitchd [softirq]: dA's receive work in a threaded-NAPI kernel thread on CPU 1
-# (default) or, with "softirq", where the kernel puts it: in the sender's softirq (CPU 0).
+# napi_defer NS IFACE: the deferral settings preferred busy polling needs on IFACE (its
+# hard interrupts/NAPI wake-ups are deferred while the poller drives it).
+napi_defer() {
+	ip netns exec "$1" sh -c "echo 2 > /sys/class/net/$2/napi_defer_hard_irqs &&
+		echo 200000 > /sys/class/net/$2/gro_flush_timeout" || { logf "$2: cannot set NAPI deferral"; return 1; }
+}
+
+# setup_vswitchd [softirq|busypoll]: dA's receive work in a threaded-NAPI kernel thread on
+# CPU 1 (default) or, with "softirq", where the kernel puts it: in the sender's softirq
+# (CPU 0); "busypoll": as the default, plus preferred busy polling (busy-poll=50 on both
+# ports, NAPI deferral on dA), so the PMD thread runs dA's receive work itself.
 setup_vswitchd() {
-	local out p
+	local out p opts=()
 	make_dut_topology || return 1
 	start_vswitchd "$D" 1 || return 1
 	out=$("$VSCTL" -s "$SOCK" add-br br0 2>&1) || { logf "add-br: $out"; return 1; }
+	[ "${1:-}" = busypoll ] && opts=(busy-poll=50)
 	for p in "$DA" "$DB"; do
-		out=$("$VSCTL" -s "$SOCK" add-port br0 "$p" 2>&1) || { logf "add-port $p: $out"; return 1; }
+		out=$("$VSCTL" -s "$SOCK" add-port br0 "$p" "${opts[@]}" 2>&1) ||
+			{ logf "add-port $p: $out"; return 1; }
 	done
+	if [ "${1:-}" = busypoll ]; then
+		napi_defer "$D" "$DA" || return 1
+	fi
 	if [ "${1:-}" != softirq ]; then
 		threaded_napi "$D" "$DA" 1 || return 1
 	fi
 	logf "vswitchd: $(vsj show | jq -c '[.bridges[0].ports[] | {name, options}]')"
 }
 setup_vswitchd_softirq() { setup_vswitchd softirq; }
+setup_vswitchd_busypoll() { setup_vswitchd busypoll; }
 
 setup_bridge() {
 	make_dut_topology || return 1
@@ -231,13 +246,19 @@ setup_veth() { make_veth_topology; }
 
 # testpmd over net_af_xdp on dA and dB (port 0 = dA, port 1 = dB), dA's NAPI on CPU 1 as
 # for vswitchd's first row.
-setup_testpmd_af_xdp() { # MODE
+# With "busypoll", NAPI deferral on dA: net_af_xdp uses preferred busy polling by default
+# (busy_budget=64) where the kernel has it; the deferral settings make it effective.
+setup_testpmd_af_xdp() { # MODE [busypoll]
 	make_dut_topology || return 1
 	testpmd_start "$D" "$TPLOG" "$1" "net_af_xdp0,iface=$DA" "net_af_xdp1,iface=$DB" ||
 		{ logf "testpmd did not start: $(tail -n 5 "$TPLOG" | tr '\n' ' ')"; return 1; }
 	threaded_napi "$D" "$DA" 1 || return 1
+	if [ "${2:-}" = busypoll ]; then
+		napi_defer "$D" "$DA" || return 1
+	fi
 }
 setup_testpmd_io() { setup_testpmd_af_xdp io; }
+setup_testpmd_io_busypoll() { setup_testpmd_af_xdp io busypoll; }
 setup_testpmd_mac() { setup_testpmd_af_xdp mac; }
 
 setup_ovs() {
@@ -393,6 +414,8 @@ label() {
 	case $1 in
 	vswitchd) echo "vswitchd (PMD + dA NAPI on CPU 1)" ;;
 	vswitchd_softirq) echo "vswitchd (PMD CPU 1, dA NAPI in sender's softirq, CPU 0)" ;;
+	vswitchd_busypoll) echo "vswitchd, busy-poll=50 + NAPI deferral (CPU 1)" ;;
+	testpmd_io_busypoll) echo "testpmd io, net_af_xdp, busy poll + NAPI deferral (CPU 1)" ;;
 	bridge) echo "Linux bridge (RPS CPU 1)" ;;
 	testpmd_io) echo "testpmd io, net_af_xdp (+ dA NAPI on CPU 1)" ;;
 	testpmd_mac) echo "testpmd mac, net_af_xdp (+ dA NAPI on CPU 1)" ;;
