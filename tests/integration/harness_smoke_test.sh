@@ -28,7 +28,8 @@ dpdk=0
 "$VSWITCHD" --help 2>&1 | grep -q -- '--dpdk' && dpdk=1
 rows=$(python3 - "$csv" "$dpdk" <<'PY'
 import csv, sys
-want = ["vswitchd", "vswitchd_softirq", "bridge", "testpmd_io", "testpmd_mac", "veth",
+want = ["vswitchd", "vswitchd_softirq", "vswitchd_busypoll", "bridge", "testpmd_io",
+        "testpmd_mac", "testpmd_io_busypoll", "veth",
         "memif_testpmd_io", "memif_testpmd_mac", "memif_vswitchd"]
 rows = {r["device_id"]: r for r in csv.DictReader(open(sys.argv[1]))}
 bad = []
