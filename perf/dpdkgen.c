@@ -47,7 +47,7 @@
 
 struct args {
 	uint16_t tx_port, rx_port;
-	uint32_t size, flows;
+	uint32_t size, flows, macs;
 	double rate, seconds, warmup;
 	uint64_t count;
 	uint64_t src_mac, dst_mac;
@@ -80,6 +80,8 @@ static void usage(FILE *f)
 		"  -n, --count N        stop the measurement after N frames sent\n"
 		"  -w, --warmup S       send this long before measuring (default 1)\n"
 		"  -f, --flows N        vary UDP source port and source IP over N flows (1)\n"
+		"      --macs N         vary the source MAC over N addresses (1): --src-mac,\n"
+		"                       then XX:XX:XX:80:00:01 on (its first 3 bytes)\n"
 		"      --src-mac MAC    source MAC (default 02:76:73:00:00:01)\n"
 		"      --dst-mac MAC    destination MAC; the rx port announces it (default\n"
 		"                       02:76:73:00:00:02)\n"
@@ -100,6 +102,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{"count", required_argument, NULL, 'n'},
 		{"warmup", required_argument, NULL, 'w'},
 		{"flows", required_argument, NULL, 'f'},
+		{"macs", required_argument, NULL, 'A'},
 		{"src-mac", required_argument, NULL, 'M'},
 		{"dst-mac", required_argument, NULL, 'D'},
 		{"json", no_argument, NULL, 'j'},
@@ -117,6 +120,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 	a->seconds = 10;
 	a->warmup = 1;
 	a->flows = 1;
+	a->macs = 1;
 	a->src_mac = 0x027673000001ULL;
 	a->dst_mac = 0x027673000002ULL;
 	optind = 1;
@@ -153,6 +157,11 @@ static int parse_args(int argc, char **argv, struct args *a)
 			if (gen_parse_u64(optarg, 1, 1u << 24, &v) < 0)
 				goto bad;
 			a->flows = (uint32_t)v;
+			break;
+		case 'A':
+			if (gen_parse_u64(optarg, 1, 1u << 23, &v) < 0)
+				goto bad;
+			a->macs = (uint32_t)v;
 			break;
 		case 'M':
 		case 'D':
@@ -281,7 +290,9 @@ static void run_loop(const struct args *a, struct rte_mempool *pool, struct rte_
 	uint64_t now = gen_now_ns(), last = now, phase_end = now + warm_ns, last_learn = now,
 		 last_rx = now;
 	int ph = warm_ns ? GEN_WARMUP : GEN_MEASURE;
-	uint32_t next = 0, flow = 0;
+	struct gen_vary v = {
+		.flows = a->flows, .macs = a->macs, .n_tmpl = n_tmpl, .src_mac = a->src_mac};
+	uint32_t next = 0;
 	double tokens = 0, max_tokens = a->rate * 1e-3 > 4 * BURST ? a->rate * 1e-3 : 4 * BURST;
 
 	if (ph == GEN_MEASURE) {
@@ -326,11 +337,7 @@ static void run_loop(const struct args *a, struct rte_mempool *pool, struct rte_
 			for (uint16_t i = 0; i < n; i++) {
 				struct rte_mbuf *m = tmpl[next];
 
-				if (a->flows > n_tmpl) {
-					gen_set_flow(rte_pktmbuf_mtod(m, uint8_t *), flow);
-					if (++flow == a->flows)
-						flow = 0;
-				}
+				gen_vary_next(&v, rte_pktmbuf_mtod(m, uint8_t *));
 				rte_mbuf_refcnt_update(m, 1);
 				tx[i] = m;
 				if (++next == n_tmpl)
@@ -341,9 +348,7 @@ static void run_loop(const struct args *a, struct rte_mempool *pool, struct rte_
 				rte_mbuf_refcnt_update(tx[i], -1);
 			// Frames not taken are offered again next time, in the same order.
 			next = (uint32_t)((next + n_tmpl - (uint32_t)(n - k)) % n_tmpl);
-			if (a->flows > n_tmpl)
-				flow = (uint32_t)((flow + a->flows - (uint32_t)(n - k) % a->flows) %
-						  a->flows);
+			gen_vary_unsend(&v, (uint32_t)(n - k));
 			st->sent[ph == GEN_MEASURE ? 0 : 1] += k;
 			tokens -= k;
 			if (k < n) {
@@ -448,9 +453,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	n_tmpl = a.flows < MAX_TEMPLATES ? a.flows : MAX_TEMPLATES;
-	if (n_tmpl < 4 * BURST)
-		n_tmpl = 4 * BURST;
+	n_tmpl = gen_n_templates(a.flows, a.macs, 4 * BURST, MAX_TEMPLATES);
 	if (rte_pktmbuf_alloc_bulk(pool, tmpl, n_tmpl) < 0) {
 		fprintf(stderr, "dpdkgen: cannot allocate %u template mbufs\n", n_tmpl);
 		n_tmpl = 0;
@@ -464,7 +467,11 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		gen_build_frame(d, a.size, a.dst_mac, a.src_mac, GEN_MAGIC, run);
-		gen_set_flow(d, a.flows <= MAX_TEMPLATES ? i % a.flows : 0);
+		gen_vary_template(&(struct gen_vary){.flows = a.flows,
+						     .macs = a.macs,
+						     .n_tmpl = n_tmpl,
+						     .src_mac = a.src_mac},
+				  d, i);
 	}
 
 	// Tell a learning device where --dst-mac is, and give it time to apply it.
@@ -476,9 +483,10 @@ int main(int argc, char **argv)
 	rte_eth_stats_get(a.rx_port, &s0);
 	if (!a.quiet)
 		fprintf(stderr,
-			"dpdkgen: %s -> %s, %u-byte frames, %u flow(s), rate %.0f pps%s, lcore %u "
-			"(CPU %d)\n",
-			txname, rxname, a.size, a.flows, a.rate,
+			"dpdkgen: %s -> %s, %u-byte frames, %u flow(s), %u MAC(s), rate %.0f "
+			"pps%s, "
+			"lcore %u (CPU %d)\n",
+			txname, rxname, a.size, a.flows, a.macs, a.rate,
 			a.rate > 0 ? "" : " (as fast as possible)", rte_lcore_id(),
 			rte_lcore_to_cpu_id((int)rte_lcore_id()));
 
@@ -492,6 +500,7 @@ int main(int argc, char **argv)
 			.cpu = rte_lcore_to_cpu_id((int)rte_lcore_id()),
 			.size = a.size,
 			.flows = a.flows,
+			.macs = a.macs,
 			.rate = a.rate,
 			.seconds = (double)(sp.t_end - sp.t_start) * 1e-9,
 			.sent = st.sent[0],

@@ -44,6 +44,8 @@ memif, in one run; plus vswitchd's resident memory. Run as root, with CPUs 0 and
   --warmup S       traffic before each measurement, not counted (default 1)
   --rate PPS       offered rate, 0 = as fast as the generator can (default 0)
   --flows N        UDP flows (source port / source IP), default 1
+  --macs N         source MACs the generator cycles through (the device learns
+                   them all behind its ingress port), default 1
   --rfc2544        also search the zero-loss throughput of every row (binary search
                    on the offered rate, RFC 2544 style)
   --loss PCT       loss accepted by the search (default 0: zero loss)
@@ -65,7 +67,7 @@ EOF
 
 # ---- options ---------------------------------------------------------------
 
-opt_seconds="" opt_warmup="" QUICK=0 OUTBASE=$SRC/perf/results SIZES=64,512,1518 RATE=0 FLOWS=1
+opt_seconds="" opt_warmup="" QUICK=0 OUTBASE=$SRC/perf/results SIZES=64,512,1518 RATE=0 FLOWS=1 MACS=1
 RFC=0 LOSS_OK=0 TRIAL="" STEPS=8 DEVICES="" WITH_OVS=0
 need_arg() { [ "$2" -ge 2 ] || { usage >&2; die "$1 needs a value"; }; }
 while [ $# -gt 0 ]; do
@@ -80,6 +82,8 @@ while [ $# -gt 0 ]; do
 	--rate=*) RATE=${1#*=}; shift ;;
 	--flows) need_arg "$1" $#; FLOWS=$2; shift 2 ;;
 	--flows=*) FLOWS=${1#*=}; shift ;;
+	--macs) need_arg "$1" $#; MACS=$2; shift 2 ;;
+	--macs=*) MACS=${1#*=}; shift ;;
 	--rfc2544) RFC=1; shift ;;
 	--loss) need_arg "$1" $#; LOSS_OK=$2; shift 2 ;;
 	--loss=*) LOSS_OK=${1#*=}; shift ;;
@@ -109,6 +113,8 @@ isnum "$TRIAL" || die "--trial must be a number: $TRIAL"
 isnum "$LOSS_OK" || die "--loss must be a number (percent): $LOSS_OK"
 [[ $RATE =~ ^[0-9]+$ ]] || die "--rate must be an integer: $RATE"
 [[ $FLOWS =~ ^[1-9][0-9]*$ ]] || die "--flows must be a positive integer: $FLOWS"
+[[ $MACS =~ ^[1-9][0-9]*$ ]] && [ "$MACS" -le 8388608 ] ||
+	die "--macs must be an integer 1..8388608: $MACS"
 [[ $STEPS =~ ^[1-9][0-9]*$ ]] || die "--steps must be a positive integer: $STEPS"
 IFS=, read -r -a SIZE_LIST <<<"$SIZES"
 [ "${#SIZE_LIST[@]}" -gt 0 ] || die "--sizes is empty"
@@ -310,6 +316,7 @@ setup_memif_vswitchd() {
 teardown() {
 	if [ -n "$VSWITCHD_PID" ]; then
 		logf "vswitchd pmd-stats: $(vsj pmd-stats | jq -c . 2>/dev/null)"
+		logf "vswitchd MAC table: $(vsj show | jq -c '[.bridges[] | {name, "mac-count"}]' 2>/dev/null)"
 		stop_vswitchd
 	fi
 	if [ -n "$TESTPMD_PID" ]; then
@@ -446,7 +453,7 @@ GEN_C1="" GEN_P1=""
 gen_once() {
 	local dev=$1 size=$2 rate=$3 secs=$4 warm=$5 out=$6 rc
 	local common=(--size $((size - 4)) --seconds "$secs" --warmup "$warm" --rate "$rate"
-		--flows "$FLOWS" --json --quiet)
+		--flows "$FLOWS" --macs "$MACS" --json --quiet)
 	if is_memif "$dev"; then
 		if ! "setup_$dev"; then
 			echo "$dev: setup failed" >"$TMPD/gen.err"
@@ -648,7 +655,7 @@ report() {
 	echo "**Pinning: generator and sink on CPU 0** (vsgen --cpu 0; dpdkgen --lcores 0@0), **device"
 	echo "under test on CPU 1** (vswitchd --pmd-cpus 1; testpmd --lcores 0@1,1@1; OVS pmd-cpu-mask=0x2;"
 	echo "the Linux bridge's receive work via RPS). $DURATION s per row after $WARMUP s of warmup,"
-	echo "offered rate $([ "$RATE" = 0 ] && echo "as fast as the generator can" || echo "$RATE pps"), $FLOWS flow(s)."
+	echo "offered rate $([ "$RATE" = 0 ] && echo "as fast as the generator can" || echo "$RATE pps"), $FLOWS flow(s), $MACS source MAC(s)."
 	echo "veth rows: AF_XDP (copy mode) on veths, dA's veth receive work in a threaded-NAPI kernel"
 	echo "thread on CPU 1 unless the row says otherwise; the sink's receive work on gB runs where dB"
 	echo "transmits. memif rows: DPDK memif, no kernel in the path (the device is the memif server)."

@@ -58,6 +58,50 @@ void gen_set_flow(uint8_t *f, uint32_t flow)
 	put16(f + OFF_IP + 10, ip_csum(f + OFF_IP));
 }
 
+void gen_set_src_mac(uint8_t *f, uint64_t base, uint32_t i)
+{
+	// MAC 0 is 'base'; the others are in the upper half of base's /24 block, away from
+	// the default destination (02:76:73:00:00:02) and the default base itself.
+	put_mac(f + 6, i == 0 ? base : (base & ~0xffffffULL) | 0x800000 | (i & 0x7fffff));
+}
+
+uint32_t gen_n_templates(uint32_t flows, uint32_t macs, uint32_t min, uint32_t max)
+{
+	uint32_t n = flows > macs ? flows : macs;
+
+	if (n > max)
+		n = max;
+	return n < min ? min : n;
+}
+
+void gen_vary_template(const struct gen_vary *v, uint8_t *f, uint32_t i)
+{
+	gen_set_flow(f, v->flows <= v->n_tmpl ? i % v->flows : 0);
+	gen_set_src_mac(f, v->src_mac, v->macs <= v->n_tmpl ? i % v->macs : 0);
+}
+
+void gen_vary_next(struct gen_vary *v, uint8_t *f)
+{
+	if (v->flows > v->n_tmpl) {
+		gen_set_flow(f, v->flow);
+		if (++v->flow == v->flows)
+			v->flow = 0;
+	}
+	if (v->macs > v->n_tmpl) {
+		gen_set_src_mac(f, v->src_mac, v->mac);
+		if (++v->mac == v->macs)
+			v->mac = 0;
+	}
+}
+
+void gen_vary_unsend(struct gen_vary *v, uint32_t n)
+{
+	if (v->flows > v->n_tmpl)
+		v->flow = (v->flow + v->flows - n % v->flows) % v->flows;
+	if (v->macs > v->n_tmpl)
+		v->mac = (v->mac + v->macs - n % v->macs) % v->macs;
+}
+
 void gen_build_frame(uint8_t *f, uint32_t size, uint64_t dst, uint64_t src, uint32_t magic,
 		     uint32_t run)
 {
@@ -131,25 +175,26 @@ void gen_print_result(FILE *f, const struct gen_result *r, int json)
 	if (json) {
 		fprintf(f,
 			"{\"tx\":\"%s\",\"rx\":\"%s\",\"cpu\":%d,\"size\":%u,\"wire_size\":%u,"
-			"\"flows\":%u,\"rate_pps\":%.0f,\"seconds\":%.6f,\"sent\":%" PRIu64
-			",\"received\":%" PRIu64 ",\"lost\":%" PRIu64 ",\"loss_pct\":%.4f,"
+			"\"flows\":%u,\"macs\":%u,\"rate_pps\":%.0f,\"seconds\":%.6f,\"sent\":"
+			"%" PRIu64 ",\"received\":%" PRIu64 ",\"lost\":%" PRIu64
+			",\"loss_pct\":%.4f,"
 			"\"tx_mpps\":%.6f,\"rx_mpps\":%.6f,\"rx_gbps\":%.6f,"
 			"\"warmup_sent\":%" PRIu64 ",\"warmup_received\":%" PRIu64
 			",\"stray\":%" PRIu64 ",\"tx_short\":%" PRIu64 ",\"tx_port_rx\":%" PRIu64
 			",\"learn_sent\":%" PRIu64 ",\"loops\":%" PRIu64
 			",\"sink_rx_ring_full\":%" PRIu64 ",\"sink_rx_fill_empty\":%" PRIu64 "}\n",
 			r->tx, r->rx, r->cpu, r->size, r->size + GEN_WIRE_OVERHEAD, r->flows,
-			r->rate, r->seconds, r->sent, r->received, lost, loss, tx_mpps, rx_mpps,
-			gbps, r->warmup_sent, r->warmup_received, r->stray, r->tx_short,
+			r->macs, r->rate, r->seconds, r->sent, r->received, lost, loss, tx_mpps,
+			rx_mpps, gbps, r->warmup_sent, r->warmup_received, r->stray, r->tx_short,
 			r->tx_port_rx, r->learn_sent, r->loops, r->sink_rx_ring_full,
 			r->sink_rx_fill_empty);
 		return;
 	}
 	fprintf(f,
-		"%u B (+4 FCS), %u flow(s), %.2f s: sent %" PRIu64 ", received %" PRIu64
+		"%u B (+4 FCS), %u flow(s), %u MAC(s), %.2f s: sent %" PRIu64 ", received %" PRIu64
 		", lost %" PRIu64 " (%.2f%%), tx %.3f Mpps, rx %.3f Mpps, rx %.3f Gbit/s (frame + "
 		"FCS + 20 B preamble/IFG); sink rx-ring-full %" PRIu64 ", rx-fill-empty %" PRIu64
 		", stray %" PRIu64 "\n",
-		r->size, r->flows, r->seconds, r->sent, r->received, lost, loss, tx_mpps, rx_mpps,
-		gbps, r->sink_rx_ring_full, r->sink_rx_fill_empty, r->stray);
+		r->size, r->flows, r->macs, r->seconds, r->sent, r->received, lost, loss, tx_mpps,
+		rx_mpps, gbps, r->sink_rx_ring_full, r->sink_rx_fill_empty, r->stray);
 }

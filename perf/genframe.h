@@ -29,6 +29,29 @@ void gen_build_frame(uint8_t *f, uint32_t size, uint64_t dst, uint64_t src, uint
 // 198.18.0.1 + flow / 60000, and fixes the IPv4 checksum.
 void gen_set_flow(uint8_t *f, uint32_t flow);
 
+// Sets the source MAC of frame 'f': 'base' for 'i' 0, else the first 3 bytes of 'base'
+// followed by 0x800000 | 'i' (so at most 2^23 MACs).
+void gen_set_src_mac(uint8_t *f, uint64_t base, uint32_t i);
+
+// How frames vary: 'flows' UDP flows (gen_set_flow) and 'macs' source MACs from 'src_mac'
+// on. Up to 'n_tmpl' of them are pre-built templates; beyond that the header of each frame
+// is rewritten before it is sent (gen_vary_next).
+struct gen_vary {
+	uint32_t flows, macs, n_tmpl;
+	uint64_t src_mac;
+	uint32_t flow, mac; // next flow and MAC when rewriting
+};
+
+// Number of templates for 'flows' and 'macs': the larger of the two, at least 'min', at
+// most 'max'.
+uint32_t gen_n_templates(uint32_t flows, uint32_t macs, uint32_t min, uint32_t max);
+// Sets flow and source MAC of template 'i'.
+void gen_vary_template(const struct gen_vary *v, uint8_t *f, uint32_t i);
+// Before template 'f' is sent: rewrites its flow and/or MAC when there are more than templates.
+void gen_vary_next(struct gen_vary *v, uint8_t *f);
+// 'n' frames given to gen_vary_next() were not sent: they will be offered again.
+void gen_vary_unsend(struct gen_vary *v, uint32_t n);
+
 // Which frame of ours 'data' is: 0 = measurement, 1 = warmup, -1 = not ours.
 int gen_classify(const uint8_t *data, uint32_t len, uint32_t size, uint32_t run);
 
@@ -42,7 +65,7 @@ uint64_t gen_now_ns(void);
 struct gen_result {
 	const char *tx, *rx; // port names
 	int cpu;
-	uint32_t size, flows;
+	uint32_t size, flows, macs;
 	double rate, seconds;
 	uint64_t sent, received, rx_bytes;     // measurement phase
 	uint64_t warmup_sent, warmup_received; // warmup phase

@@ -44,7 +44,7 @@ struct args {
 	double rate; // pps, 0: as fast as possible
 	double seconds, warmup;
 	uint64_t count; // 0: no limit
-	uint32_t flows;
+	uint32_t flows, macs;
 	uint64_t src_mac, dst_mac;
 	int json, quiet;
 };
@@ -84,6 +84,8 @@ static void usage(FILE *f)
 		"  -n, --count N        stop the measurement after N frames sent (default: none)\n"
 		"  -w, --warmup S       send this long before measuring (default 1)\n"
 		"  -f, --flows N        vary UDP source port and source IP over N flows (1)\n"
+		"      --macs N         vary the source MAC over N addresses (1): --src-mac,\n"
+		"                       then XX:XX:XX:80:00:01 on (its first 3 bytes)\n"
 		"      --src-mac MAC    source MAC of the frames (default 02:76:73:00:00:01)\n"
 		"      --dst-mac MAC    destination MAC; the sink port announces it (default\n"
 		"                       02:76:73:00:00:02)\n"
@@ -108,6 +110,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{"count", required_argument, NULL, 'n'},
 		{"warmup", required_argument, NULL, 'w'},
 		{"flows", required_argument, NULL, 'f'},
+		{"macs", required_argument, NULL, 'A'},
 		{"src-mac", required_argument, NULL, 'M'},
 		{"dst-mac", required_argument, NULL, 'D'},
 		{"xdp-mode", required_argument, NULL, 'x'},
@@ -125,6 +128,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 	a->seconds = 10;
 	a->warmup = 1;
 	a->flows = 1;
+	a->macs = 1;
 	a->src_mac = 0x027673000001ULL;
 	a->dst_mac = 0x027673000002ULL;
 	while ((c = getopt_long(argc, argv, "t:r:c:s:R:S:n:w:f:x:jqh", longopts, NULL)) != -1) {
@@ -165,6 +169,11 @@ static int parse_args(int argc, char **argv, struct args *a)
 			if (gen_parse_u64(optarg, 1, 1u << 24, &v) < 0)
 				goto bad;
 			a->flows = (uint32_t)v;
+			break;
+		case 'A':
+			if (gen_parse_u64(optarg, 1, 1u << 23, &v) < 0)
+				goto bad;
+			a->macs = (uint32_t)v;
 			break;
 		case 'M':
 		case 'D':
@@ -279,7 +288,9 @@ static void run_loop(const struct args *a, struct vs_port *tx, struct vs_port *r
 	uint64_t now = gen_now_ns(), last = now, phase_end = now + warm_ns, last_learn = now,
 		 last_rx = now;
 	int ph = warm_ns ? GEN_WARMUP : GEN_MEASURE;
-	uint32_t next = 0, flow = 0;
+	struct gen_vary v = {
+		.flows = a->flows, .macs = a->macs, .n_tmpl = n_tmpl, .src_mac = a->src_mac};
+	uint32_t next = 0;
 	// At most 1 ms of frames (and at least 4 bursts) accumulate while the loop is slow.
 	double tokens = 0,
 	       max_tokens = a->rate * 1e-3 > 4 * VS_BURST ? a->rate * 1e-3 : 4 * VS_BURST;
@@ -334,11 +345,7 @@ static void run_loop(const struct args *a, struct vs_port *tx, struct vs_port *r
 			for (uint16_t i = 0; i < n; i++) {
 				uint8_t *f = tmpl + (size_t)next * TEMPLATE_SIZE;
 
-				if (a->flows > n_tmpl) {
-					gen_set_flow(f, flow);
-					if (++flow == a->flows)
-						flow = 0;
-				}
+				gen_vary_next(&v, f);
 				txp[i].data = f;
 				if (++next == n_tmpl)
 					next = 0;
@@ -346,9 +353,7 @@ static void run_loop(const struct args *a, struct vs_port *tx, struct vs_port *r
 			k = tx->ops->tx_burst(tx, 0, txpp, n);
 			// Frames not taken are offered again next time, in the same order.
 			next = (uint32_t)((next + n_tmpl - (n - k)) % n_tmpl);
-			if (a->flows > n_tmpl)
-				flow = (uint32_t)((flow + a->flows - (n - k) % a->flows) %
-						  a->flows);
+			gen_vary_unsend(&v, (uint32_t)(n - k));
 			st->sent[ph == GEN_MEASURE ? 0 : 1] += k;
 			tokens -= k;
 			if (k < n) {
@@ -412,10 +417,8 @@ int main(int argc, char **argv)
 	}
 	run_id = (uint32_t)getpid() ^ (uint32_t)gen_now_ns();
 
-	n_tmpl = a.flows < MAX_TEMPLATES ? a.flows : MAX_TEMPLATES;
-	// At least a full burst of distinct buffers, so one flow still walks a few frames.
-	if (n_tmpl < 4 * VS_BURST)
-		n_tmpl = 4 * VS_BURST;
+	// At least a few bursts of distinct buffers, so one flow still walks a few frames.
+	n_tmpl = gen_n_templates(a.flows, a.macs, 4 * VS_BURST, MAX_TEMPLATES);
 	tmpl = aligned_alloc(64, (size_t)n_tmpl * TEMPLATE_SIZE);
 	if (tmpl == NULL) {
 		fprintf(stderr, "vsgen: out of memory\n");
@@ -425,7 +428,11 @@ int main(int argc, char **argv)
 		uint8_t *f = tmpl + (size_t)i * TEMPLATE_SIZE;
 
 		gen_build_frame(f, a.size, a.dst_mac, a.src_mac, GEN_MAGIC, run_id);
-		gen_set_flow(f, a.flows <= MAX_TEMPLATES ? i % a.flows : 0);
+		gen_vary_template(&(struct gen_vary){.flows = a.flows,
+						     .macs = a.macs,
+						     .n_tmpl = n_tmpl,
+						     .src_mac = a.src_mac},
+				  f, i);
 	}
 	gen_build_frame(learn, MIN_SIZE, 0xffffffffffffULL, a.dst_mac, LEARN_MAGIC, run_id);
 
@@ -453,8 +460,9 @@ int main(int argc, char **argv)
 	port_drops(rx, drops_rx0);
 	if (!a.quiet)
 		fprintf(stderr,
-			"vsgen: %s -> %s, %u-byte frames, %u flow(s), rate %.0f pps%s, CPU %d\n",
-			a.tx_if, a.rx_if, a.size, a.flows, a.rate,
+			"vsgen: %s -> %s, %u-byte frames, %u flow(s), %u MAC(s), rate %.0f pps%s, "
+			"CPU %d\n",
+			a.tx_if, a.rx_if, a.size, a.flows, a.macs, a.rate,
 			a.rate > 0 ? "" : " (as fast as possible)", a.cpu);
 
 	run_loop(&a, tx, rx, tmpl, n_tmpl, learn, run_id, &st, &r);
@@ -467,6 +475,7 @@ int main(int argc, char **argv)
 			.cpu = a.cpu,
 			.size = a.size,
 			.flows = a.flows,
+			.macs = a.macs,
 			.rate = a.rate,
 			.seconds = (double)(r.t_end - r.t_start) * 1e-9,
 			.sent = st.sent[0],
