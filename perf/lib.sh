@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
+# shellcheck shell=bash
 # perf/lib.sh: helpers shared by the benchmark scripts of perf/ (fwd_bench.sh,
 # tcp_bench.sh, mem_bench.sh). Source it after setting ME (the script's short name):
 #
