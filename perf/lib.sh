@@ -398,6 +398,11 @@ perf_cleanup() {
 		stop_pid "$pid"
 	done
 	remove_topology
+	# The runtime directories of our DPDK processes (their --file-prefix names).
+	local sfx
+	for sfx in tp gen vs; do
+		[ -n "${P:-}" ] && [ -d "/var/run/dpdk/$P$sfx" ] && rm -rf "/var/run/dpdk/$P$sfx"
+	done
 	if [ "$rc" -ne 0 ] && [ -s "$VSLOG" ] && [ -n "$LOGF" ]; then
 		logf "---- vswitchd log (last 100 lines) ----"
 		tail -n 100 "$VSLOG" >>"$LOGF"
