@@ -304,6 +304,11 @@ setup_memif_vswitchd() {
 	[ "$VS_DPDK" = 1 ] || { SETUP_NA="n/a (vswitchd built without DPDK)"; return 1; }
 	[ "$HAVE_DPDKGEN" = 1 ] || { SETUP_NA="dpdkgen not built (needs libdpdk-dev)"; return 1; }
 	start_vswitchd "" 1 --dpdk "--no-huge -m 512 --no-pci --file-prefix ${P}vs" || return 1
+	if grep -q 'built without DPDK' "$VSLOG"; then # statically linked, or ldd missing
+		VS_DPDK=0
+		SETUP_NA="n/a (vswitchd built without DPDK)"
+		return 1
+	fi
 	out=$("$VSCTL" -s "$SOCK" add-br br0 2>&1) || { logf "add-br: $out"; return 1; }
 	for v in $(memif_vdevs server); do
 		out=$("$VSCTL" -s "$SOCK" add-port br0 "m$i" type=dpdk "devargs=$v" 2>&1) ||

@@ -241,8 +241,9 @@ stop_vswitchd() {
 	[ -z "$LOGF" ] || cat "$VSLOG" >>"$LOGF"
 }
 
-# True if this vswitchd binary has DPDK ports (its --help lists --dpdk).
-vswitchd_has_dpdk() { "$VSWITCHD" --help 2>&1 | grep -q -- '--dpdk'; }
+# True if this vswitchd binary was built with DPDK ports (it links DPDK's ethdev library;
+# a build without DPDK accepts --dpdk only to refuse it).
+vswitchd_has_dpdk() { ldd "$VSWITCHD" 2>/dev/null | grep -q 'librte_ethdev'; }
 
 # CPU time of vswitchd's PMD threads (named pmdN), in clock ticks: "user system".
 vs_pmd_times() {

@@ -6,8 +6,6 @@ packages=(
 	# build
 	build-essential meson ninja-build pkg-config clang
 	libxdp-dev libbpf-dev libjansson-dev libcmocka-dev libnuma-dev
-	# perf/dpdkgen and dpdk-testpmd (perf/fwd_bench.sh, its CI smoke run)
-	libdpdk-dev dpdk
 	# run and test
 	iproute2 iputils-ping iperf3 tcpdump netcat-openbsd ethtool jq python3 procps
 	# DPDK ports (libdpdk for the build, dpdk-testpmd as a test peer)
