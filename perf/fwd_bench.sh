@@ -1,58 +1,74 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 #
-# perf/fwd_bench.sh: forwarding rate, generator -> device under test -> sink, over veths.
-# vsgen (perf/vsgen.c, AF_XDP ports of vswitch's own port layer) sends UDP frames on gA
-# and counts them on gB; the device under test forwards dA -> dB:
+# perf/fwd_bench.sh: forwarding rate, generator -> device under test -> sink, for every
+# device in one run, printed as one table. Two topologies:
 #
-#   namespace G: vsgen  gA ====veth==== dA  namespace D: device  dB ====veth==== gB  vsgen
+#  veth (AF_XDP): vsgen (perf/vsgen.c, AF_XDP ports of vswitch's own port layer) sends on
+#    gA and counts on gB; the device forwards dA -> dB:
+#      namespace G: vsgen gA ==veth== dA  namespace D: device  dB ==veth== gB vsgen
+#    devices: vswitchd (AF_XDP ports), the Linux bridge, dpdk-testpmd io and mac over
+#    net_af_xdp, Open vSwitch afxdp (--ovs), and "veth only" (gA <-> gB: the
+#    generator's ceiling).
+#  memif (pure userspace, no kernel in the path): dpdkgen (perf/dpdkgen.c, DPDK ethdev)
+#    is a memif client of two sockets the device serves:
+#      dpdkgen net_memif0 == a.sock == device == b.sock == net_memif1 dpdkgen
+#    devices: dpdk-testpmd io and mac, vswitchd with type=dpdk memif ports (when
+#    vswitchd is built with DPDK).
 #
-# Devices, all in one run: vswitchd (one PMD thread on CPU 1, AF_XDP ports dA and dB; dA's
-# veth receive work in a kernel thread on CPU 1, then in the sender's softirq on CPU 0), the
-# Linux bridge (bridge netfilter off in D, its receive work steered to CPU 1 with RPS), and
-# "veth only" (one veth pair gA <-> gB: the generator's own ceiling). vsgen runs on CPU 0.
-# Prints one Markdown table and writes it and a CSV to perf/results/fwd-DATE.{md,csv}
-# (plus a log). Needs root. perf/README.md explains the rows and columns.
+# The generator and sink run on CPU 0, the device under test on CPU 1. Optionally an
+# RFC 2544 zero-loss throughput search per row (--rfc2544). Also measures vswitchd's
+# resident memory with 4 AF_XDP ports and one PMD thread. Results (Markdown, CSV, log,
+# PNG charts with gnuplot) go to perf/results/YYYYMMDD-HHMMSS/. Needs root.
+# perf/README.md explains the rows and columns.
 #
-# Every namespace it creates is named with the prefix vsf<PID> and removed by name on exit
-# (the veths go with them); no addresses are configured; only processes it started are
-# stopped, each by its PID. Root-namespace sysctls are not touched.
-
-set -u
-set -o pipefail
+# Every namespace it creates is named with the prefix vsf<PID> and removed by name on
+# exit (the veths go with them); no addresses are configured; only processes it started
+# are stopped, each by its PID. Root-namespace sysctls are not touched.
 
 ME=fwd_bench
-SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+ALL_DEVICES="vswitchd vswitchd_softirq vswitchd_busypoll bridge testpmd_io testpmd_mac testpmd_io_busypoll ovs veth memif_testpmd_io memif_testpmd_mac memif_vswitchd mem"
 
 usage() {
 	cat <<EOF
 Usage: perf/fwd_bench.sh [OPTIONS]
-Forwarding rate generator -> device -> sink over veths, for vswitchd, the Linux bridge
-and veth only (the generator's ceiling), in one run. Run as root, with CPUs 0 and 1.
+Forwarding rate generator -> device -> sink for vswitchd, the Linux bridge, dpdk-testpmd
+(and Open vSwitch with --ovs) over veths with AF_XDP, and for testpmd and vswitchd over
+memif, in one run; plus vswitchd's resident memory. Run as root, with CPUs 0 and 1.
 
-  --sizes LIST   Ethernet frame sizes including the 4-byte FCS, comma-separated
-                 (default 64,512,1518; 64..1518, MTU 1500); vsgen sends SIZE-4 bytes
-  --seconds S    length of one measurement (default 10)
-  --warmup S     traffic before each measurement, not counted (default 1)
-  --rate PPS     offered rate, 0 = as fast as the generator can (default 0)
-  --flows N      UDP flows (source port / source IP), default 1
-  --quick        smoke run: --seconds 2 --warmup 0.5 (explicit options still win)
-  --out DIR      directory for the results (default perf/results of this tree)
-  -h, --help     this help
+  --sizes LIST     Ethernet frame sizes including the 4-byte FCS, comma-separated
+                   (default 64,512,1518; 64..1518); generators send SIZE-4 bytes
+  --seconds S      length of one measurement (default 10)
+  --warmup S       traffic before each measurement, not counted (default 1)
+  --rate PPS       offered rate, 0 = as fast as the generator can (default 0)
+  --flows N        UDP flows (source port / source IP), default 1
+  --macs N         source MACs the generator cycles through (the device learns
+                   them all behind its ingress port), default 1
+  --rfc2544        also search the zero-loss throughput of every row (binary search
+                   on the offered rate, RFC 2544 style)
+  --loss PCT       loss accepted by the search (default 0: zero loss)
+  --trial S        length of one search trial (default: --seconds)
+  --steps N        trials per search after the first, unlimited run (default 8)
+  --devices LIST   comma-separated subset of: $ALL_DEVICES
+                   (default: all but ovs; mem = the memory row)
+  --ovs            add Open vSwitch 3.1 userspace afxdp rows (private ovsdb-server and
+                   ovs-vswitchd; needs openvswitch-switch-dpdk, never installed here)
+  --quick          smoke run: --seconds 2 --warmup 0.5 (explicit options still win)
+  --out DIR        base directory for results (default perf/results of this tree);
+                   each run writes DIR/YYYYMMDD-HHMMSS/
+  -h, --help       this help
 
-Environment: VSWITCHD, VSCTL, VSGEN select the binaries (default build/vswitch/vswitchd,
-build/ctl/vsctl, build/perf/vsgen; built with scripts/build.sh when missing).
+Environment: VSWITCHD, VSCTL, VSGEN, DPDKGEN select the binaries (default: build/ of
+this tree; built with scripts/build.sh when missing).
 EOF
-}
-
-die() {
-	printf '[%s] ERROR: %s\n' "$ME" "$*" >&2
-	exit 1
 }
 
 # ---- options ---------------------------------------------------------------
 
-opt_seconds="" opt_warmup="" QUICK=0 OUTDIR=$SRC/perf/results SIZES=64,512,1518 RATE=0 FLOWS=1
+opt_seconds="" opt_warmup="" QUICK=0 OUTBASE=$SRC/perf/results SIZES=64,512,1518 RATE=0 FLOWS=1 MACS=1
+RFC=0 LOSS_OK=0 TRIAL="" STEPS=8 DEVICES="" WITH_OVS=0
 need_arg() { [ "$2" -ge 2 ] || { usage >&2; die "$1 needs a value"; }; }
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -66,9 +82,21 @@ while [ $# -gt 0 ]; do
 	--rate=*) RATE=${1#*=}; shift ;;
 	--flows) need_arg "$1" $#; FLOWS=$2; shift 2 ;;
 	--flows=*) FLOWS=${1#*=}; shift ;;
+	--macs) need_arg "$1" $#; MACS=$2; shift 2 ;;
+	--macs=*) MACS=${1#*=}; shift ;;
+	--rfc2544) RFC=1; shift ;;
+	--loss) need_arg "$1" $#; LOSS_OK=$2; shift 2 ;;
+	--loss=*) LOSS_OK=${1#*=}; shift ;;
+	--trial) need_arg "$1" $#; TRIAL=$2; shift 2 ;;
+	--trial=*) TRIAL=${1#*=}; shift ;;
+	--steps) need_arg "$1" $#; STEPS=$2; shift 2 ;;
+	--steps=*) STEPS=${1#*=}; shift ;;
+	--devices) need_arg "$1" $#; DEVICES=$2; shift 2 ;;
+	--devices=*) DEVICES=${1#*=}; shift ;;
+	--ovs) WITH_OVS=1; shift ;;
 	--quick) QUICK=1; shift ;;
-	--out) need_arg "$1" $#; OUTDIR=$2; shift 2 ;;
-	--out=*) OUTDIR=${1#*=}; shift ;;
+	--out) need_arg "$1" $#; OUTBASE=$2; shift 2 ;;
+	--out=*) OUTBASE=${1#*=}; shift ;;
 	-h | --help) usage; exit 0 ;;
 	*) usage >&2; die "unknown option: $1" ;;
 	esac
@@ -77,130 +105,65 @@ DURATION=10 WARMUP=1
 [ "$QUICK" = 1 ] && DURATION=2 WARMUP=0.5
 [ -n "$opt_seconds" ] && DURATION=$opt_seconds
 [ -n "$opt_warmup" ] && WARMUP=$opt_warmup
-[[ $DURATION =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--seconds must be a number: $DURATION"
-[[ $WARMUP =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--warmup must be a number: $WARMUP"
+[ -n "$TRIAL" ] || TRIAL=$DURATION
+isnum() { [[ $1 =~ ^[0-9]+(\.[0-9]+)?$ ]]; }
+isnum "$DURATION" || die "--seconds must be a number: $DURATION"
+isnum "$WARMUP" || die "--warmup must be a number: $WARMUP"
+isnum "$TRIAL" || die "--trial must be a number: $TRIAL"
+isnum "$LOSS_OK" || die "--loss must be a number (percent): $LOSS_OK"
 [[ $RATE =~ ^[0-9]+$ ]] || die "--rate must be an integer: $RATE"
 [[ $FLOWS =~ ^[1-9][0-9]*$ ]] || die "--flows must be a positive integer: $FLOWS"
+[[ $MACS =~ ^[1-9][0-9]*$ ]] && [ "$MACS" -le 8388608 ] ||
+	die "--macs must be an integer 1..8388608: $MACS"
+[[ $STEPS =~ ^[1-9][0-9]*$ ]] || die "--steps must be a positive integer: $STEPS"
 IFS=, read -r -a SIZE_LIST <<<"$SIZES"
 [ "${#SIZE_LIST[@]}" -gt 0 ] || die "--sizes is empty"
 for s in "${SIZE_LIST[@]}"; do
 	[[ $s =~ ^[0-9]+$ ]] && [ "$s" -ge 64 ] && [ "$s" -le 1518 ] ||
 		die "frame sizes must be 64..1518 (with FCS): $s"
 done
+if [ -z "$DEVICES" ]; then
+	DEVICES=${ALL_DEVICES/ ovs/}
+	[ "$WITH_OVS" = 1 ] && DEVICES=$ALL_DEVICES
+fi
+DEVICES=${DEVICES//,/ }
+for d in $DEVICES; do
+	[[ " $ALL_DEVICES " == *" $d "* ]] || die "unknown device '$d' (one of: $ALL_DEVICES)"
+done
+[[ " $DEVICES " == *" ovs "* ]] && WITH_OVS=1
 
 # ---- prerequisites ---------------------------------------------------------
 
-[ "$(id -u)" -eq 0 ] || die "needs root (network namespaces, veths, XDP): sudo $0"
-missing=""
-for tool in ip jq awk sysctl taskset ps; do
-	command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
-done
-[ -z "$missing" ] || die "required tools not found:$missing (apt-get install iproute2 jq gawk procps util-linux)"
-[ -e /sys/devices/system/cpu/cpu1 ] && taskset -c 0,1 true 2>/dev/null ||
-	die "needs CPUs 0 and 1 (vsgen on CPU 0, the device under test on CPU 1)"
+need_root_and_two_cpus
+NEED_HINT="apt-get install iproute2 jq gawk procps util-linux"
+need_tools ip jq awk sysctl taskset ps
+find_binaries VSWITCHD VSCTL VSGEN
+want() { [[ " $DEVICES " == *" $1 "* ]]; }
+HAVE_TESTPMD=0
+command -v dpdk-testpmd >/dev/null 2>&1 && HAVE_TESTPMD=1
+DPDKGEN=${DPDKGEN:-$SRC/build/perf/dpdkgen}
+HAVE_DPDKGEN=0
+[ -x "$DPDKGEN" ] && HAVE_DPDKGEN=1
+VS_DPDK=0
+vswitchd_has_dpdk && VS_DPDK=1
+OVS_OK=0 OVS_STATUS="not requested (--ovs)"
+[ "$WITH_OVS" = 1 ] && ovs_check
 
-VSWITCHD=${VSWITCHD:-$SRC/build/vswitch/vswitchd}
-VSCTL=${VSCTL:-$SRC/build/ctl/vsctl}
-VSGEN=${VSGEN:-$SRC/build/perf/vsgen}
-if [ ! -x "$VSWITCHD" ] || [ ! -x "$VSCTL" ] || [ ! -x "$VSGEN" ]; then
-	printf '[%s] binaries missing: building with scripts/build.sh\n' "$ME" >&2
-	"$SRC/scripts/build.sh" >&2 || die "scripts/build.sh failed"
-fi
-for b in "$VSWITCHD" "$VSCTL" "$VSGEN"; do
-	[ -x "$b" ] || die "not found or not executable: $b (set VSWITCHD, VSCTL, VSGEN)"
-done
-
-mkdir -p "$OUTDIR" || die "cannot create $OUTDIR"
-STAMP=$(date +%Y%m%d-%H%M%S)
-BASE=$OUTDIR/fwd-$STAMP
-MD=$BASE.md CSV=$BASE.csv LOGF=$BASE.log
+OUTDIR=$(results_dir "$OUTBASE")
+MD=$OUTDIR/fwd.md CSV=$OUTDIR/fwd.csv LOGF=$OUTDIR/fwd.log
 : >"$LOGF" || die "cannot write $LOGF"
 
-log() { printf '[%s] %s\n' "$ME" "$*" | tee -a "$LOGF" >&2; }
-logf() { printf '%s\n' "$*" >>"$LOGF"; }
-
-# ---- names, cleanup --------------------------------------------------------
+# ---- names -----------------------------------------------------------------
 
 P=vsf$$ # every name starts with it (interfaces: at most 15 characters)
 G=${P}g D=${P}d
 GA=${P}gA GB=${P}gB DA=${P}dA DB=${P}dB BR=${P}br
+MEMIF_A=$TMPD/memif-a.sock MEMIF_B=$TMPD/memif-b.sock
+GEN_PID="" TPLOG=$TMPD/testpmd.log TSV=$TMPD/rows.tsv PMDTSV=$TMPD/pmd.tsv MEMTSV=$TMPD/mem.tsv
+: >"$TSV"
+perf_cleanup_hook() { [ -n "$GEN_PID" ] && stop_pid "$GEN_PID"; }
 
-MAIN_PID=$BASHPID
-TMPD=$(mktemp -d /tmp/vs-fwdbench.XXXXXX) || die "mktemp -d failed"
-NETNS=()
-VSWITCHD_PID="" GEN_PID="" SOCK=$TMPD/vswitchd.sock VSLOG=$TMPD/vswitchd.log TSV=$TMPD/rows.tsv PMDTSV=$TMPD/pmd.tsv
-
-wait_pid_gone() { # PID SECS
-	local i
-	for ((i = 0; i < ${2:-10} * 10; i++)); do
-		kill -0 "$1" 2>/dev/null || return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-stop_pid() { # PID: TERM, KILL after 5 s, reap
-	local pid=$1
-	if kill -0 "$pid" 2>/dev/null; then
-		kill -TERM "$pid" 2>/dev/null
-		if ! wait_pid_gone "$pid" 5; then
-			kill -KILL "$pid" 2>/dev/null
-			wait_pid_gone "$pid" 5
-		fi
-	fi
-	wait "$pid" 2>/dev/null
-	return 0
-}
-
-remove_topology() {
-	local n
-	for n in "${NETNS[@]}"; do
-		ip netns del "$n" 2>/dev/null
-	done
-	NETNS=()
-}
-
-cleanup() {
-	local rc=$?
-	trap - EXIT INT TERM
-	[ "$BASHPID" = "$MAIN_PID" ] || exit "$rc"
-	set +e
-	[ -n "$GEN_PID" ] && stop_pid "$GEN_PID"
-	[ -n "$VSWITCHD_PID" ] && stop_pid "$VSWITCHD_PID"
-	remove_topology
-	if [ "$rc" -ne 0 ] && [ -s "$VSLOG" ]; then
-		logf "---- vswitchd log (last 100 lines) ----"
-		tail -n 100 "$VSLOG" >>"$LOGF"
-	fi
-	rm -rf "$TMPD"
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# ---- helpers ---------------------------------------------------------------
-
-# Busy and total jiffies of CPU 0 and CPU 1: "busy0 total0 busy1 total1".
-cpu_snap() {
-	awk '/^cpu[01] / { b = $2 + $3 + $4 + $7 + $8 + $9; printf "%d %d ", b, b + $5 + $6 }
-	     END { print "" }' /proc/stat
-}
-cpu_pct() { # "SNAP_BEFORE" "SNAP_AFTER": "busy0/busy1" in percent
-	awk -v a="$1" -v b="$2" 'BEGIN {
-		split(a, x, " "); split(b, y, " ")
-		t0 = y[2] - x[2]; t1 = y[4] - x[4]
-		printf "%.0f/%.0f", t0 ? 100 * (y[1] - x[1]) / t0 : 0, t1 ? 100 * (y[3] - x[3]) / t1 : 0
-	}'
-}
-
-new_ns() { # NAME: a namespace without IPv6, so the kernel sends nothing of its own
-	ip netns add "$1" || return 1
-	NETNS+=("$1")
-	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-		net.ipv6.conf.default.disable_ipv6=1 || return 1
-	ip -n "$1" link set lo up
-}
+# ---- topology ----------------------------------------------------------------
 
 # Kernel threads of threaded NAPI for IFACE (comm "napi/IFACE-ID", cut to 15 characters).
 napi_tids() {
@@ -213,7 +176,9 @@ napi_tids() {
 # Only after XDP is attached (environment notes: the other order can starve AF_XDP).
 threaded_napi() {
 	local t tids
-	ip netns exec "$1" sh -c "echo 1 > /sys/class/net/$2/threaded" || return 1
+	# Refused (EIO) while the device's NAPI is being set up, e.g. just after XDP attached.
+	wait_until 5 ip netns exec "$1" sh -c "echo 1 > /sys/class/net/$2/threaded" 2>/dev/null ||
+		{ logf "$2: cannot switch threaded NAPI on"; return 1; }
 	tids=$(napi_tids "$2")
 	[ -n "$tids" ] || { logf "no napi thread found for $2"; return 1; }
 	for t in $tids; do
@@ -222,9 +187,7 @@ threaded_napi() {
 	logf "$2: threaded NAPI, thread(s) $tids on CPU $3"
 }
 
-# ---- topology --------------------------------------------------------------
-
-# G holds gA and gB (vsgen); D holds dA and dB (the device under test).
+# G holds gA and gB (the generator); D holds dA and dB (the device under test).
 make_dut_topology() {
 	new_ns "$G" && new_ns "$D" || return 1
 	ip -n "$G" link add "$GA" type veth peer name "$DA" netns "$D" || return 1
@@ -239,56 +202,43 @@ make_veth_topology() {
 	ip -n "$G" link set "$GA" up && ip -n "$G" link set "$GB" up || return 1
 }
 
-# ---- devices ---------------------------------------------------------------
+# ---- devices -------------------------------------------------------------------
 
-vsj() { "$VSCTL" -s "$SOCK" -t 5 --json "$@"; }
+# napi_defer NS IFACE: the deferral settings preferred busy polling needs on IFACE (its
+# hard interrupts/NAPI wake-ups are deferred while the poller drives it).
+napi_defer() {
+	ip netns exec "$1" sh -c "echo 2 > /sys/class/net/$2/napi_defer_hard_irqs &&
+		echo 200000 > /sys/class/net/$2/gro_flush_timeout" || { logf "$2: cannot set NAPI deferral"; return 1; }
+}
 
-# setup_vswitchd [softirq]: dA's receive work in a threaded-NAPI kernel thread on CPU 1
-# (default) or, with "softirq", where the kernel puts it: in the sender's softirq (CPU 0).
+# setup_vswitchd [softirq|busypoll]: dA's receive work in a threaded-NAPI kernel thread on
+# CPU 1 (default) or, with "softirq", where the kernel puts it: in the sender's softirq
+# (CPU 0); "busypoll": as the default, plus preferred busy polling (busy-poll=50 on both
+# ports, NAPI deferral on dA), so the PMD thread runs dA's receive work itself.
 setup_vswitchd() {
-	local out p
+	local out p opts=()
 	make_dut_topology || return 1
-	: >"$VSLOG"
-	ip netns exec "$D" "$VSWITCHD" --socket "$SOCK" --pmd-cpus 1 --log-level info \
-		>>"$VSLOG" 2>&1 &
-	VSWITCHD_PID=$!
-	for ((i = 0; i < 100; i++)); do
-		kill -0 "$VSWITCHD_PID" 2>/dev/null || { VSWITCHD_PID=""; logf "vswitchd exited"; return 1; }
-		"$VSCTL" -s "$SOCK" -t 2 version >/dev/null 2>&1 && break
-		sleep 0.1
-	done
+	start_vswitchd "$D" 1 || return 1
 	out=$("$VSCTL" -s "$SOCK" add-br br0 2>&1) || { logf "add-br: $out"; return 1; }
+	[ "${1:-}" = busypoll ] && opts=(busy-poll=50)
 	for p in "$DA" "$DB"; do
-		out=$("$VSCTL" -s "$SOCK" add-port br0 "$p" 2>&1) || { logf "add-port $p: $out"; return 1; }
+		out=$("$VSCTL" -s "$SOCK" add-port br0 "$p" "${opts[@]}" 2>&1) ||
+			{ logf "add-port $p: $out"; return 1; }
 	done
+	if [ "${1:-}" = busypoll ]; then
+		napi_defer "$D" "$DA" || return 1
+	fi
 	if [ "${1:-}" != softirq ]; then
 		threaded_napi "$D" "$DA" 1 || return 1
 	fi
 	logf "vswitchd: $(vsj show | jq -c '[.bridges[0].ports[] | {name, options}]')"
 }
-
-teardown() {
-	if [ -n "$VSWITCHD_PID" ]; then
-		logf "vswitchd pmd-stats: $(vsj pmd-stats | jq -c . 2>/dev/null)"
-		stop_pid "$VSWITCHD_PID"
-		VSWITCHD_PID=""
-		cat "$VSLOG" >>"$LOGF"
-	fi
-	remove_topology
-}
+setup_vswitchd_softirq() { setup_vswitchd softirq; }
+setup_vswitchd_busypoll() { setup_vswitchd busypoll; }
 
 setup_bridge() {
-	local k v
 	make_dut_topology || return 1
-	# br_netfilter's sysctls exist per namespace: off in D only, so bridged frames skip
-	# iptables/ip6tables/arptables; the root namespace's settings are not touched.
-	if [ -d /proc/sys/net/bridge ] || ip netns exec "$D" test -d /proc/sys/net/bridge; then
-		for k in iptables ip6tables arptables; do
-			ip netns exec "$D" sysctl -qw "net.bridge.bridge-nf-call-$k=0" 2>/dev/null
-			v=$(ip netns exec "$D" sysctl -n "net.bridge.bridge-nf-call-$k" 2>/dev/null)
-			[ -z "$v" ] || [ "$v" = 0 ] || { logf "bridge-nf-call-$k is $v in $D"; return 1; }
-		done
-	fi
+	bridge_nf_off "$D" || return 1
 	ip -n "$D" link add "$BR" type bridge || return 1
 	ip -n "$D" link set "$DA" master "$BR" && ip -n "$D" link set "$DB" master "$BR" || return 1
 	ip -n "$D" link set "$BR" up || return 1
@@ -298,14 +248,97 @@ setup_bridge() {
 	logf "bridge: $(ip -n "$D" -d link show "$BR" | tr '\n' ' ')"
 }
 
-setup_vswitchd_softirq() { setup_vswitchd softirq; }
 setup_veth() { make_veth_topology; }
 
-# Drop counters of the device as "summary|total": vswitchd from port-stats, the bridge
-# from the dA/dB link counters; all counters of one snapshot, for a delta later.
+# testpmd over net_af_xdp on dA and dB (port 0 = dA, port 1 = dB), dA's NAPI on CPU 1 as
+# for vswitchd's first row.
+# With "busypoll", NAPI deferral on dA: net_af_xdp uses preferred busy polling by default
+# (busy_budget=64) where the kernel has it; the deferral settings make it effective.
+setup_testpmd_af_xdp() { # MODE [busypoll]
+	make_dut_topology || return 1
+	testpmd_start "$D" "$TPLOG" "$1" "net_af_xdp0,iface=$DA" "net_af_xdp1,iface=$DB" ||
+		{ logf "testpmd did not start: $(tail -n 5 "$TPLOG" | tr '\n' ' ')"; return 1; }
+	threaded_napi "$D" "$DA" 1 || return 1
+	if [ "${2:-}" = busypoll ]; then
+		napi_defer "$D" "$DA" || return 1
+	fi
+}
+setup_testpmd_io() { setup_testpmd_af_xdp io; }
+setup_testpmd_io_busypoll() { setup_testpmd_af_xdp io busypoll; }
+setup_testpmd_mac() { setup_testpmd_af_xdp mac; }
+
+setup_ovs() {
+	local p
+	[ "$OVS_OK" = 1 ] || { SETUP_NA="$OVS_STATUS"; return 1; }
+	make_dut_topology || return 1
+	ovs_start "$D" 0x2 || return 1
+	ovs_ctl add-br "${P}ob" -- set bridge "${P}ob" datapath_type=netdev || return 1
+	for p in "$DA" "$DB"; do
+		ovs_ctl add-port "${P}ob" "$p" -- set interface "$p" type=afxdp || return 1
+	done
+	wait_until 10 ovs_ports_ready || { logf "OVS ports not ready"; return 1; }
+	threaded_napi "$D" "$DA" 1 || return 1
+	logf "OVS interfaces: $(ovs_ctl --columns=name,type,status,error list interface 2>&1 | tr '\n' ' ')"
+}
+ovs_ports_ready() {
+	[ -z "$(ovs_ctl --bare --columns=error find interface type=afxdp 2>/dev/null | tr -d '[:space:]')" ] &&
+		[ "$(ovs_ctl --bare --columns=ofport find interface type=afxdp 2>/dev/null | grep -c '^[1-9]')" = 2 ]
+}
+
+memif_vdevs() { # ROLE: the two memif vdevs of the memif topology
+	echo "net_memif0,role=$1,socket=$MEMIF_A,id=0 net_memif1,role=$1,socket=$MEMIF_B,id=0"
+}
+
+setup_memif_testpmd() { # MODE
+	[ "$HAVE_TESTPMD" = 1 ] || { SETUP_NA="dpdk-testpmd not installed (apt-get install dpdk)"; return 1; }
+	[ "$HAVE_DPDKGEN" = 1 ] || { SETUP_NA="dpdkgen not built (needs libdpdk-dev)"; return 1; }
+	# shellcheck disable=SC2046
+	testpmd_start "" "$TPLOG" "$1" $(memif_vdevs server) ||
+		{ logf "testpmd did not start: $(tail -n 5 "$TPLOG" | tr '\n' ' ')"; return 1; }
+}
+setup_memif_testpmd_io() { setup_memif_testpmd io; }
+setup_memif_testpmd_mac() { setup_memif_testpmd mac; }
+
+setup_memif_vswitchd() {
+	local out v i=0
+	[ "$VS_DPDK" = 1 ] || { SETUP_NA="n/a (vswitchd built without DPDK)"; return 1; }
+	[ "$HAVE_DPDKGEN" = 1 ] || { SETUP_NA="dpdkgen not built (needs libdpdk-dev)"; return 1; }
+	start_vswitchd "" 1 --dpdk "--no-huge -m 512 --no-pci --file-prefix ${P}vs" || return 1
+	if grep -q 'built without DPDK' "$VSLOG"; then # statically linked, or ldd missing
+		VS_DPDK=0
+		SETUP_NA="n/a (vswitchd built without DPDK)"
+		return 1
+	fi
+	out=$("$VSCTL" -s "$SOCK" add-br br0 2>&1) || { logf "add-br: $out"; return 1; }
+	for v in $(memif_vdevs server); do
+		out=$("$VSCTL" -s "$SOCK" add-port br0 "m$i" type=dpdk "devargs=$v" 2>&1) ||
+			{ logf "add-port m$i: $out"; return 1; }
+		i=$((i + 1))
+	done
+	logf "vswitchd (memif): $(vsj show | jq -c '[.bridges[0].ports[] | {name, options}]')"
+}
+
+teardown() {
+	if [ -n "$VSWITCHD_PID" ]; then
+		logf "vswitchd pmd-stats: $(vsj pmd-stats | jq -c . 2>/dev/null)"
+		logf "vswitchd MAC table: $(vsj show | jq -c '[.bridges[] | {name, "mac-count"}]' 2>/dev/null)"
+		stop_vswitchd
+	fi
+	if [ -n "$TESTPMD_PID" ]; then
+		testpmd_stop
+		cat "$TPLOG" >>"$LOGF"
+	fi
+	ovs_stop
+	remove_topology
+	rm -f "$MEMIF_A" "$MEMIF_B"
+}
+
+# ---- device counters ---------------------------------------------------------
+
+# dut_counters DEV: drop counters of the device (tab-separated), for a delta later.
 dut_counters() {
 	case $1 in
-	vswitchd*)
+	vswitchd* | memif_vswitchd)
 		vsj port-stats | jq -r '[
 			([.ports[].dropped] | add // 0),
 			([.ports[].drops."rx-ring-full" // 0] | add // 0),
@@ -318,33 +351,40 @@ dut_counters() {
 			[($s[$a].rx.dropped + $s[$a].tx.dropped + $s[$b].rx.dropped + $s[$b].tx.dropped),
 			 $s[$a].rx.dropped, $s[$a].tx.dropped, $s[$b].rx.dropped, $s[$b].tx.dropped] | @tsv'
 		;;
+	*testpmd*)
+		sleep 1.1 # testpmd prints its port statistics once a second
+		testpmd_counters "$TPLOG"
+		;;
+	ovs)
+		local p s=() v
+		for p in "$DA" "$DB"; do
+			for v in rx_dropped tx_dropped; do
+				s+=("$(ovs_ctl get interface "$p" "statistics:$v" 2>/dev/null || echo 0)")
+			done
+		done
+		printf '%s\t%s\t%s\t%s\t%s\n' $((s[0] + s[1] + s[2] + s[3])) "${s[@]}"
+		;;
 	*) echo "" ;;
 	esac
 }
 
 dut_drops_text() { # DEV "BEFORE" "AFTER": total<TAB>text
 	awk -v d="$1" -v a="$2" -v b="$3" 'BEGIN {
-		n = split(a, x, "\t"); split(b, y, "\t")
+		n = split(b, y, "\t"); split(a, x, "\t")
 		for (i = 1; i <= n; i++) z[i] = y[i] - x[i]
-		if (d ~ /^vswitchd/)
+		if (d ~ /vswitchd/)
 			printf "%d\tdropped %d (rx-ring-full %d, rx-fill-empty %d, tx-ring-full %d)\n",
 				z[1], z[1], z[2], z[3], z[4]
 		else if (d == "bridge")
 			printf "%d\tdA rx/tx %d/%d, dB rx/tx %d/%d\n", z[1], z[2], z[3], z[4], z[5]
+		else if (d ~ /testpmd/)
+			printf "%d\tRX-missed %d, RX-nombuf %d, RX-errors %d, TX-errors %d\n",
+				z[1] + z[2] + z[3] + z[4], z[1], z[2], z[3], z[4]
+		else if (d == "ovs")
+			printf "%d\tdA rx/tx %d/%d, dB rx/tx %d/%d\n", z[1], z[2], z[3], z[4], z[5]
 		else
 			printf "\t-\n"
 	}'
-}
-
-# CPU time of vswitchd's PMD threads (named pmdN), in clock ticks: "user system".
-vs_pmd_times() {
-	local t u=0 k=0 a b
-	for t in /proc/"$VSWITCHD_PID"/task/*; do
-		case $(cat "$t/comm" 2>/dev/null) in pmd*) ;; *) continue ;; esac
-		read -r a b < <(awk '{ print $14, $15 }' "$t/stat" 2>/dev/null) || continue
-		u=$((u + a)) k=$((k + b))
-	done
-	echo "$u $k"
 }
 
 # PMD counters summed over threads: "rx-packets rx-bursts busy-cycles idle-cycles utime stime".
@@ -356,9 +396,7 @@ vs_pmd_snap() {
 		([.pmds[]."busy-cycles"] | add), ([.pmds[]."idle-cycles"] | add), $u, $k] | @tsv'
 }
 
-# vs_pmd_delta BEFORE AFTER: "busy% avg-burst busy-cycles/pkt kernel%" (tab-separated); kernel%
-# is the share of the PMD thread's CPU time spent in the kernel (system calls and the softirq
-# work run in them).
+# vs_pmd_delta BEFORE AFTER: "busy% avg-burst busy-cycles/pkt kernel%" (tab-separated).
 vs_pmd_delta() {
 	awk -v a="$1" -v b="$2" 'BEGIN {
 		split(a, x, "\t"); split(b, y, "\t")
@@ -370,47 +408,159 @@ vs_pmd_delta() {
 }
 
 # gA's own tx drops (the ingress veth refusing frames), from namespace G.
-ga_tx_dropped() { ip -n "$G" -s -j link show "$GA" | jq '.[0].stats64.tx.dropped'; }
+ga_tx_dropped() {
+	ip -n "$G" -s -j link show "$GA" 2>/dev/null | jq '.[0].stats64.tx.dropped // 0' 2>/dev/null || echo 0
+}
 
-# ---- measurement -----------------------------------------------------------
+# ---- generator -----------------------------------------------------------------
 
-# measure DEV SIZE: one vsgen run; appends a CSV row.
-measure() {
-	local dev=$1 size=$2 c0 c1 s0 s1 g0 g1 out cpu drops tids
-	local p0="" p1=""
-	c0=$(dut_counters "$dev") g0=$(ga_tx_dropped)
-	[[ $dev == vswitchd* ]] && p0=$(vs_pmd_snap)
-	s0=$(cpu_snap)
-	ip netns exec "$G" "$VSGEN" --tx "$GA" --rx "$GB" --cpu 0 --size $((size - 4)) \
-		--seconds "$DURATION" --warmup "$WARMUP" --rate "$RATE" --flows "$FLOWS" --json \
-		--quiet >"$TMPD/gen.json" 2>"$TMPD/gen.err" &
+is_memif() { [[ $1 == memif_* ]]; }
+topo() {
+	case $1 in
+	veth) echo "veth gA-gB" ;;
+	memif_*) echo "memif" ;;
+	*) echo "veth gA-dA, dB-gB" ;;
+	esac
+}
+label() {
+	case $1 in
+	vswitchd) echo "vswitchd (PMD + dA NAPI on CPU 1)" ;;
+	vswitchd_softirq) echo "vswitchd (PMD CPU 1, dA NAPI in sender's softirq, CPU 0)" ;;
+	vswitchd_busypoll) echo "vswitchd, busy-poll=50 + NAPI deferral (CPU 1)" ;;
+	testpmd_io_busypoll) echo "testpmd io, net_af_xdp, busy poll + NAPI deferral (CPU 1)" ;;
+	bridge) echo "Linux bridge (RPS CPU 1)" ;;
+	testpmd_io) echo "testpmd io, net_af_xdp (+ dA NAPI on CPU 1)" ;;
+	testpmd_mac) echo "testpmd mac, net_af_xdp (+ dA NAPI on CPU 1)" ;;
+	ovs) echo "OVS 3.1 afxdp, NORMAL (PMD + dA NAPI on CPU 1)" ;;
+	veth) echo "veth only (generator ceiling)" ;;
+	memif_testpmd_io) echo "testpmd io, memif" ;;
+	memif_testpmd_mac) echo "testpmd mac, memif" ;;
+	memif_vswitchd) echo "vswitchd, memif (type=dpdk)" ;;
+	esac
+}
+# The row every other row of its topology is compared with.
+is_ref() { [ "$1" = bridge ] || [ "$1" = memif_testpmd_mac ]; }
+
+# gen DEV SIZE RATE SECS WARMUP OUT: one generator run, its JSON in OUT; a memif run that
+# fails is tried once more with a fresh device (see gen_once).
+gen() {
+	gen_once "$@" && return 0
+	is_memif "$1" || return 1
+	logf "$1 $2 B: generator failed, once more with a fresh device: $(grep -v '^EAL\|^TELEMETRY' "$TMPD/gen.err" | tail -n 2 | tr '\n' ' ')"
+	gen_once "$@"
+}
+
+# gen_once DEV SIZE RATE SECS WARMUP OUT: one generator run, its JSON in OUT.
+# memif devices are started for each run and stopped after it (their counters and PMD
+# figures of the run are left in GEN_C1 and GEN_P1): DPDK 22.11's memif server crashes
+# (testpmd: a segfault in librte_net_memif) when a client disconnects while it polls.
+GEN_C1="" GEN_P1=""
+gen_once() {
+	local dev=$1 size=$2 rate=$3 secs=$4 warm=$5 out=$6 rc
+	local common=(--size $((size - 4)) --seconds "$secs" --warmup "$warm" --rate "$rate"
+		--flows "$FLOWS" --macs "$MACS" --json --quiet)
+	if is_memif "$dev"; then
+		if ! "setup_$dev"; then
+			echo "$dev: setup failed" >"$TMPD/gen.err"
+			teardown
+			return 1
+		fi
+		local v vdevs=()
+		for v in $(memif_vdevs client); do
+			vdevs+=(--vdev "$v")
+		done
+		# shellcheck disable=SC2046
+		"$DPDKGEN" $(dpdk_eal_args "${P}gen" "0@0") "${vdevs[@]}" -- "${common[@]}" \
+			>"$out" 2>"$TMPD/gen.err" &
+	else
+		ip netns exec "$G" "$VSGEN" --tx "$GA" --rx "$GB" --cpu 0 "${common[@]}" \
+			>"$out" 2>"$TMPD/gen.err" &
+	fi
 	GEN_PID=$!
 	wait "$GEN_PID"
-	local rc=$?
+	rc=$?
 	GEN_PID=""
-	s1=$(cpu_snap)
-	c1=$(dut_counters "$dev") g1=$(ga_tx_dropped)
-	[[ $dev == vswitchd* ]] && p1=$(vs_pmd_snap)
-	cat "$TMPD/gen.err" >>"$LOGF"
-	if [ "$rc" -ne 0 ] || ! jq -e . "$TMPD/gen.json" >/dev/null 2>&1; then
-		log "$dev $size B: vsgen failed (exit $rc): $(head -c 300 "$TMPD/gen.err")"
-		printf '"%s","%s",%s,,,,,,,,,,,,"vsgen failed"\n' "$(topo "$dev")" "$(label "$dev")" "$size" >>"$CSV"
-		printf '%s\t%s\t%s\t\t\t\t\tvsgen failed\t\t\n' "$(topo "$dev")" "$(label "$dev")" "$size" >>"$TSV"
+	if is_memif "$dev"; then
+		GEN_C1=$(dut_counters "$dev") GEN_P1=""
+		[[ $dev == *vswitchd* ]] && GEN_P1=$(vs_pmd_snap)
+		teardown
+	fi
+	grep -v '^EAL: \|^TELEMETRY: ' "$TMPD/gen.err" >>"$LOGF"
+	[ "$rc" -eq 0 ] && jq -e .sent "$out" >/dev/null 2>&1
+}
+
+# search DEV SIZE MAX_PPS: RFC 2544 style binary search of the highest offered rate with
+# at most LOSS_OK % loss, between 0 and MAX_PPS (the rate of the unlimited run). Prints
+# "pps trials flag": flag "=" found, ">=" even the unlimited rate had no loss (the
+# generator's limit), "none" every trial lost frames.
+search() {
+	local dev=$1 size=$2 hi=$3 lo=0 mid i ok best="" trials=0 j=$TMPD/trial.json
+	[ "${hi%.*}" -gt 0 ] 2>/dev/null || { echo "0 0 none"; return; }
+	hi=${hi%.*}
+	for ((i = 0; i < STEPS; i++)); do
+		if [ -z "$best" ] && [ "$i" = 0 ]; then
+			mid=$hi
+		else
+			mid=$(((lo + hi) / 2))
+		fi
+		[ "$mid" -gt 0 ] || break
+		trials=$((trials + 1))
+		ok=0
+		if gen "$dev" "$size" "$mid" "$TRIAL" "$WARMUP" "$j"; then
+			jq -e --argjson l "$LOSS_OK" '.sent > 0 and .loss_pct <= $l' "$j" >/dev/null && ok=1
+		fi
+		logf "search $dev $size: trial $trials at $mid pps: $(jq -c '{sent, received, loss_pct}' "$j" 2>/dev/null) -> $([ $ok = 1 ] && echo pass || echo fail)"
+		if [ "$ok" = 1 ]; then
+			best=$mid lo=$mid
+			[ "$mid" = "$hi" ] && { echo "$mid $trials >="; return; }
+		else
+			hi=$mid
+		fi
+		# Stop when the interval is within 1% of the rate found.
+		[ -n "$best" ] && [ $((hi - lo)) -le $((lo / 100)) ] && break
+	done
+	if [ -n "$best" ]; then echo "$best $trials ="; else echo "0 $trials none"; fi
+}
+
+# measure DEV SIZE: one generator run (plus the search with --rfc2544); appends a row.
+measure() {
+	local dev=$1 size=$2 c0 c1 s0 s1 g0=0 g1=0 out cpu drops p0="" p1="" zl="" j=$TMPD/gen.json
+	if is_memif "$dev"; then
+		c0="" p0=$(printf '0\t0\t0\t0\t0\t0')
+	else
+		c0=$(dut_counters "$dev")
+		g0=$(ga_tx_dropped)
+		[[ $dev == *vswitchd* ]] && p0=$(vs_pmd_snap)
+	fi
+	s0=$(cpu_snap)
+	if ! gen "$dev" "$size" "$RATE" "$DURATION" "$WARMUP" "$j"; then
+		log "$(label "$dev") $size B: generator failed: $(grep -v '^EAL\|^TELEMETRY' "$TMPD/gen.err" | head -c 300)"
+		row_failed "$dev" "$size" "generator failed"
 		return 0
 	fi
-	out=$(cat "$TMPD/gen.json")
+	s1=$(cpu_snap)
+	if is_memif "$dev"; then # a fresh device for this run: its counters started at 0
+		c1=$GEN_C1 p1=$GEN_P1
+	else
+		c1=$(dut_counters "$dev")
+		g1=$(ga_tx_dropped)
+		[[ $dev == *vswitchd* ]] && p1=$(vs_pmd_snap)
+	fi
+	out=$(cat "$j")
 	logf "$dev $size: $out"
 	cpu=$(cpu_pct "$s0" "$s1")
 	drops=$(dut_drops_text "$dev" "$c0" "$c1")
-	jq -r --arg topo "$(topo "$dev")" --arg dev "$(label "$dev")" --arg size "$size" \
-		--arg dt "${drops%%$'\t'*}" --arg dd "${drops#*$'\t'}" --arg cpu "$cpu" \
-		--arg ga $((g1 - g0)) '[$topo, $dev, $size, .tx_mpps, .rx_mpps, .rx_gbps, .sent,
-		.received, .loss_pct, $dt, $dd, $ga, .sink_rx_ring_full, .sink_rx_fill_empty, $cpu] |
-		@csv' <<<"$out" >>"$CSV"
-	jq -r --arg topo "$(topo "$dev")" --arg dev "$(label "$dev")" --arg size "$size" \
-		--arg dd "${drops#*$'\t'}" --arg cpu "$cpu" '[$topo, $dev, $size, .tx_mpps,
-		.rx_mpps, .rx_gbps, .loss_pct, $dd, (.sink_rx_ring_full + .sink_rx_fill_empty),
-		$cpu] | @tsv' <<<"$out" >>"$TSV"
+	if [ "$RFC" = 1 ]; then
+		zl=$(search "$dev" "$size" "$(jq -r '.tx_mpps * 1e6 | floor' <<<"$out")")
+		log "$(label "$dev") $size B: zero-loss search: $zl"
+	fi
+	jq -r --arg topo "$(topo "$dev")" --arg id "$dev" --arg dev "$(label "$dev")" \
+		--arg size "$size" --arg dt "${drops%%$'\t'*}" --arg dd "${drops#*$'\t'}" \
+		--arg cpu "$cpu" --arg ga $((g1 - g0)) --arg zl "$zl" '[$topo, $id, $dev, $size,
+		.tx_mpps, .rx_mpps, .rx_gbps, .loss_pct, $dd, (.sink_rx_ring_full +
+		.sink_rx_fill_empty), $cpu, .sent, .received, $dt, $ga, .sink_rx_ring_full,
+		.sink_rx_fill_empty, ($zl | split(" ") | .[0] // ""), ($zl | split(" ") | .[2] // ""),
+		($zl | split(" ") | .[1] // "")] | @tsv' <<<"$out" >>"$TSV"
 	if [ -n "$p0" ] && [ -n "$p1" ]; then
 		printf '%s\t%s\t%s\t%s\n' "$(label "$dev")" "$size" "$(jq -r .rx_mpps <<<"$out")" \
 			"$(vs_pmd_delta "$p0" "$p1")" >>"$PMDTSV"
@@ -418,99 +568,212 @@ measure() {
 	log "$(label "$dev") $size B: offered $(jq -r '.tx_mpps * 1000 | floor' <<<"$out") kpps, received $(jq -r '.rx_mpps * 1000 | floor' <<<"$out") kpps, CPU0/1 busy $cpu%"
 }
 
-topo() {
-	case $1 in
-	veth) echo "gA-gB" ;;
-	*) echo "gA-dA, dB-gB" ;;
-	esac
-}
-label() {
-	case $1 in
-	vswitchd) echo "vswitchd (PMD + dA NAPI on CPU 1)" ;;
-	vswitchd_softirq) echo "vswitchd (PMD CPU 1, dA NAPI in sender's softirq, CPU 0)" ;;
-	bridge) echo "Linux bridge (RPS CPU 1)" ;;
-	veth) echo "veth only (generator ceiling)" ;;
-	esac
+# row_failed DEV SIZE TEXT: a row without numbers.
+row_failed() {
+	printf '%s\t%s\t%s\t%s\t\t\t\t\t%s\t\t\t\t\t\t\t\t\t\t\t\n' "$(topo "$1")" "$1" "$(label "$1")" "$2" "$3" >>"$TSV"
 }
 
-# ---- run -------------------------------------------------------------------
+# ---- memory ------------------------------------------------------------------------
 
-HEAD=$(git -C "$SRC" rev-parse --short HEAD 2>/dev/null || echo unknown)
-DIRTY=$(git -C "$SRC" status --porcelain --untracked-files=no 2>/dev/null | wc -l)
-CPU_MODEL=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-# CPU use of others during one second in which this script runs nothing.
+# vswitchd's resident memory with 4 AF_XDP ports (veths) and one PMD thread.
+measure_memory() {
+	local i out rss0 rss4 hwm
+	new_ns "$D" || return 1
+	for i in 1 2 3 4; do
+		ip -n "$D" link add "${P}m$i" type veth peer name "${P}n$i" || return 1
+		ip -n "$D" link set "${P}m$i" up && ip -n "$D" link set "${P}n$i" up || return 1
+	done
+	start_vswitchd "$D" 1 || return 1
+	rss0=$(vs_rss_kib)
+	vsj add-br br0 >/dev/null || return 1
+	for i in 1 2 3 4; do
+		out=$("$VSCTL" -s "$SOCK" add-port br0 "${P}m$i" 2>&1) || { logf "add-port: $out"; return 1; }
+	done
+	sleep 1
+	rss4=$(vs_rss_kib)
+	hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$VSWITCHD_PID/status")
+	logf "vswitchd smaps_rollup with 4 ports: $(tr -s ' ' <"/proc/$VSWITCHD_PID/smaps_rollup" | tr '\n' ';')"
+	logf "vswitchd port options: $(vsj show | jq -c '[.bridges[0].ports[] | {name, options}]')"
+	printf '%s\t%s\t%s\n' "$rss0" "$rss4" "$hwm" >"$MEMTSV"
+	log "vswitchd VmRSS: $((rss0 / 1024)) MiB with no port, $((rss4 / 1024)) MiB with 4 AF_XDP ports (peak $((hwm / 1024)) MiB)"
+}
+
+# ---- run -----------------------------------------------------------------------
+
+HEAD=$(git_commit)
+LOAD_BEFORE=$(loadavg)
 BG0=$(cpu_snap)
 sleep 1
 BG=$(cpu_pct "$BG0" "$(cpu_snap)")
 OTHERS=$(pgrep -x vswitchd | wc -l)
-log "sizes $SIZES, $DURATION s per measurement (+ $WARMUP s warmup), load $LOAD_BEFORE, CPU0/1 busy $BG% before, $OTHERS other vswitchd running"
-echo "topology,device,frame_bytes,offered_mpps,received_mpps,gbps,sent,received,loss_pct,dut_drops,dut_drop_detail,gA_tx_dropped,sink_rx_ring_full,sink_rx_fill_empty,cpu0_cpu1_busy_pct" >"$CSV"
+log "sizes $SIZES, $DURATION s per measurement (+ $WARMUP s warmup)$([ "$RFC" = 1 ] && echo ", zero-loss search ($TRIAL s trials, loss <= $LOSS_OK%)"), load $LOAD_BEFORE, CPU0/1 busy $BG% before, $OTHERS other vswitchd running"
+log "results in $OUTDIR"
 
-for dev in vswitchd vswitchd_softirq bridge veth; do
+for dev in $DEVICES; do
+	[ "$dev" = mem ] && continue
+	SETUP_NA=""
 	log "setting up: $(label "$dev")"
-	if ! "setup_$dev"; then
-		log "$(label "$dev"): setup failed (see $LOGF)"
+	ok=1
+	case $dev in
+	testpmd_*) [ "$HAVE_TESTPMD" = 1 ] || { SETUP_NA="dpdk-testpmd not installed (apt-get install dpdk)"; ok=0; } ;;
+	esac
+	if [ "$ok" = 1 ] && ! "setup_$dev"; then
+		ok=0
+	fi
+	if [ "$ok" = 0 ]; then
+		[ -n "$SETUP_NA" ] || SETUP_NA="setup failed (see $LOGF)"
+		log "$(label "$dev"): $SETUP_NA"
 		for size in "${SIZE_LIST[@]}"; do
-			printf '"%s","%s",%s,,,,,,,,,,,,"setup failed"\n' "$(topo "$dev")" "$(label "$dev")" "$size" >>"$CSV"
-			printf '%s\t%s\t%s\t\t\t\t\tsetup failed\t\t\n' "$(topo "$dev")" "$(label "$dev")" "$size" >>"$TSV"
+			row_failed "$dev" "$size" "$SETUP_NA"
 		done
 		teardown
 		continue
 	fi
+	# memif devices: started again for every generator run (see gen).
+	is_memif "$dev" && teardown
 	for size in "${SIZE_LIST[@]}"; do
 		measure "$dev" "$size"
 	done
 	teardown
 done
-LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+if want mem; then
+	log "measuring vswitchd's resident memory (4 AF_XDP ports, 1 PMD thread)"
+	measure_memory || log "memory measurement failed (see $LOGF)"
+	teardown
+fi
+LOAD_AFTER=$(loadavg)
 
-# ---- report ----------------------------------------------------------------
+# ---- report ----------------------------------------------------------------------
 
+CSV_HEAD="topology,device_id,device,frame_bytes,offered_mpps,received_mpps,gbps,loss_pct,dut_drop_detail,sink_drops,cpu0_cpu1_busy_pct,sent,received,dut_drops,gA_tx_dropped,sink_rx_ring_full,sink_rx_fill_empty,zero_loss_pps,zero_loss_flag,search_trials"
 {
-	echo "## Forwarding rate, generator -> device -> sink ($(date '+%Y-%m-%d %H:%M'))"
+	echo "$CSV_HEAD"
+	awk -F'\t' -v OFS=, '{
+		for (i = 1; i <= NF; i++) if ($i ~ /[^0-9.]/ || $i == "") $i = "\"" $i "\""
+		print }' "$TSV"
+} >"$CSV"
+
+report() {
+	echo "## Forwarding rate, generator -> device -> sink ($(date '+%Y-%m-%d %H:%M %Z'))"
 	echo
-	echo "Commit $HEAD$([ "$DIRTY" -gt 0 ] && echo " (+$DIRTY modified files)"), $CPU_MODEL, $(nproc) CPUs, kernel $(uname -r)."
-	echo "vsgen (perf/vsgen.c) on CPU 0 sends on gA and counts on gB; $DURATION s per row after $WARMUP s of warmup,"
-	echo "offered rate $([ "$RATE" = 0 ] && echo "as fast as vsgen can" || echo "$RATE pps"), $FLOWS flow(s)."
-	echo "vswitchd: one PMD thread on CPU 1; dA's veth receive work (XDP, copy into the UMEM) either in a"
-	echo "threaded-NAPI kernel thread on CPU 1 or, second row, in vsgen's softirq on CPU 0 (the kernel's default)."
-	echo "Linux bridge: in its own namespace, bridge-nf-call-* = 0 there, dA's receive work (the bridge's"
-	echo "forwarding) steered to CPU 1 with RPS. The sink's receive work on gB (XDP, copy into vsgen's UMEM)"
-	echo "runs in softirq where dB transmits: on CPU 1 for the devices, CPU 0 for veth only."
+	echo "Commit $HEAD, $(cpu_model), $(nproc) CPUs, kernel $(uname -r)."
+	echo "**Pinning: generator and sink on CPU 0** (vsgen --cpu 0; dpdkgen --lcores 0@0), **device"
+	echo "under test on CPU 1** (vswitchd --pmd-cpus 1; testpmd --lcores 0@1,1@1; OVS pmd-cpu-mask=0x2;"
+	echo "the Linux bridge's receive work via RPS). $DURATION s per row after $WARMUP s of warmup,"
+	echo "offered rate $([ "$RATE" = 0 ] && echo "as fast as the generator can" || echo "$RATE pps"), $FLOWS flow(s), $MACS source MAC(s)."
+	echo "veth rows: AF_XDP (copy mode) on veths, dA's veth receive work in a threaded-NAPI kernel"
+	echo "thread on CPU 1 unless the row says otherwise; the sink's receive work on gB runs where dB"
+	echo "transmits. memif rows: DPDK memif, no kernel in the path (the device is the memif server)."
 	echo "Load average $LOAD_BEFORE before, $LOAD_AFTER after; CPU0/CPU1 busy $BG% in one idle second before"
-	echo "the run (work of others, which the measurements share the CPUs with)."
+	echo "the run (work of others)."
 	echo
-	echo "| topology | device | frame B | offered Mpps | received Mpps | Gbit/s | vs bridge | loss % | device drops | sink drops | CPU0/CPU1 busy % |"
-	echo "|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|"
-	awk -F'\t' '
-		{ row[++n] = $0; if ($2 ~ /Linux bridge/ && $4 != "") br[$3] = $5 }
+	local zh="" zs=""
+	[ "$RFC" = 1 ] && zh=" zero-loss Mpps |" zs="---:|"
+	echo "| topology | device | frame B | offered Mpps | received Mpps | Gbit/s | vs ref | loss % |$zh device drops | sink drops | CPU0/CPU1 busy % |"
+	echo "|---|---|---:|---:|---:|---:|---:|---:|$zs---|---:|---:|"
+	awk -F'\t' -v rfc="$RFC" '
+		function isref(id) { return id == "bridge" || id == "memif_testpmd_mac" }
+		{ row[++n] = $0; if (isref($2) && $5 != "") ref[$1 == "memif" ? "memif" : "veth", $4] = $6 }
 		END {
 			for (i = 1; i <= n; i++) {
 				split(row[i], f, "\t")
-				if (f[4] == "") {
-					printf "| %s | %s | %s | | | | | | %s | | |\n", f[1], f[2], f[3], f[8]
+				z = ""
+				if (f[5] == "") {
+					if (rfc) z = " |"
+					printf "| %s | %s | %s | | | | | |%s %s | | |\n", f[1], f[3], f[4], z, f[9]
 					continue
 				}
-				ratio = (br[f[3]] > 0) ? sprintf("%.2f", f[5] / br[f[3]]) : "-"
-				printf "| %s | %s | %s | %.3f | %.3f | %.3f | %s | %.2f | %s | %s | %s |\n",
-					f[1], f[2], f[3], f[4], f[5], f[6], ratio, f[7], f[8], f[9], f[10]
+				t = f[1] == "memif" ? "memif" : "veth"
+				r = ref[t, f[4]]
+				ratio = isref(f[2]) ? "ref" : ((r > 0) ? sprintf("%.2f", f[6] / r) : "-")
+				if (rfc) z = sprintf(" %s%.3f |", f[19] == ">=" ? ">= " : "", f[18] / 1e6)
+				printf "| %s | %s | %s | %.3f | %.3f | %.3f | %s | %.2f |%s %s | %s | %s |\n",
+					f[1], f[3], f[4], f[5], f[6], f[7], ratio, f[8], z, f[9], f[10], f[11]
 			}
 		}' "$TSV"
+	echo
+	echo "vs ref: received Mpps / the reference row's in the same run and topology, same frame size"
+	echo "(veth: the Linux bridge; memif: testpmd mac). Gbit/s counts each received frame as on an"
+	echo "Ethernet link (frame + 4 B FCS + 20 B preamble and gap). Device drops: the device's own"
+	echo "counters over the generator run (warmup included); sink drops: the sink port's rx-ring-full"
+	echo "+ rx-fill-empty (memif: imissed + rx_nombuf), losses that are not the device's."
+	if [ "$RFC" = 1 ]; then
+		echo "zero-loss Mpps: highest offered rate with at most $LOSS_OK% loss in a $TRIAL s trial (binary"
+		echo "search, at most $STEPS trials, within 1%); \">=\" means the unlimited rate passed: the generator's limit."
+	fi
+	[ "$VS_DPDK" = 1 ] || echo "vswitchd memif row: n/a, this vswitchd has no --dpdk option (built without DPDK)."
 	if [ -s "$PMDTSV" ]; then
 		echo
 		echo "vswitchd's PMD thread over the same runs (pmd-stats deltas; busy-cycles are TSC cycles"
-		echo "of loop iterations that received something, and include time the thread was descheduled):"
+		echo "of loop iterations that received something, including time the thread was descheduled):"
 		echo
 		echo "| device | frame B | received Mpps | PMD busy % | avg rx burst | busy cycles/pkt | PMD CPU time in kernel % |"
 		echo "|---|---:|---:|---:|---:|---:|---:|"
 		awk -F'\t' '{ printf "| %s | %s | %.3f | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7 }' "$PMDTSV"
 	fi
+	if [ -s "$MEMTSV" ]; then
+		local r0 r4 h
+		read -r r0 r4 h <"$MEMTSV"
+		echo
+		echo "vswitchd resident memory (VmRSS), one PMD thread (CPU 1): $((r0 / 1024)) MiB with no port,"
+		echo "**$((r4 / 1024)) MiB with 4 AF_XDP ports** (veths, default port options; peak VmHWM $((h / 1024)) MiB);"
+		echo "target <= 128 MiB: $([ "$r4" -le $((128 * 1024)) ] && echo met || echo "missed by $(((r4 - 128 * 1024) / 1024)) MiB")."
+	fi
+	local b0=${BG%/*} b1=${BG#*/}
+	if [ "${b0:-0}" -gt 10 ] || [ "${b1:-0}" -gt 10 ]; then
+		echo
+		echo "**Warning:** the CPUs were already busy ($BG% on CPU 0/CPU 1) in the idle second before the"
+		echo "run ($OTHERS other vswitchd running): others' work shares the CPUs with the measurement and"
+		echo "these numbers are disturbed. Rerun on an idle machine."
+	fi
 	echo
-	echo "Gbit/s counts each received frame as on an Ethernet link: frame + 4 B FCS + 20 B preamble and"
-	echo "inter-frame gap. Device drops are counted over the whole vsgen run (warmup included); sink drops are"
-	echo "vsgen's own rx socket's rx-ring-full + rx-fill-empty over the vsgen run (warmup included): part of the loss, not the device's."
-	echo "CSV (with sent/received counts, gA tx drops and the sink's rx-ring-full): $CSV"
-} >"$MD"
+	echo "Files: $CSV (every column, raw sent/received counts), $LOGF$(ls "$OUTDIR"/*.png >/dev/null 2>&1 && echo ", charts $OUTDIR/*.png")."
+}
+
+# chart TOPOLOGY FILE: Mpps (zero-loss with --rfc2544, else received) by frame size, one
+# bar per device.
+chart() {
+	local t=$1 png=$2 dat=$TMPD/chart-$1.dat col=6 what="received Mpps"
+	[ "$RFC" = 1 ] && col=18 what="zero-loss Mpps"
+	awk -F'\t' -v t="$t" -v c="$col" -v rfc="$RFC" '
+		(t == "memif") == ($1 == "memif") && $5 != "" {
+			if (!($3 in seen)) { seen[$3] = 1; dev[++nd] = $3 }
+			if (!($4 in sz)) { sz[$4] = 1; size[++ns] = $4 }
+			v[$3, $4] = rfc ? $c / 1e6 : $c
+		}
+		END {
+			if (nd == 0) exit 1
+			printf "size"; for (d = 1; d <= nd; d++) printf "\t\"%s\"", dev[d]; print ""
+			for (s = 1; s <= ns; s++) {
+				printf "%s", size[s]
+				for (d = 1; d <= nd; d++) printf "\t%s", ((dev[d], size[s]) in v) ? v[dev[d], size[s]] : "NaN"
+				print ""
+			}
+		}' "$TSV" >"$dat" || return 1
+	gnuplot <<EOF 2>>"$LOGF"
+set terminal pngcairo size 1000,560 noenhanced
+set output "$png"
+set title "$t topology: $what by frame size (generator CPU 0, device CPU 1)"
+set ylabel "$what"
+set xlabel "Ethernet frame size (bytes, with FCS)"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set key outside right top vertical
+set grid ytics
+set yrange [0:*]
+plot for [i=2:*] "$dat" using i:xtic(1) title columnhead(i)
+EOF
+}
+
+report >"$MD"
+if command -v gnuplot >/dev/null 2>&1; then
+	for t in veth memif; do
+		chart "$t" "$OUTDIR/fwd-$t.png" && log "chart: $OUTDIR/fwd-$t.png"
+	done
+	report >"$MD" # again, to list the charts
+else
+	log "gnuplot not installed: no PNG chart (apt-get install gnuplot-nox)"
+fi
 cat "$MD"
 log "report: $MD, CSV: $CSV, log: $LOGF"

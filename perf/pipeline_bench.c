@@ -72,6 +72,8 @@ static inline uint64_t ticks(void)
 #define MAX_RUNS 101
 #define BROADCAST 0xffffffffffffULL
 #define TX_RING "4096"
+#define SIDE_MACS_MAX 65536		 // MACs per side for rows with more MACs than the pool has frames
+#define UNKNOWN_MAC 0x02fffffffe01ULL // a unicast MAC no bridge ever learns
 
 struct topo {
 	const char *bridge;
@@ -82,7 +84,7 @@ struct topo {
 	bool macvlan; // a macvlan bridge: port 0 the parent, then one child per MAC of B.macs[1]
 };
 
-enum kind { K_FULL, K_PARSE, K_CSUM, K_L2, K_OUTPUT, K_MV_FULL };
+enum kind { K_FULL, K_PARSE, K_CSUM, K_L2, K_OUTPUT, K_MV_FULL, K_SKIP };
 
 struct row {
 	const char *label;
@@ -98,6 +100,8 @@ struct row {
 		double ticks_per_pkt;
 	} res[MAX_RUNS];
 	double wall_ns, cpu_ns; // time of the timed runs, and how much of it this thread ran
+	bool unknown_dst;	// flood rows: unicast to UNKNOWN_MAC instead of broadcast
+	uint32_t mac_offset;	// rows with n_macs > POOL_FRAMES: first MAC of the next pool
 };
 
 // The benchmark's state.
@@ -108,10 +112,13 @@ static struct {
 	uint8_t *frames;	       // POOL_FRAMES frames of FRAME_LEN bytes
 	uint16_t in_port[POOL_BURSTS]; // ingress port id of each burst of the pool
 	struct vs_pkt *meta;	       // POOL_FRAMES pre-computed packets for stage-only rows
-	uint64_t macs[2][SIDE_MACS];   // unicast MACs: [side][i]
+	uint64_t macs[2][SIDE_MACS_MAX]; // unicast MACs: [side][i]
+	uint32_t mac_offset;		 // first MAC of the pool fill_unicast() writes
 	double tick_hz;
 	double seconds;
 	int runs;
+	uint64_t bursts;       // --bursts: a fixed number of timed bursts per run (0: --seconds)
+	const char *only_row;  // --row: measure this row only
 } B;
 
 static void die(const char *fmt, ...) VS_PRINTF(1, 2);
@@ -247,7 +254,7 @@ static void fill_unicast(const struct topo *t, uint32_t n_macs)
 		B.in_port[b] = t->id[side];
 		for (uint32_t j = 0; j < VS_BURST; j++) {
 			uint8_t *f = B.frames + (size_t)(b * VS_BURST + j) * FRAME_LEN;
-			uint32_t m = (b >> 1) * VS_BURST + j;
+			uint32_t m = B.mac_offset + (b >> 1) * VS_BURST + j;
 
 			put_mac(f, B.macs[!side][m % half]);
 			put_mac(f + 6, B.macs[side][m % half]);
@@ -308,6 +315,21 @@ static void fill_flood(const struct topo *t)
 			uint8_t *f = B.frames + (size_t)(b * VS_BURST + j) * FRAME_LEN;
 
 			put_mac(f, BROADCAST);
+			put_mac(f + 6, B.macs[0][0]);
+		}
+	}
+}
+
+// Writes the pool for an unknown-unicast row: every frame enters on port 0 of 't', from one
+// known MAC to a MAC the bridge does not know, so it is flooded.
+static void fill_unknown(const struct topo *t)
+{
+	for (uint32_t b = 0; b < POOL_BURSTS; b++) {
+		B.in_port[b] = t->id[0];
+		for (uint32_t j = 0; j < VS_BURST; j++) {
+			uint8_t *f = B.frames + (size_t)(b * VS_BURST + j) * FRAME_LEN;
+
+			put_mac(f, UNKNOWN_MAC);
 			put_mac(f + 6, B.macs[0][0]);
 		}
 	}
@@ -429,13 +451,16 @@ static void run_bursts(struct row *r, uint32_t n)
 	case K_MV_FULL:
 		k_mv_full(r, n);
 		break;
+	case K_SKIP:
+		break;
 	}
 }
 
 // --- preparing rows ----------------------------------------------------------
 
 // Sends the pool through the pipeline once, applying learning after every burst, so that
-// every source MAC of the pool is in the table. Checks the table holds 'expect' entries.
+// every source MAC of the pool is in the table. Checks the table holds 'expect' entries
+// (unless 'expect' is 0).
 static void learn(struct topo *t, uint32_t expect)
 {
 	struct row r = {.kind = K_FULL, .topo = t};
@@ -446,7 +471,7 @@ static void learn(struct topo *t, uint32_t expect)
 		run_bursts(&r, 1);
 		vs_switch_housekeeping(&B.sw);
 	}
-	if (br->fdb->count != expect)
+	if (expect && br->fdb->count != expect)
 		die("%s: %u MACs learned, expected %u", t->bridge, br->fdb->count, expect);
 }
 
@@ -536,12 +561,20 @@ static void check_row(const struct row *r, const uint64_t before[3], uint32_t le
 // Writes the frames (and for stage-only rows the packets) that row 'r' works on.
 static void prepare(struct row *r)
 {
+	if (r->n_macs > POOL_FRAMES) {
+		// More MACs than frames: each run walks the next POOL_FRAMES / 2 MACs of each side.
+		B.mac_offset = r->mac_offset;
+		r->mac_offset = (r->mac_offset + POOL_FRAMES / 2) % (r->n_macs / 2);
+	}
 	if (r->topo->macvlan)
 		fill_macvlan(r->topo, r->mv_runs);
 	else if (r->n_macs)
 		fill_unicast(r->topo, r->n_macs);
+	else if (r->unknown_dst)
+		fill_unknown(r->topo);
 	else
 		fill_flood(r->topo);
+	B.mac_offset = 0;
 	if (r->kind == K_CSUM || r->kind == K_L2 || r->kind == K_OUTPUT)
 		prepare_meta(r->kind == K_OUTPUT);
 }
@@ -560,11 +593,18 @@ static void measure(struct row *r, int i)
 	run_bursts(r, POOL_BURSTS);
 	c0 = thread_ns();
 	t0 = ticks();
-	do {
-		run_bursts(r, CHUNK);
-		n += CHUNK * VS_BURST;
+	if (B.bursts) { // a fixed amount of work, e.g. for instruction counts (perf/callgrind.sh)
+		for (uint64_t k = 0; k < B.bursts; k += CHUNK)
+			run_bursts(r, (uint32_t)(B.bursts - k < CHUNK ? B.bursts - k : CHUNK));
+		n = B.bursts * VS_BURST;
 		t1 = ticks();
-	} while (t1 - t0 < budget);
+	} else {
+		do {
+			run_bursts(r, CHUNK);
+			n += CHUNK * VS_BURST;
+			t1 = ticks();
+		} while (t1 - t0 < budget);
+	}
 	c1 = thread_ns();
 	r->wall_ns += (double)(t1 - t0) / B.tick_hz * 1e9;
 	r->cpu_ns += (double)(c1 - c0);
@@ -620,6 +660,12 @@ static double clock_cost_ns(void)
 	for (int i = 0; i < n; i++)
 		vs_pmd_clock(B.pmd);
 	return (double)(ticks() - t0) / n / B.tick_hz * 1e9;
+}
+
+// Whether row 'r' is measured (--row).
+static bool row_selected(const struct row *r)
+{
+	return B.only_row == NULL || strcmp(r->label, B.only_row) == 0;
 }
 
 // --- CPU ---------------------------------------------------------------------
@@ -684,7 +730,9 @@ static void usage(FILE *f)
 	fprintf(f, "usage: pipeline_bench [--cpu N] [--seconds S] [--runs N]\n"
 		   "  --cpu N      pin to CPU N (default: the last CPU this process may use)\n"
 		   "  --seconds S  length of one run of a row (default 0.5)\n"
-		   "  --runs N     runs per row, the median is printed (default 5)\n");
+		   "  --runs N     runs per row, the median is printed (default 5)\n"
+		   "  --row LABEL  measure only the row named LABEL (as printed)\n"
+		   "  --bursts N   time N bursts per run instead of --seconds (fixed work)\n");
 }
 
 int main(int argc, char **argv)
@@ -693,6 +741,8 @@ int main(int argc, char **argv)
 		{"cpu", required_argument, NULL, 'c'},
 		{"seconds", required_argument, NULL, 's'},
 		{"runs", required_argument, NULL, 'r'},
+		{"row", required_argument, NULL, 'o'},
+		{"bursts", required_argument, NULL, 'b'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -702,6 +752,8 @@ int main(int argc, char **argv)
 	static struct topo fl3 = {.bridge = "fl3", .n_ports = 4};
 	static struct topo fl8 = {.bridge = "fl8", .n_ports = 9};
 	static struct topo mv = {.bridge = "mv", .n_ports = MV_CHILDREN + 1, .macvlan = true};
+	static struct topo uc100k = {.bridge = "uc100k", .n_ports = 2, .table_size = 131072};
+	static struct topo fl4 = {.bridge = "fl4", .n_ports = 5};
 	static struct row rows[] = {
 		// (a) known unicast between two ports.
 		{.label = "unicast, 2 MACs",
@@ -742,6 +794,18 @@ int main(int argc, char **argv)
 		 .copies = 1,
 		 .mv_runs = true},
 		{.label = "macvlan only, 100 ch.", .kind = K_L2, .topo = &mv},
+		// (e) a large MAC table, and flooding to 4 ports: unknown unicast and broadcast.
+		{.label = "unicast, 100k MACs",
+		 .kind = K_FULL,
+		 .topo = &uc100k,
+		 .n_macs = 100000,
+		 .copies = 1},
+		{.label = "unknown unicast, flood 4",
+		 .kind = K_FULL,
+		 .topo = &fl4,
+		 .copies = 4,
+		 .unknown_dst = true},
+		{.label = "broadcast, flood to 4", .kind = K_FULL, .topo = &fl4, .copies = 4},
 	};
 	char model[256], *end;
 	int cpu = -1, opt;
@@ -764,6 +828,14 @@ int main(int argc, char **argv)
 			B.runs = (int)strtol(optarg, &end, 10);
 			if (*end || end == optarg || B.runs < 1 || B.runs > MAX_RUNS)
 				die("invalid --runs: %s (1-%d)", optarg, MAX_RUNS);
+			break;
+		case 'o':
+			B.only_row = optarg;
+			break;
+		case 'b':
+			B.bursts = strtoull(optarg, &end, 10);
+			if (*end || end == optarg || B.bursts == 0 || B.bursts > (1ull << 40))
+				die("invalid --bursts: %s", optarg);
 			break;
 		case 'h':
 			usage(stdout);
@@ -795,6 +867,8 @@ int main(int argc, char **argv)
 	add_topo(&uc64k);
 	add_topo(&fl3);
 	add_topo(&fl8);
+	add_topo(&uc100k);
+	add_topo(&fl4);
 
 	B.frames = aligned_alloc(VS_CACHE_LINE, (size_t)POOL_FRAMES * FRAME_LEN);
 	B.meta = aligned_alloc(VS_CACHE_LINE, (size_t)POOL_FRAMES * sizeof(*B.meta));
@@ -803,8 +877,10 @@ int main(int argc, char **argv)
 	for (uint32_t i = 0; i < POOL_FRAMES; i++)
 		build_template(B.frames + (size_t)i * FRAME_LEN);
 	for (uint32_t s = 0; s < 2; s++)
-		for (uint32_t i = 0; i < SIDE_MACS; i++)
-			B.macs[s][i] = 0x020000000000ULL | mix32(s * SIDE_MACS + i + 1);
+		for (uint32_t i = 0; i < SIDE_MACS_MAX; i++)
+			B.macs[s][i] = 0x020000000000ULL |
+				       mix32(i < SIDE_MACS ? s * SIDE_MACS + i + 1
+							   : 0x40000000u + s * SIDE_MACS_MAX + i);
 	add_mv_topo(&mv); // its children's MACs are B.macs[1][0..MV_CHILDREN)
 	B.conf = vs_conf_current();
 	B.tick_hz = calibrate();
@@ -823,19 +899,38 @@ int main(int argc, char **argv)
 	printf("%-24s %11s %8s %10s %8s %8s %7s\n", "row", "packets", "ns/pkt", "cycles/pkt",
 	       "Mpps", "spread", "on-cpu");
 
+	if (B.only_row) { // the row must exist; only its bridge is learned and only it is measured
+		struct topo *t = NULL;
+
+		for (size_t i = 0; i < VS_ARRAY_SIZE(rows); i++)
+			if (strcmp(rows[i].label, B.only_row) == 0)
+				t = rows[i].topo;
+		if (t == NULL)
+			die("no row named '%s'", B.only_row);
+		for (size_t i = 0; i < VS_ARRAY_SIZE(rows); i++)
+			if (rows[i].topo != t)
+				rows[i].kind = K_SKIP;
+	}
 	// Learn the MACs of each bridge from the frames of its first row.
 	for (size_t i = 0; i < VS_ARRAY_SIZE(rows); i++) {
 		if (rows[i].kind != K_FULL)
 			continue;
+		// A table larger than the pool is learned in several pools, the last one checked.
+		for (uint32_t m = POOL_FRAMES; m < rows[i].n_macs; m += POOL_FRAMES) {
+			prepare(&rows[i]);
+			learn(rows[i].topo, 0);
+		}
 		prepare(&rows[i]);
 		learn(rows[i].topo, rows[i].n_macs ? rows[i].n_macs : 1);
 	}
 	// Run i of every row, then run i + 1: noise lasting seconds spreads over all rows.
 	for (int i = 0; i < B.runs; i++)
 		for (size_t r = 0; r < VS_ARRAY_SIZE(rows); r++)
-			measure(&rows[r], i);
+			if (row_selected(&rows[r]))
+				measure(&rows[r], i);
 	for (size_t r = 0; r < VS_ARRAY_SIZE(rows); r++)
-		report(&rows[r]);
+		if (row_selected(&rows[r]))
+			report(&rows[r]);
 	printf("\nvs_pmd_clock(), paid once per PMD loop iteration outside these rows: %.1f ns\n",
 	       clock_cost_ns());
 

@@ -11,24 +11,21 @@
 #   - with --ovs, if it is installed: Open vSwitch's userspace datapath, afxdp ports.
 # iperf3 (client and server) and ping run on CPU 0, the device works on CPU 1.
 # Prints a Markdown report and writes it, a CSV of every run and a log to
-# perf/results/tcp-DATE.{md,csv,log}. Needs root. docs/performance.md explains the rows.
+# perf/results/DATE/tcp.{md,csv,log}. Needs root. docs/performance.md explains the rows.
 #
 # Every namespace and interface it creates is named with the prefix vsp<PID> and removed
 # by name on exit; addresses come from 198.18.0.0/15 only; only processes it started are
 # stopped, each by its PID. Root-namespace sysctls are not touched.
 
-set -u
-set -o pipefail
-
 ME=tcp_bench
-SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
 	cat <<EOF
 Usage: perf/tcp_bench.sh [OPTIONS]
 Container-to-container TCP goodput (iperf3) and ping RTT through vswitchd and the Linux
 bridge (and Open vSwitch afxdp with --ovs), measured in one run. Prints a Markdown
-report and writes it, a CSV of every run and a log to perf/results/tcp-DATE.{md,csv,log}.
+report and writes it, a CSV of every run and a log to perf/results/DATE/tcp.{md,csv,log}.
 Run as root, on a machine with at least 2 CPUs.
 
   --seconds S    length of one iperf3 measurement in seconds (default 10)
@@ -42,11 +39,6 @@ Run as root, on a machine with at least 2 CPUs.
 Environment: VSWITCHD, VSCTL select the binaries (default build/vswitch/vswitchd and
 build/ctl/vsctl of this tree; built with scripts/build.sh when missing).
 EOF
-}
-
-die() {
-	printf '[%s] ERROR: %s\n' "$ME" "$*" >&2
-	exit 1
 }
 
 # ---- options ---------------------------------------------------------------
@@ -79,57 +71,25 @@ PING_INTERVAL=0.01
 
 # ---- prerequisites ---------------------------------------------------------
 
-[ "$(id -u)" -eq 0 ] || die "needs root (network namespaces, veths, XDP): sudo $0"
-
-missing=""
-for tool in ip ss iperf3 ping taskset jq ethtool sysctl timeout awk sort; do
-	command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
-done
-[ -z "$missing" ] || die "required tools not found:$missing" \
-	"(apt-get install iproute2 iperf3 iputils-ping util-linux jq ethtool procps coreutils gawk)"
-unset missing
-
-[ -e /sys/devices/system/cpu/cpu1 ] && taskset -c 0,1 true 2>/dev/null ||
-	die "needs CPUs 0 and 1 (iperf3 on CPU 0, the device under test on CPU 1)"
+need_root_and_two_cpus
+NEED_HINT="apt-get install iproute2 iperf3 iputils-ping util-linux jq ethtool procps coreutils gawk"
+need_tools ip ss iperf3 ping taskset jq ethtool sysctl timeout awk sort
 
 BIN_FROM_ENV=0
 [ -n "${VSWITCHD:-}" ] && BIN_FROM_ENV=1
-VSWITCHD=${VSWITCHD:-$SRC/build/vswitch/vswitchd}
-VSCTL=${VSCTL:-$SRC/build/ctl/vsctl}
-if [ ! -x "$VSWITCHD" ] || [ ! -x "$VSCTL" ]; then
-	printf '[%s] vswitchd or vsctl missing: building with scripts/build.sh\n' "$ME" >&2
-	"$SRC/scripts/build.sh" >&2 || die "scripts/build.sh failed"
-fi
-[ -x "$VSWITCHD" ] || die "vswitchd not found or not executable: $VSWITCHD (set VSWITCHD)"
-[ -x "$VSCTL" ] || die "vsctl not found or not executable: $VSCTL (set VSCTL)"
+find_binaries VSWITCHD VSCTL
 
 OVS_STATUS="not requested (run with --ovs)"
 HAVE_OVS=0
-if [ "$WITH_OVS" = 1 ]; then
-	if ! command -v ovs-vswitchd >/dev/null 2>&1; then
-		OVS_STATUS="skipped: ovs-vswitchd is not installed (this script does not install it; e.g. apt-get install openvswitch-switch-dpdk)"
-	else
-		missing=""
-		for tool in ovsdb-server ovsdb-tool ovs-vsctl ovs-appctl; do
-			command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
-		done
-		if [ -n "$missing" ]; then
-			OVS_STATUS="skipped: ovs-vswitchd is installed but not$missing"
-		else
-			HAVE_OVS=1
-			OVS_STATUS="measured: $(ovs-vswitchd --version | head -1)"
-		fi
-	fi
+if [ "$WITH_OVS" = 1 ] && ovs_check; then
+	HAVE_OVS=1
+	OVS_STATUS="measured: $OVS_STATUS"
 fi
 
-mkdir -p "$OUTDIR" || die "cannot create $OUTDIR"
-STAMP=$(date +%Y%m%d-%H%M%S)
-BASE=$OUTDIR/tcp-$STAMP
+OUTDIR=$(results_dir "$OUTDIR")
+BASE=$OUTDIR/tcp
 MD=$BASE.md CSV=$BASE.csv LOGF=$BASE.log
 : >"$LOGF" || die "cannot write $LOGF"
-
-log() { printf '[%s] %s\n' "$ME" "$*" | tee -a "$LOGF" >&2; }
-logf() { printf '%s\n' "$*" >>"$LOGF"; }
 
 # ---- names, cleanup --------------------------------------------------------
 
@@ -138,107 +98,12 @@ SW=${P}sw        # namespace of the Linux bridge
 C1=${P}c1 C2=${P}c2
 IP2=198.18.0.2 # c2; c1 is 198.18.0.1
 
-MAIN_PID=$BASHPID
-TMPD=$(mktemp -d /tmp/vs-tcpbench.XXXXXX) || die "mktemp -d failed"
-PIDS=()   # processes we started that are still running
-NETNS=()  # namespaces to delete
-LINKS=()  # root-namespace links to delete
-VSWITCHD_PID="" SOCK=$TMPD/vswitchd.sock VSLOG=$TMPD/vswitchd.log
-OVS_DIR=$TMPD/ovs OVS_NETDEV_PREEXISTED=1
-OVS_PIDFILES=() # pid files of the OVS daemons we started
-
-wait_pid_gone() { # PID SECS
-	local i
-	for ((i = 0; i < ${2:-10} * 10; i++)); do
-		kill -0 "$1" 2>/dev/null || return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-untrack() {
-	local p keep=()
-	for p in "${PIDS[@]}"; do
-		[ "$p" = "$1" ] || keep+=("$p")
-	done
-	PIDS=("${keep[@]}")
-}
-
-stop_pid() { # PID: TERM, KILL after 5 s, reap if it is our child
-	local pid=$1
-	if kill -0 "$pid" 2>/dev/null; then
-		kill -TERM "$pid" 2>/dev/null
-		if ! wait_pid_gone "$pid" 5; then
-			kill -KILL "$pid" 2>/dev/null
-			wait_pid_gone "$pid" 5
-		fi
-	fi
-	wait "$pid" 2>/dev/null
-	untrack "$pid"
-	return 0
-}
-
-remove_topology() {
-	local n l
-	for n in "${NETNS[@]}"; do
-		ip netns del "$n" 2>/dev/null
-	done
-	for l in "${LINKS[@]}"; do
-		ip link show dev "$l" >/dev/null 2>&1 && ip link del dev "$l" 2>/dev/null
-	done
-	NETNS=() LINKS=()
-}
-
-cleanup() {
-	local rc=$? pid
-	trap - EXIT INT TERM
-	[ "$BASHPID" = "$MAIN_PID" ] || exit "$rc"
-	trap '' PIPE
-	set +e
-	[ -n "$VSWITCHD_PID" ] && stop_pid "$VSWITCHD_PID"
-	declare -F ovs_stop >/dev/null && ovs_stop
-	for pid in "${PIDS[@]}"; do
-		stop_pid "$pid"
-	done
-	remove_topology
-	if [ "$rc" -ne 0 ] && [ -s "$VSLOG" ]; then
-		logf "---- vswitchd log (last 100 lines) ----"
-		tail -n 100 "$VSLOG" >>"$LOGF"
-	fi
-	rm -rf "$TMPD"
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# perf/lib.sh stops vswitchd, the processes in PIDS and testpmd, and deletes NETNS and LINKS.
+perf_cleanup_hook() { ovs_stop "${P}ob"; }
 
 # ---- helpers ---------------------------------------------------------------
 
-wait_until() { # SECS CMD...
-	local secs=$1 i
-	shift
-	for ((i = 0; i < secs * 10; i++)); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	"$@"
-}
-
 ping_ok() { ip netns exec "$C1" ping -c 1 -W 1 -q "$IP2" >/dev/null 2>&1; }
-
-# Busy and total jiffies of CPU 0 and CPU 1: "busy0 total0 busy1 total1".
-cpu_snap() {
-	awk '/^cpu[01] / { b = $2 + $3 + $4 + $7 + $8 + $9; printf "%d %d ", b, b + $5 + $6 }
-	     END { print "" }' /proc/stat
-}
-# cpu_pct "SNAP_BEFORE" "SNAP_AFTER": "b0/b1" busy percentages.
-cpu_pct() {
-	awk -v a="$1" -v b="$2" 'BEGIN {
-		split(a, x, " "); split(b, y, " ")
-		t0 = y[2] - x[2]; t1 = y[4] - x[4]
-		printf "%.0f/%.0f", t0 ? 100 * (y[1] - x[1]) / t0 : 0, t1 ? 100 * (y[3] - x[3]) / t1 : 0
-	}'
-}
 
 # Share of both CPUs busy during one second in which this script runs nothing: work of
 # others (an integration test, a build) that would disturb the measurements.
@@ -253,8 +118,6 @@ background_cpu() {
 		printf "%.0f", t ? 100 * ((y[1] - x[1]) + (y[3] - x[3])) / t : 0
 	}'
 }
-
-loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 
 CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
 
@@ -371,34 +234,11 @@ c1_offloads() {
 
 # ---- devices: vswitchd -----------------------------------------------------
 
-vsj() { "$VSCTL" -s "$SOCK" -t 5 --json "$@"; }
-
-start_vswitchd() { # PMD_CPUS
-	: >"$VSLOG"
-	"$VSWITCHD" --socket "$SOCK" --pmd-cpus "$1" --log-level info >>"$VSLOG" 2>&1 &
-	VSWITCHD_PID=$!
-	local i
-	for ((i = 0; i < 100; i++)); do
-		kill -0 "$VSWITCHD_PID" 2>/dev/null || { VSWITCHD_PID=""; return 1; }
-		"$VSCTL" -s "$SOCK" -t 2 version >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-stop_vswitchd() {
-	[ -n "$VSWITCHD_PID" ] || return 0
-	stop_pid "$VSWITCHD_PID"
-	VSWITCHD_PID=""
-}
-
-vswitchd_alive() { [ -n "$VSWITCHD_PID" ] && kill -0 "$VSWITCHD_PID" 2>/dev/null; }
-
 setup_vswitchd() { # MTU PMD_CPUS QUEUES TXOFF
 	local mtu=$1 cpus=$2 queues=$3 txoff=$4 qopt=() out
 	[ "$queues" -gt 1 ] && qopt=("queues=$queues")
 	make_containers "" "$mtu" "$queues" "$txoff" || return 1
-	start_vswitchd "$cpus" || { logf "vswitchd did not start"; return 1; }
+	start_vswitchd "" "$cpus" || { logf "vswitchd did not start"; return 1; }
 	out=$("$VSCTL" -s "$SOCK" add-br br0 2>&1) || { logf "add-br: $out"; return 1; }
 	for h in "${P}h1" "${P}h2"; do
 		out=$("$VSCTL" -s "$SOCK" add-port br0 "$h" "${qopt[@]}" 2>&1) ||
@@ -415,17 +255,6 @@ setup_vswitchd() { # MTU PMD_CPUS QUEUES TXOFF
 
 # Sum of the drop counters of all ports.
 vs_dropped() { vsj port-stats | jq '[.ports[].dropped] | add // 0'; }
-
-# CPU time of vswitchd's PMD threads (threads named pmdN), in clock ticks: "user system".
-vs_pmd_times() {
-	local t u=0 k=0 a b
-	for t in /proc/"$VSWITCHD_PID"/task/*; do
-		case $(cat "$t/comm" 2>/dev/null) in pmd*) ;; *) continue ;; esac
-		read -r a b < <(awk '{ print $14, $15 }' "$t/stat" 2>/dev/null) || continue
-		u=$((u + a)) k=$((k + b))
-	done
-	echo "$u $k"
-}
 
 # PMD counters summed over threads: "rx-packets rx-bursts busy-cycles idle-cycles
 # rx-packets-per-thread(a:b) csum-completed utime stime" (tab-separated).
@@ -492,58 +321,16 @@ setup_bridge() { # MTU RPS(1: steer the bridge's work to CPU 1; 0: leave it on C
 
 # ---- devices: Open vSwitch (optional) --------------------------------------
 
-ovs_ctl() { ovs-vsctl --db="unix:$OVS_DIR/db.sock" --timeout=20 "$@"; }
-
 setup_ovs() { # MTU
 	local mtu=$1 pid f h
 	make_containers "" "$mtu" 1 1 || return 1 # OVS afxdp needs tx off in the containers
-	rm -rf "$OVS_DIR"
-	mkdir -p "$OVS_DIR" || return 1
-	ip link show dev ovs-netdev >/dev/null 2>&1 && OVS_NETDEV_PREEXISTED=1 || OVS_NETDEV_PREEXISTED=0
-	# A private instance: its own database, run, log and pid files, nothing shared with
-	# a system OVS.
-	export OVS_RUNDIR=$OVS_DIR OVS_LOGDIR=$OVS_DIR OVS_DBDIR=$OVS_DIR OVS_SYSCONFDIR=$OVS_DIR
-	ovsdb-tool create "$OVS_DIR/conf.db" >>"$LOGF" 2>&1 || return 1
-	ovsdb-server "$OVS_DIR/conf.db" --remote="punix:$OVS_DIR/db.sock" \
-		--pidfile="$OVS_DIR/ovsdb-server.pid" --log-file="$OVS_DIR/ovsdb-server.log" \
-		--no-chdir --detach >>"$LOGF" 2>&1 || return 1
-	OVS_PIDFILES+=("$OVS_DIR/ovsdb-server.pid")
-	ovs_ctl --no-wait init || return 1
-	ovs_ctl --no-wait set Open_vSwitch . other_config:pmd-cpu-mask=0x2 || return 1
-	ovs-vswitchd "unix:$OVS_DIR/db.sock" --pidfile="$OVS_DIR/ovs-vswitchd.pid" \
-		--log-file="$OVS_DIR/ovs-vswitchd.log" --no-chdir --detach >>"$LOGF" 2>&1 || return 1
-	OVS_PIDFILES+=("$OVS_DIR/ovs-vswitchd.pid")
+	ovs_start "" 0x2 || return 1
 	ovs_ctl add-br "${P}ob" -- set bridge "${P}ob" datapath_type=netdev || return 1
 	for h in "${P}h1" "${P}h2"; do
 		ovs_ctl add-port "${P}ob" "$h" -- set interface "$h" type=afxdp \
 			"mtu_request=$mtu" || return 1
 	done
 	logf "OVS interfaces: $(ovs_ctl --columns=name,type,mtu,status,error list interface 2>&1 | tr '\n' ' ')"
-}
-
-ovs_stop() {
-	local f pid
-	[ "${#OVS_PIDFILES[@]}" -gt 0 ] || return 0
-	if [ -f "$OVS_DIR/ovs-vswitchd.pid" ]; then
-		pid=$(cat "$OVS_DIR/ovs-vswitchd.pid" 2>/dev/null)
-		[ -n "$pid" ] && ovs-appctl -t "$OVS_DIR/ovs-vswitchd.$pid.ctl" --timeout=10 \
-			exit --cleanup >/dev/null 2>&1
-	fi
-	for f in "${OVS_PIDFILES[@]}"; do
-		pid=$(cat "$f" 2>/dev/null) || continue
-		[ -n "$pid" ] && stop_pid "$pid"
-	done
-	OVS_PIDFILES=()
-	if [ -f "$OVS_DIR/ovs-vswitchd.log" ]; then
-		logf "---- ovs-vswitchd log (last 30 lines) ----"
-		tail -n 30 "$OVS_DIR/ovs-vswitchd.log" >>"$LOGF"
-	fi
-	# The userspace datapath's tap devices: ours if they did not exist before.
-	ip link show dev "${P}ob" >/dev/null 2>&1 && ip link del dev "${P}ob"
-	if [ "$OVS_NETDEV_PREEXISTED" = 0 ] && ip link show dev ovs-netdev >/dev/null 2>&1; then
-		ip link del dev ovs-netdev
-	fi
-	unset OVS_RUNDIR OVS_LOGDIR OVS_DBDIR OVS_SYSCONFDIR
 }
 
 # ---- measurements ----------------------------------------------------------
@@ -665,7 +452,7 @@ teardown() {
 		fi
 	fi
 	stop_vswitchd
-	ovs_stop
+	ovs_stop "${P}ob"
 	remove_topology
 }
 

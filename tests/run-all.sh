@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs dependencies, builds, and runs the whole test suite:
 #   unit tests (cmocka) and integration tests (network namespaces, AF_XDP) in build/,
-#   then the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer in build-asan/.
+#   then the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer in build-asan/,
+#   and tests/integration/pmd_reassign_test.sh against build-asan's vswitchd.
 # Run as root: integration tests create namespaces, veths and XDP programs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +15,13 @@ scripts/build.sh build-asan -Ddpdk=enabled -Db_sanitize=address,undefined -Db_lu
 status=0
 meson test -C build --suite unit --suite integration --print-errorlogs || status=1
 meson test -C build-asan --suite unit --print-errorlogs || status=1
+# PMD reassignment and port add/del under load, once against the ASan/UBSan vswitchd: the
+# test fails on any sanitizer report (leaks included) in the daemon's log.
+asan_rc=0
+VSWITCHD=$PWD/build-asan/vswitch/vswitchd VSCTL=$PWD/build-asan/ctl/vsctl \
+	bash tests/integration/pmd_reassign_test.sh >build-asan/pmd_reassign_test.log 2>&1 || asan_rc=1
+[ "$asan_rc" = 0 ] || { status=1; tail -n 60 build-asan/pmd_reassign_test.log; }
+echo "pmd_reassign_test with build-asan vswitchd: $([ "$asan_rc" = 0 ] && echo passed || echo FAILED)"
 
 # One closing line over both runs: "tests: N passed, N failed, N skipped".
 python3 - build/meson-logs/testlog.json build-asan/meson-logs/testlog.json <<'PY'

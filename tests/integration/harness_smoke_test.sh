@@ -1,36 +1,68 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Smoke run of the forwarding benchmark (perf/fwd_bench.sh with vsgen): a second per
-# row at 64 bytes proves the harness still builds its topologies, drives every device
-# and counts frames arriving at the sink. No rate is asserted: only that each row
-# received frames and the script cleaned up after itself.
+# Smoke run of the forwarding benchmark (perf/fwd_bench.sh with vsgen and dpdkgen): half a
+# second per row at 64 bytes, plus a two-step zero-loss search on one row, proves the
+# harness still builds its topologies, drives every device (vswitchd, the Linux bridge,
+# dpdk-testpmd over net_af_xdp and memif, and vswitchd over memif when it has DPDK),
+# counts frames arriving at the sink, measures vswitchd's memory and cleans up after
+# itself. No rate is asserted.
 . "$(dirname "$0")/lib.sh"
 
 VSGEN=${VSGEN:-$VS_SRC_ROOT/build/perf/vsgen}
+DPDKGEN=${DPDKGEN:-$(dirname "$VSGEN")/dpdkgen}
 [ -x "$VSGEN" ] || fail "vsgen not found: $VSGEN (set VSGEN)"
+command -v dpdk-testpmd >/dev/null || fail "dpdk-testpmd not found (apt-get install dpdk)"
+# A build with DPDK (vswitchd links librte_ethdev) has dpdkgen and a vswitchd memif row;
+# one without has neither, and the memif rows must say so.
+dpdk=0
+ldd "$VSWITCHD" | grep -q librte_ethdev && dpdk=1
+[ "$dpdk" = 0 ] || [ -x "$DPDKGEN" ] || fail "dpdkgen not found: $DPDKGEN (a build with DPDK builds it)"
 out=$VS_TMP/results
 mkdir -p "$out"
-VSWITCHD=$VSWITCHD VSCTL=$VSCTL VSGEN=$VSGEN timeout 240 \
-	bash "$VS_SRC_ROOT/perf/fwd_bench.sh" --sizes 64 --seconds 1 --warmup 0.5 --out "$out" \
+VSWITCHD=$VSWITCHD VSCTL=$VSCTL VSGEN=$VSGEN DPDKGEN=$DPDKGEN timeout 240 \
+	bash "$VS_SRC_ROOT/perf/fwd_bench.sh" --sizes 64 --seconds 0.5 --warmup 0.2 --out "$out" \
 	>"$VS_TMP/fwd_bench.out" 2>&1
 rc=$?
 VS_EXTRA_LOGS+=("$VS_TMP/fwd_bench.out")
 [ "$rc" -eq 0 ] || fail "perf/fwd_bench.sh exited $rc"
-csv=$(ls "$out"/fwd-*.csv 2>/dev/null | head -1)
+csv=$(ls "$out"/*/fwd.csv 2>/dev/null | head -1)
 [ -n "$csv" ] || fail "no CSV written"
-rows=$(python3 - "$csv" <<'PY'
+VS_EXTRA_LOGS+=("$(dirname "$csv")/fwd.log")
+rows=$(python3 - "$csv" "$dpdk" <<'PY'
 import csv, sys
-rows = list(csv.DictReader(open(sys.argv[1])))
-for r in rows:
-    print(r["device"], r["received"])
+want = ["vswitchd", "vswitchd_softirq", "vswitchd_busypoll", "bridge", "testpmd_io",
+        "testpmd_mac", "testpmd_io_busypoll", "veth",
+        "memif_testpmd_io", "memif_testpmd_mac", "memif_vswitchd"]
+rows = {r["device_id"]: r for r in csv.DictReader(open(sys.argv[1]))}
+bad = []
+for d in want:
+    r = rows.get(d)
+    if r is None:
+        bad.append(f"{d}: no row")
+    elif d.startswith("memif_") and sys.argv[2] == "0":
+        if "built without DPDK" not in r["dut_drop_detail"] and \
+           "dpdkgen not built" not in r["dut_drop_detail"] and \
+           not (r["received"] and int(r["received"]) > 0):
+            bad.append(f"{d}: expected n/a or frames, got {r}")
+    elif not r["received"] or int(r["received"]) <= 0:
+        bad.append(f"{d}: received nothing ({r['dut_drop_detail']})")
+    print(d, r and (r["received"] or r["dut_drop_detail"]))
+for b in bad:
+    print("BAD", b)
 PY
 )
 log "rows (device, frames received):"
 printf '%s\n' "$rows"
-[ "$(wc -l <<<"$rows")" -ge 4 ] || fail "expected at least 4 rows (2 vswitchd, bridge, veth)"
-while read -r line; do
-	n=${line##* }
-	[ "$n" -gt 0 ] || fail "a row received nothing: $line"
-done <<<"$rows"
+grep -q '^BAD' <<<"$rows" && fail "$(grep '^BAD' <<<"$rows" | tr '\n' ';')"
+grep -q 'with 4 AF_XDP ports' "$(dirname "$csv")/fwd.md" || fail "no memory row in the report"
 ip netns list | grep -q '^vsf' && fail "fwd_bench.sh left namespaces behind: $(ip netns list)"
+
+# The zero-loss search on the Linux bridge: it reports a rate.
+timeout 120 bash "$VS_SRC_ROOT/perf/fwd_bench.sh" --devices bridge --sizes 64 --seconds 0.5 \
+	--warmup 0.2 --rfc2544 --trial 0.3 --steps 2 --out "$out/rfc" >"$VS_TMP/rfc.out" 2>&1 ||
+	fail "fwd_bench.sh --rfc2544 failed: $(tail -5 "$VS_TMP/rfc.out")"
+zl=$(python3 -c 'import csv,sys; print(next(csv.DictReader(open(sys.argv[1])))["zero_loss_pps"])' \
+	"$(ls "$out"/rfc/*/fwd.csv | head -1)")
+[[ $zl =~ ^[0-9]+$ ]] || fail "no zero-loss rate in the --rfc2544 CSV: '$zl'"
+log "zero-loss search, Linux bridge, 64 B: $zl pps"
 ok "forwarding harness smoke run: every device forwarded frames"

@@ -1,0 +1,535 @@
+// SPDX-License-Identifier: Apache-2.0
+// dpdkgen: a pktgen-style traffic generator and sink on DPDK's ethdev, for topologies
+// without a kernel in the path (memif). One lcore sends bursts of pre-built
+// Ethernet/IPv4/UDP frames (perf/genframe.h) on --tx-port and receives and counts them on
+// --rx-port, in one busy loop; the device under test forwards between the two.
+//
+//   dpdkgen [EAL options] -- [--tx-port 0] [--rx-port 1] [--size 60] [--rate PPS] ...
+//
+// e.g. against a device that serves two memif sockets:
+//   dpdkgen -l 0 --no-huge -m 512 --no-pci --file-prefix gen
+//     --vdev net_memif0,role=client,socket=/run/a.sock
+//     --vdev net_memif1,role=client,socket=/run/b.sock -- --seconds 10 --json
+// (one command line)
+//
+// Frames are sent from refcounted template mbufs: the burst takes one reference per
+// frame and the driver drops it once it has copied the frame (memif and af_xdp copy at
+// tx time), so the loop neither allocates nor writes frames. Drivers that keep mbufs after
+// tx_burst (zero-copy NICs) would see the template change under them only when the phase
+// byte flips or, with more flows than templates, when headers are rewritten.
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <vs/mac.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "genframe.h"
+
+#define BURST 32
+#define MAX_TEMPLATES 1024
+#define N_DESC 1024
+#define POOL_MBUFS 8191
+#define DRAIN_NS 200000000ULL
+#define DRAIN_IDLE_NS 50000000ULL
+#define LEARN_EVERY_NS 1000000000ULL
+#define LINK_WAIT_S 10
+
+struct args {
+	uint16_t tx_port, rx_port;
+	uint32_t size, flows, macs;
+	double rate, seconds, warmup;
+	uint64_t count;
+	uint64_t src_mac, dst_mac;
+	int json, quiet;
+};
+
+struct stats {
+	uint64_t sent[2], received[2], rx_bytes, stray, tx_short, tx_port_rx, learn_sent, loops;
+};
+
+static volatile sig_atomic_t stop_req;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_req = 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: dpdkgen [EAL options] -- [OPTIONS]\n"
+		"Sends UDP frames on one DPDK port and counts them on another, in one busy loop\n"
+		"on the EAL main lcore (pin it with -l CPU); prints one line of results.\n"
+		"  -t, --tx-port N      port frames leave from (default 0: the first --vdev)\n"
+		"  -r, --rx-port N      port frames are counted on (default 1)\n"
+		"  -s, --size BYTES     frame length without FCS, %d-%d (default 60)\n"
+		"  -R, --rate PPS       offered rate; 0 = as fast as possible (default 0)\n"
+		"  -S, --seconds S      length of the measurement (default 10)\n"
+		"  -n, --count N        stop the measurement after N frames sent\n"
+		"  -w, --warmup S       send this long before measuring (default 1)\n"
+		"  -f, --flows N        vary UDP source port and source IP over N flows (1)\n"
+		"      --macs N         vary the source MAC over N addresses (1): --src-mac,\n"
+		"                       then XX:XX:XX:80:00:01 on (its first 3 bytes)\n"
+		"      --src-mac MAC    source MAC (default 02:76:73:00:00:01)\n"
+		"      --dst-mac MAC    destination MAC; the rx port announces it (default\n"
+		"                       02:76:73:00:00:02)\n"
+		"  -j, --json           print the results as one JSON object\n"
+		"  -q, --quiet          no progress messages on stderr\n"
+		"  -h, --help           this help\n",
+		GEN_MIN_SIZE, GEN_MAX_SIZE);
+}
+
+static int parse_args(int argc, char **argv, struct args *a)
+{
+	static const struct option longopts[] = {
+		{"tx-port", required_argument, NULL, 't'},
+		{"rx-port", required_argument, NULL, 'r'},
+		{"size", required_argument, NULL, 's'},
+		{"rate", required_argument, NULL, 'R'},
+		{"seconds", required_argument, NULL, 'S'},
+		{"count", required_argument, NULL, 'n'},
+		{"warmup", required_argument, NULL, 'w'},
+		{"flows", required_argument, NULL, 'f'},
+		{"macs", required_argument, NULL, 'A'},
+		{"src-mac", required_argument, NULL, 'M'},
+		{"dst-mac", required_argument, NULL, 'D'},
+		{"json", no_argument, NULL, 'j'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	uint64_t v;
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	a->tx_port = 0;
+	a->rx_port = 1;
+	a->size = GEN_MIN_SIZE;
+	a->seconds = 10;
+	a->warmup = 1;
+	a->flows = 1;
+	a->macs = 1;
+	a->src_mac = 0x027673000001ULL;
+	a->dst_mac = 0x027673000002ULL;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "t:r:s:R:S:n:w:f:jqh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+		case 'r':
+			if (gen_parse_u64(optarg, 0, RTE_MAX_ETHPORTS - 1, &v) < 0)
+				goto bad;
+			*(c == 't' ? &a->tx_port : &a->rx_port) = (uint16_t)v;
+			break;
+		case 's':
+			if (gen_parse_u64(optarg, GEN_MIN_SIZE, GEN_MAX_SIZE, &v) < 0)
+				goto bad;
+			a->size = (uint32_t)v;
+			break;
+		case 'R':
+			if (gen_parse_double(optarg, 0, 1e9, &a->rate) < 0)
+				goto bad;
+			break;
+		case 'S':
+			if (gen_parse_double(optarg, 0.01, 1e6, &a->seconds) < 0)
+				goto bad;
+			break;
+		case 'n':
+			if (gen_parse_u64(optarg, 1, UINT64_MAX, &a->count) < 0)
+				goto bad;
+			break;
+		case 'w':
+			if (gen_parse_double(optarg, 0, 1e6, &a->warmup) < 0)
+				goto bad;
+			break;
+		case 'f':
+			if (gen_parse_u64(optarg, 1, 1u << 24, &v) < 0)
+				goto bad;
+			a->flows = (uint32_t)v;
+			break;
+		case 'A':
+			if (gen_parse_u64(optarg, 1, 1u << 23, &v) < 0)
+				goto bad;
+			a->macs = (uint32_t)v;
+			break;
+		case 'M':
+		case 'D':
+			if (vs_mac_parse(optarg, c == 'M' ? &a->src_mac : &a->dst_mac) < 0 ||
+			    vs_mac_is_multicast(c == 'M' ? a->src_mac : a->dst_mac))
+				goto bad;
+			break;
+		case 'j':
+			a->json = 1;
+			break;
+		case 'q':
+			a->quiet = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "dpdkgen: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	if (a->tx_port == a->rx_port) {
+		fprintf(stderr, "dpdkgen: --tx-port and --rx-port must differ\n");
+		return -1;
+	}
+	return 0;
+bad:
+	fprintf(stderr, "dpdkgen: invalid value for option %s: '%s' (see --help)\n",
+		argv[optind - 1], optarg);
+	return -1;
+}
+
+// Configures 'port' with one rx and one tx queue and starts it.
+static int port_start(uint16_t port, struct rte_mempool *pool)
+{
+	struct rte_eth_conf conf;
+	int ret;
+
+	if (!rte_eth_dev_is_valid_port(port)) {
+		fprintf(stderr, "dpdkgen: no port %u (give one --vdev per port)\n", port);
+		return -1;
+	}
+	memset(&conf, 0, sizeof(conf));
+	ret = rte_eth_dev_configure(port, 1, 1, &conf);
+	if (ret == 0)
+		ret = rte_eth_rx_queue_setup(port, 0, N_DESC, rte_eth_dev_socket_id(port), NULL,
+					     pool);
+	if (ret == 0)
+		ret = rte_eth_tx_queue_setup(port, 0, N_DESC, rte_eth_dev_socket_id(port), NULL);
+	// A memif client cannot connect while the server is still closing the previous
+	// client's connection, or before it listens: retry for a while.
+	for (int i = 0; ret == 0 && i < LINK_WAIT_S * 10 && !stop_req; i++) {
+		ret = rte_eth_dev_start(port);
+		if (ret == 0 || i == LINK_WAIT_S * 10 - 1)
+			break;
+		ret = 0;
+		rte_delay_ms(100);
+	}
+	if (ret < 0) {
+		fprintf(stderr, "dpdkgen: port %u: %s\n", port, rte_strerror(-ret));
+		return -1;
+	}
+	return 0;
+}
+
+static int link_up(uint16_t port)
+{
+	struct rte_eth_link link;
+
+	memset(&link, 0, sizeof(link));
+	return rte_eth_link_get_nowait(port, &link) == 0 && link.link_status == RTE_ETH_LINK_UP;
+}
+
+// Receives on 'port' and frees what arrived; returns the number of frames.
+static uint16_t drain(uint16_t port)
+{
+	struct rte_mbuf *m[BURST];
+	uint16_t n = rte_eth_rx_burst(port, 0, m, BURST);
+
+	if (n)
+		rte_pktmbuf_free_bulk(m, n);
+	return n;
+}
+
+// Sends a few broadcast frames from --dst-mac out of the rx port, so that a learning
+// device knows where that MAC is.
+static void send_learn(const struct args *a, struct rte_mempool *pool, uint32_t run,
+		       struct stats *st)
+{
+	struct rte_mbuf *m[4];
+	uint16_t k;
+
+	if (rte_pktmbuf_alloc_bulk(pool, m, 4) < 0)
+		return;
+	for (int i = 0; i < 4; i++) {
+		uint8_t *d = (uint8_t *)rte_pktmbuf_append(m[i], GEN_MIN_SIZE);
+
+		gen_build_frame(d, GEN_MIN_SIZE, 0xffffffffffffULL, a->dst_mac, LEARN_MAGIC, run);
+	}
+	k = rte_eth_tx_burst(a->rx_port, 0, m, 4);
+	st->learn_sent += k;
+	if (k < 4)
+		rte_pktmbuf_free_bulk(m + k, 4u - k);
+}
+
+static void set_phase(struct rte_mbuf **tmpl, uint32_t n, uint8_t phase)
+{
+	for (uint32_t i = 0; i < n; i++)
+		rte_pktmbuf_mtod(tmpl[i], uint8_t *)[GEN_OFF_PHASE] = phase;
+}
+
+struct span {
+	uint64_t t_start, t_end;
+};
+
+static void run_loop(const struct args *a, struct rte_mempool *pool, struct rte_mbuf **tmpl,
+		     uint32_t n_tmpl, uint32_t run, struct stats *st, struct span *sp)
+{
+	struct rte_mbuf *rx[BURST], *tx[BURST];
+	const uint64_t warm_ns = (uint64_t)(a->warmup * 1e9),
+		       meas_ns = (uint64_t)(a->seconds * 1e9);
+	uint64_t now = gen_now_ns(), last = now, phase_end = now + warm_ns, last_learn = now,
+		 last_rx = now;
+	int ph = warm_ns ? GEN_WARMUP : GEN_MEASURE;
+	struct gen_vary v = {
+		.flows = a->flows, .macs = a->macs, .n_tmpl = n_tmpl, .src_mac = a->src_mac};
+	uint32_t next = 0;
+	double tokens = 0, max_tokens = a->rate * 1e-3 > 4 * BURST ? a->rate * 1e-3 : 4 * BURST;
+
+	if (ph == GEN_MEASURE) {
+		set_phase(tmpl, n_tmpl, GEN_MEASURE);
+		sp->t_start = now;
+		phase_end = now + meas_ns;
+	}
+	for (;;) {
+		uint16_t n, k;
+
+		st->loops++;
+		now = gen_now_ns();
+		if (ph == GEN_WARMUP && (now >= phase_end || stop_req)) {
+			ph = GEN_MEASURE;
+			set_phase(tmpl, n_tmpl, GEN_MEASURE);
+			sp->t_start = now;
+			phase_end = now + meas_ns;
+		}
+		if (ph == GEN_MEASURE &&
+		    (now >= phase_end || stop_req || (a->count && st->sent[0] >= a->count))) {
+			ph = GEN_DRAIN;
+			sp->t_end = now;
+			phase_end = now + DRAIN_NS;
+			last_rx = now;
+		}
+		if (ph == GEN_DRAIN && (now >= phase_end || now - last_rx >= DRAIN_IDLE_NS))
+			break;
+		if (a->rate > 0 && ph != GEN_DRAIN) {
+			tokens += (double)(now - last) * a->rate * 1e-9;
+			if (tokens > max_tokens)
+				tokens = max_tokens;
+		}
+		last = now;
+		for (int b = 0; b < (a->rate > 0 ? 4 : 1) && ph != GEN_DRAIN; b++) {
+			n = BURST;
+			if (a->rate > 0)
+				n = tokens < BURST ? (uint16_t)tokens : BURST;
+			if (a->count && ph == GEN_MEASURE && st->sent[0] + n > a->count)
+				n = (uint16_t)(a->count - st->sent[0]);
+			if (n == 0)
+				break;
+			for (uint16_t i = 0; i < n; i++) {
+				struct rte_mbuf *m = tmpl[next];
+
+				gen_vary_next(&v, rte_pktmbuf_mtod(m, uint8_t *));
+				rte_mbuf_refcnt_update(m, 1);
+				tx[i] = m;
+				if (++next == n_tmpl)
+					next = 0;
+			}
+			k = rte_eth_tx_burst(a->tx_port, 0, tx, n);
+			for (uint16_t i = k; i < n; i++)
+				rte_mbuf_refcnt_update(tx[i], -1);
+			// Frames not taken are offered again next time, in the same order.
+			next = (uint32_t)((next + n_tmpl - (uint32_t)(n - k)) % n_tmpl);
+			gen_vary_unsend(&v, (uint32_t)(n - k));
+			st->sent[ph == GEN_MEASURE ? 0 : 1] += k;
+			tokens -= k;
+			if (k < n) {
+				st->tx_short++;
+				break;
+			}
+		}
+		// Up to 4 bursts in, so the sink keeps up with a device that batches.
+		for (int b = 0; b < 4 && (k = rte_eth_rx_burst(a->rx_port, 0, rx, BURST)) > 0;
+		     b++) {
+			for (uint16_t i = 0; i < k; i++) {
+				const struct rte_mbuf *m = rx[i];
+				int c = m->nb_segs == 1
+						? gen_classify(rte_pktmbuf_mtod(m, const uint8_t *),
+							       m->pkt_len, a->size, run)
+						: -1;
+
+				if (c < 0) {
+					st->stray++;
+				} else {
+					st->received[c]++;
+					if (c == 0)
+						st->rx_bytes += m->pkt_len;
+				}
+			}
+			rte_pktmbuf_free_bulk(rx, k);
+			last_rx = now;
+		}
+		if ((st->loops & 255) == 0) {
+			st->tx_port_rx += drain(a->tx_port);
+			if (now - last_learn >= LEARN_EVERY_NS && ph != GEN_DRAIN) {
+				send_learn(a, pool, run, st);
+				last_learn = now;
+			}
+		}
+	}
+	if (sp->t_end == 0)
+		sp->t_end = now;
+}
+
+int main(int argc, char **argv)
+{
+	struct rte_mbuf *tmpl[MAX_TEMPLATES];
+	struct rte_eth_stats s0, s1;
+	struct rte_mempool *pool;
+	char txname[RTE_ETH_NAME_MAX_LEN] = "", rxname[RTE_ETH_NAME_MAX_LEN] = "";
+	struct stats st = {0};
+	struct span sp = {0};
+	uint32_t n_tmpl = 0, run;
+	struct args a;
+	int ret, rc = 1;
+
+	ret = rte_eal_init(argc, argv);
+	if (ret < 0) {
+		fprintf(stderr, "dpdkgen: EAL initialisation failed: %s\n",
+			rte_strerror(rte_errno));
+		return 1;
+	}
+	argc -= ret;
+	argv += ret;
+	argv[0] = (char *)"dpdkgen";
+	if (parse_args(argc, argv, &a) < 0) {
+		rte_eal_cleanup();
+		return 2;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	run = (uint32_t)getpid() ^ (uint32_t)gen_now_ns();
+
+	pool = rte_pktmbuf_pool_create("dpdkgen", POOL_MBUFS, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				       (int)rte_socket_id());
+	if (pool == NULL) {
+		fprintf(stderr, "dpdkgen: mbuf pool: %s\n", rte_strerror(rte_errno));
+		goto out_eal;
+	}
+	if (port_start(a.tx_port, pool) < 0 || port_start(a.rx_port, pool) < 0)
+		goto out;
+	rte_eth_dev_get_name_by_port(a.tx_port, txname);
+	rte_eth_dev_get_name_by_port(a.rx_port, rxname);
+	// A memif handshake now and then never completes (seen with DPDK 22.11 under load):
+	// reconnect every 2 s until both links are up.
+	for (int i = 1; i <= LINK_WAIT_S * 100 && !(link_up(a.tx_port) && link_up(a.rx_port));
+	     i++) {
+		if (stop_req)
+			goto out;
+		usleep(10000);
+		if (i % 200 == 0) {
+			for (uint16_t p = 0; p < 2; p++) {
+				uint16_t port = p ? a.rx_port : a.tx_port;
+
+				if (!link_up(port)) {
+					rte_eth_dev_stop(port);
+					rte_eth_dev_start(port);
+				}
+			}
+		}
+	}
+	if (!link_up(a.tx_port) || !link_up(a.rx_port)) {
+		fprintf(stderr,
+			"dpdkgen: link of %s or %s not up after %d s (is the peer there?)\n",
+			txname, rxname, LINK_WAIT_S);
+		goto out;
+	}
+
+	n_tmpl = gen_n_templates(a.flows, a.macs, 4 * BURST, MAX_TEMPLATES);
+	if (rte_pktmbuf_alloc_bulk(pool, tmpl, n_tmpl) < 0) {
+		fprintf(stderr, "dpdkgen: cannot allocate %u template mbufs\n", n_tmpl);
+		n_tmpl = 0;
+		goto out;
+	}
+	for (uint32_t i = 0; i < n_tmpl; i++) {
+		uint8_t *d = (uint8_t *)rte_pktmbuf_append(tmpl[i], (uint16_t)a.size);
+
+		if (d == NULL) {
+			fprintf(stderr, "dpdkgen: --size %u does not fit an mbuf\n", a.size);
+			goto out;
+		}
+		gen_build_frame(d, a.size, a.dst_mac, a.src_mac, GEN_MAGIC, run);
+		gen_vary_template(&(struct gen_vary){.flows = a.flows,
+						     .macs = a.macs,
+						     .n_tmpl = n_tmpl,
+						     .src_mac = a.src_mac},
+				  d, i);
+	}
+
+	// Tell a learning device where --dst-mac is, and give it time to apply it.
+	send_learn(&a, pool, run, &st);
+	for (uint64_t t = gen_now_ns(); gen_now_ns() - t < 100000000ULL;) {
+		st.stray += drain(a.rx_port);
+		st.tx_port_rx += drain(a.tx_port);
+	}
+	rte_eth_stats_get(a.rx_port, &s0);
+	if (!a.quiet)
+		fprintf(stderr,
+			"dpdkgen: %s -> %s, %u-byte frames, %u flow(s), %u MAC(s), rate %.0f "
+			"pps%s, "
+			"lcore %u (CPU %d)\n",
+			txname, rxname, a.size, a.flows, a.macs, a.rate,
+			a.rate > 0 ? "" : " (as fast as possible)", rte_lcore_id(),
+			rte_lcore_to_cpu_id((int)rte_lcore_id()));
+
+	run_loop(&a, pool, tmpl, n_tmpl, run, &st, &sp);
+
+	rte_eth_stats_get(a.rx_port, &s1);
+	{
+		struct gen_result res = {
+			.tx = txname,
+			.rx = rxname,
+			.cpu = rte_lcore_to_cpu_id((int)rte_lcore_id()),
+			.size = a.size,
+			.flows = a.flows,
+			.macs = a.macs,
+			.rate = a.rate,
+			.seconds = (double)(sp.t_end - sp.t_start) * 1e-9,
+			.sent = st.sent[0],
+			.received = st.received[0],
+			.rx_bytes = st.rx_bytes,
+			.warmup_sent = st.sent[1],
+			.warmup_received = st.received[1],
+			.stray = st.stray,
+			.tx_short = st.tx_short,
+			.tx_port_rx = st.tx_port_rx,
+			.learn_sent = st.learn_sent,
+			.loops = st.loops,
+			// The sink port's own losses: its rx ring full (imissed) and no mbuf
+			// to receive into (rx_nombuf).
+			.sink_rx_ring_full = s1.imissed - s0.imissed,
+			.sink_rx_fill_empty = s1.rx_nombuf - s0.rx_nombuf,
+		};
+
+		gen_print_result(stdout, &res, a.json);
+	}
+	rc = 0;
+out:
+	for (uint32_t i = 0; i < n_tmpl; i++)
+		rte_pktmbuf_free(tmpl[i]);
+	rte_eth_dev_stop(a.tx_port);
+	rte_eth_dev_stop(a.rx_port);
+	rte_eth_dev_close(a.tx_port);
+	rte_eth_dev_close(a.rx_port);
+out_eal:
+	rte_eal_cleanup();
+	return rc;
+}
