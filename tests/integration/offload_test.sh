@@ -59,7 +59,11 @@ iperf_ok "$C1" 198.18.5.2 -u -b 200M
 iperf_ok "$C1" 198.18.5.2 -R
 completed=$(port_stat "$H1" rx-csum-completed)
 [ "$completed" -gt 0 ] || fail "no checksum was completed on $H1 ($completed)"
-[ "$(port_stat "$H1" dropped)" -eq 0 ] || fail "$H1 dropped frames: $(vsctl port-stats "$H1")"
+# Ring overruns (the PMD thread descheduled on a loaded machine) are counted losses under
+# load; every other reason (malformed, oversized, ...) would be a datapath fault.
+bad=$(($(port_stat "$H1" dropped) - $(port_stat "$H1" drops rx-fill-empty) -
+	$(port_stat "$H1" drops rx-ring-full) - $(port_stat "$H1" drops tx-ring-full)))
+[ "$bad" -eq 0 ] || fail "$H1 dropped frames: $(vsctl port-stats "$H1")"
 ok "TCP and UDP at default offloads, MTU 1500 ($completed checksums completed on $H1)"
 
 # ---- MTU 9000 -----------------------------------------------------------
