@@ -21,7 +21,11 @@
 	_(MACVLAN_UNKNOWN_DST, "macvlan-unknown-dst") /* parent: unicast to no child's MAC */      \
 	_(MACVLAN_SPOOFED, "macvlan-spoofed-src")     /* child: source is not its MAC */           \
 	_(MACVLAN_PRIVATE, "macvlan-private")	      /* child to child in private mode */         \
-	_(MACVLAN_REFLECTED, "macvlan-reflected")     /* a child's own multicast came back */
+	_(MACVLAN_REFLECTED, "macvlan-reflected")     /* a child's own multicast came back */ \
+	_(SVC_ARP_LOCAL, "service-arp-local") /* ARP reply to the switch's own MAC, consumed */ \
+	_(SVC_RESET, "service-reset")	      /* RST or packet of a connection being reset */     \
+	_(SVC_NO_BACKEND, "service-no-backend") /* UDP to a service without backends */         \
+	_(CONNTRACK_FULL, "conntrack-full")   /* new service connection, table full */
 
 enum vs_drop {
 	VS_DROP_NONE = 0,

@@ -12,6 +12,7 @@
 #include "../../pmd/netdev.h"
 #include "macvlan.h"
 #include "query.h"
+#include "service.h"
 
 // A failed method: a protocol error code and a message.
 struct ctl_err {
@@ -146,6 +147,12 @@ static int bridge_opts(json_t *params, struct vs_bridge_opts *o, struct ctl_err 
 			dst = &o->mac_aging;
 		else if (strcmp(key, "mac-table-size") == 0)
 			dst = &o->mac_table_size;
+		else if (strcmp(key, "conntrack-size") == 0)
+			dst = &o->conntrack_size;
+		else if (strcmp(key, "conntrack-tcp-timeout") == 0)
+			dst = &o->conntrack_tcp_timeout;
+		else if (strcmp(key, "conntrack-udp-timeout") == 0)
+			dst = &o->conntrack_udp_timeout;
 		else
 			return fail(e, "invalid-params", "unknown bridge option: %s", key);
 		if (opt_value(key, v, buf, sizeof(buf), e) < 0 || parse_u32(key, buf, dst, e) < 0)
@@ -463,6 +470,19 @@ static int m_set_port(struct vs_switch *sw, json_t *params, json_t *res, struct 
 	ret = vs_switch_set_port(sw, br, port, opts, n, e->msg, sizeof(e->msg));
 	return ret < 0 ? switch_fail(e, ret) : 0;
 }
+// Service methods (cp/service.c), dispatched by name.
+#define SVC_METHOD(fn, name)                                                                       \
+	static int fn(struct vs_switch *sw, json_t *params, json_t *res, struct ctl_err *e)        \
+	{                                                                                          \
+		return vs_service_method(sw, name, params, res, &e->code, e->msg, sizeof(e->msg)); \
+	}
+SVC_METHOD(m_add_service, "add-service")
+SVC_METHOD(m_del_service, "del-service")
+SVC_METHOD(m_set_service, "set-service")
+SVC_METHOD(m_list_services, "list-services")
+SVC_METHOD(m_conntrack_show, "conntrack-show")
+SVC_METHOD(m_conntrack_flush, "conntrack-flush")
+SVC_METHOD(m_load_services, "load-services")
 
 static const struct {
 	const char *name;
@@ -476,6 +496,10 @@ static const struct {
 	{"fdb-show", m_fdb_show},      {"fdb-flush", m_fdb_flush},   {"fdb-add", m_fdb_add},
 	{"fdb-del", m_fdb_del},	       {"port-stats", m_port_stats},
 	{"set-port", m_set_port},
+	{"add-service", m_add_service}, {"del-service", m_del_service},
+	{"set-service", m_set_service}, {"list-services", m_list_services},
+	{"conntrack-show", m_conntrack_show}, {"conntrack-flush", m_conntrack_flush},
+	{"load-services", m_load_services},
 };
 
 json_t *vs_ctl_error(json_t *id, const char *code, const char *fmt, ...)

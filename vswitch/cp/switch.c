@@ -11,6 +11,7 @@
 
 #include "../dp/rcu.h"
 #include "macvlan.h"
+#include "service.h"
 
 VS_LOG_MODULE("switch");
 
@@ -137,6 +138,7 @@ static struct vs_conf *build(struct vs_switch *sw)
 		conf->bridges[conf->n_bridges++] = dp;
 		dp->id = br->id;
 		dp->fdb = br->fdb;
+		dp->svc = vs_services_dp(br->services);
 		dp->n_ports = br->n_ports;
 		dp->type = VS_BRIDGE_LEARNING;
 		dp->mv = NULL;
@@ -304,6 +306,7 @@ void vs_switch_housekeeping(struct vs_switch *sw)
 		if (br == NULL)
 			continue;
 		vs_fdb_age(br->fdb, now, br->mac_aging);
+		vs_services_housekeeping(sw, br->services, now);
 		if (vs_fdb_needs_rebuild(br->fdb))
 			fdb_rebuild(br->fdb, br->fdb->limit);
 	}
@@ -318,7 +321,7 @@ static int check_bridge_opts(const struct vs_bridge_opts *o, char *err, size_t e
 				  o->mac_table_size > VS_MAX_MAC_TABLE_SIZE))
 		return ERR(EINVAL, "mac-table-size must be between %u and %u",
 			   VS_MIN_MAC_TABLE_SIZE, VS_MAX_MAC_TABLE_SIZE);
-	return 0;
+	return vs_services_check_opts(o, err, errlen);
 }
 
 int vs_switch_add_bridge(struct vs_switch *sw, const char *name, const struct vs_bridge_opts *o,
@@ -349,7 +352,10 @@ int vs_switch_add_bridge(struct vs_switch *sw, const char *name, const struct vs
 	br->mac_table_size = o->mac_table_size ? o->mac_table_size : VS_DEFAULT_MAC_TABLE_SIZE;
 	br->fdb = vs_fdb_create(br->mac_table_size);
 	br->ports = calloc(VS_MAX_PORTS, sizeof(*br->ports));
-	if (br->fdb == NULL || br->ports == NULL) {
+	br->services = vs_services_create();
+	if (br->fdb == NULL || br->ports == NULL || br->services == NULL ||
+	    vs_services_set_opts(br->services, o, err, errlen) < 0) {
+		vs_services_destroy(br->services);
 		vs_fdb_destroy(br->fdb);
 		free(br->ports);
 		free(br);
@@ -359,6 +365,7 @@ int vs_switch_add_bridge(struct vs_switch *sw, const char *name, const struct vs
 	ret = vs_switch_publish(sw);
 	if (ret < 0) {
 		sw->bridges[id] = NULL;
+		vs_services_destroy(br->services);
 		vs_fdb_destroy(br->fdb);
 		free(br->ports);
 		free(br);
@@ -394,6 +401,9 @@ int vs_switch_set_bridge(struct vs_switch *sw, const char *name, const struct vs
 	}
 	if (o->mac_aging)
 		br->mac_aging = o->mac_aging;
+	ret = vs_services_set_opts(br->services, o, err, errlen);
+	if (ret < 0)
+		return ret;
 	VS_LOG(INFO, "bridge %s: mac-aging %u, mac-table-size %u", name, br->mac_aging,
 	       br->mac_table_size);
 	return 0;
@@ -439,6 +449,7 @@ int vs_switch_del_bridge(struct vs_switch *sw, const char *name, char *err, size
 		remove_port(sw, br->ports[br->n_ports - 1]);
 	sw->bridges[br->id] = NULL;
 	vs_switch_publish(sw);
+	vs_services_destroy(br->services);
 	vs_fdb_destroy(br->fdb);
 	vs_macvlan_free(br->mv);
 	free(br->ports);

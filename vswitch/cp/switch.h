@@ -34,6 +34,7 @@ struct vs_bridge {
 	uint16_t n_ports;
 	uint16_t *ports; // port ids, in the order they were added
 	struct vs_macvlan *mv; // NULL: a learning bridge; else a macvlan bridge (cp/macvlan.h)
+	struct vs_services *services; // cp/service.h
 };
 
 struct vs_switch {
@@ -54,6 +55,9 @@ struct vs_switch {
 struct vs_bridge_opts {
 	uint32_t mac_aging;
 	uint32_t mac_table_size;
+	uint32_t conntrack_size;	// cp/service.h
+	uint32_t conntrack_tcp_timeout;
+	uint32_t conntrack_udp_timeout;
 };
 
 void vs_switch_init(struct vs_switch *sw);

@@ -20,12 +20,14 @@ enum vs_bridge_type {
 };
 
 struct vs_macvlan_dp;
+struct vs_svc_br;
 
 struct vs_dp_bridge {
 	uint16_t id;
 	struct vs_fdb *fdb;
 	uint8_t type;			 // enum vs_bridge_type
 	struct vs_macvlan_dp *mv;	 // VS_BRIDGE_MACVLAN: its table, owned by the snapshot
+	struct vs_svc_br *svc; // services (dp/svc.h), NULL if the bridge never had one
 	uint16_t n_ports;
 	uint16_t ports[]; // port ids: the flood list
 };

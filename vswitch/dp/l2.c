@@ -94,7 +94,8 @@ void vs_l2_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *
 	for (uint16_t i = 0; i < n; i++) {
 		struct vs_pkt *pkt = &pkts[i];
 
-		if (pkt->drop != VS_DROP_NONE)
+		// A frame an earlier stage answered (out_port set) is neither learned nor switched.
+		if (pkt->drop != VS_DROP_NONE || pkt->out_port != VS_PORT_NONE)
 			continue;
 		// Every frame of a burst comes from one rx queue, hence one port and one bridge.
 		pkt->drop = l2_one(pmd, conf, pkt, &cache);

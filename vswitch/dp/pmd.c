@@ -16,6 +16,7 @@
 #include "output.h"
 #include "parse.h"
 #include "rcu.h"
+#include "svc.h"
 
 VS_LOG_MODULE("pmd");
 
@@ -90,6 +91,7 @@ void vs_pmd_pipeline(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_p
 	vs_ctr_add(&c->rx_bytes, bytes);
 	vs_parse_burst(pmd->pkts, n);
 	vs_ctr_add(&c->rx_csum_completed, vs_csum_burst(pmd->pkts, n));
+	vs_svc_burst(pmd, conf, pmd->pkts, n);
 	vs_l2_burst(pmd, conf, pmd->pkts, n);
 	vs_output_burst(pmd, conf, pmd->pkts, n);
 	vs_output_flush(pmd, conf);
