@@ -18,6 +18,7 @@
 
 #include "client.h"
 #include "print.h"
+#include "print_svc.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
@@ -173,6 +174,44 @@ static int build_set_port(char **args, int n, json_t *params, char *err, size_t 
 	return add_options(params, args + 2, n - 2, false, err, errsize);
 }
 
+STRINGS_BUILDER(build_bridge_service, "bridge", "service")
+
+static int build_service_options(char **args, int n, json_t *params, char *err, size_t errsize)
+{
+	if (build_bridge_service(args, 2, params, err, errsize) != 0)
+		return -1;
+	return add_options(params, args + 2, n - 2, false, err, errsize);
+}
+
+// conntrack-show BR [--service NAME]
+static int build_conntrack_show(char **args, int n, json_t *params, char *err, size_t errsize)
+{
+	if (build_bridge(args, 1, params, err, errsize) != 0)
+		return -1;
+	if (n == 1)
+		return 0;
+	if (n != 3 || strcmp(args[1], "--service") != 0)
+		return usage_err(err, errsize, "expected BR [--service NAME]");
+	return set_string(params, "service", args[2], err, errsize);
+}
+
+// load-services BR FILE: the daemon reads FILE, so it gets an absolute path.
+static int build_load_services(char **args, int n, json_t *params, char *err, size_t errsize)
+{
+	char *path;
+	int ret;
+
+	(void)n;
+	if (build_bridge(args, 1, params, err, errsize) != 0)
+		return -1;
+	path = realpath(args[1], NULL);
+	if (path == NULL)
+		return usage_err(err, errsize, "cannot read %s: %s", args[1], strerror(errno));
+	ret = set_string(params, "file", path, err, errsize);
+	free(path);
+	return ret;
+}
+
 // ---- the command table ---------------------------------------------------
 
 struct command {
@@ -215,6 +254,24 @@ static const struct command commands[] = {
 	 "change port options at run time (macvlan child: mac=MAC; macvlan bridges: see "
 	 "add-br BR type=macvlan parent=PORT [mode=bridge|private|vepa|passthru])",
 	 build_set_port, NULL},
+	{"add-service", 3, -1, "BR NAME vip=A.B.C.D:PORT backends=A.B.C.D:PORT,... [key=value ...]",
+	 "add a load-balanced service (proto=tcp|udp, affinity=none|client-ip, "
+	 "affinity_timeout=SECS)",
+	 build_service_options, NULL},
+	{"del-service", 2, 2, "BR NAME", "remove a service and its connections",
+	 build_bridge_service, NULL},
+	{"set-service", 3, -1, "BR NAME key=value ...",
+	 "change a service (backends=..., affinity=..., vip=..., proto=...)",
+	 build_service_options, NULL},
+	{"list-services", 0, 1, "[BR]", "print the services (of BR)", build_bridge,
+	 print_list_services},
+	{"conntrack-show", 1, 3, "BR [--service NAME]", "print the tracked service connections",
+	 build_conntrack_show, print_conntrack_show},
+	{"conntrack-flush", 1, 1, "BR", "remove every tracked connection of BR", build_bridge,
+	 print_flushed},
+	{"load-services", 2, 2, "BR FILE",
+	 "add the services of FILE at once, one per line: NAME key=value ...",
+	 build_load_services, print_added},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

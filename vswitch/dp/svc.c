@@ -63,6 +63,7 @@ struct ctx {
 	struct vs_ct *ct;
 	struct vs_neigh_tab *neigh;
 	const struct vs_fdb_table *fdb;
+	uint16_t br_id;
 };
 
 // A parsed TCP/UDP over IPv4 packet.
@@ -123,6 +124,11 @@ static void svc_arp(struct ctx *x, struct vs_pkt *pkt)
 		pkt->out_port = pkt->in_port;
 		vs_ctr_add(&x->sb->ctr[x->pmd->id].arp_replies, 1);
 	} else if (op == 2 && vs_mac_from_bytes(a + 18) == x->sb->mac) {
+		// The answer to our request: L2 never sees it, so learn its sender here.
+		struct vs_learn_ev ev = {.mac = pkt->src_mac, .bridge = x->br_id, .port = pkt->in_port};
+
+		if (!vs_mac_is_multicast(pkt->src_mac) && pkt->src_mac != 0)
+			vs_learn_push(x->pmd->learn, &ev);
 		pkt->drop = VS_DROP_SVC_ARP_LOCAL;
 	}
 }
@@ -486,6 +492,7 @@ void vs_svc_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt 
 	x.ct = __atomic_load_n(&br->svc->ct, __ATOMIC_ACQUIRE);
 	x.neigh = __atomic_load_n(&br->svc->neigh, __ATOMIC_ACQUIRE);
 	x.fdb = vs_fdb_table_get(br->fdb);
+	x.br_id = br->id;
 	for (uint16_t i = 0; i < n; i++) {
 		struct vs_pkt *pkt = &pkts[i];
 
