@@ -1153,6 +1153,7 @@ static int m_set(struct req *r)
 	struct map keep = {0};
 	const char *name;
 	json_t *opts;
+	bool moved;
 	int i, ret;
 
 	if (check_keys(r, keys) < 0 || get_bridge(r, true, &br) < 0 ||
@@ -1176,6 +1177,9 @@ static int m_set(struct req *r)
 		return req_fail(r, ret);
 	}
 	old = s->svcs[i];
+	moved = sp.has_vip || sp.has_proto;
+	moved = moved && (sp.vip != old->vip || sp.vport != old->vport ||
+			  (sp.has_proto && sp.proto != old->proto));
 	v = svc_make(&sp, old, old->id, r->err, r->errlen);
 	free(sp.backends);
 	if (v == NULL)
@@ -1203,7 +1207,8 @@ static int m_set(struct req *r)
 	{
 		struct gone_arg ga = {.id = v->id, .keep = &keep};
 
-		if (v->vip != old->vip || v->vport != old->vport || v->proto != old->proto)
+		// 'old' is freed by now.
+		if (moved)
 			ct_scan(r->sw, s->dp->ct, svc_pred, &v->id);
 		else
 			ct_scan(r->sw, s->dp->ct, gone_pred, &ga);

@@ -84,16 +84,23 @@ struct vs_ct {
 	uint32_t live;       // records in use at the last scan
 };
 
+static inline uint64_t vs_ct_mix(uint64_t x)
+{
+	x ^= x >> 32;
+	x *= 0xd6e8feb86659fd93ULL;
+	x ^= x >> 32;
+	x *= 0xd6e8feb86659fd93ULL;
+	x ^= x >> 32;
+	return x;
+}
+
 static inline uint64_t vs_ct_hash(const struct vs_ct_key *k)
 {
 	uint64_t a, b;
 
 	__builtin_memcpy(&a, k, 8);
 	__builtin_memcpy(&b, (const uint8_t *)k + 8, 8);
-	a = (a ^ 0x9e3779b97f4a7c15ULL) * 0xff51afd7ed558ccdULL;
-	a ^= b + 0xc4ceb9fe1a85ec53ULL + (a >> 29);
-	a *= 0x94d049bb133111ebULL;
-	return a ^ (a >> 32);
+	return vs_ct_mix(a ^ vs_ct_mix(b ^ 0x9e3779b97f4a7c15ULL));
 }
 
 static inline bool vs_ct_key_eq(const struct vs_ct_key *a, const struct vs_ct_key *b)
