@@ -34,6 +34,7 @@
 #include "../vswitch/dp/output.h"
 #include "../vswitch/dp/parse.h"
 #include "../vswitch/dp/pmd.h"
+#include "svc_bench.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <x86intrin.h>
@@ -933,6 +934,7 @@ int main(int argc, char **argv)
 			report(&rows[r]);
 	printf("\nvs_pmd_clock(), paid once per PMD loop iteration outside these rows: %.1f ns\n",
 	       clock_cost_ns());
+	svc_bench(&B.sw, B.pmd, B.tick_hz, B.seconds, B.runs);
 
 	vs_switch_clear(&B.sw);
 	vs_conf_free(vs_conf_publish(NULL));

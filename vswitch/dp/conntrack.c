@@ -68,21 +68,36 @@ int64_t vs_ct_alloc(struct vs_ct *ct, unsigned pmd)
 	return -1;
 }
 
-// Stores 'word' for tuple hash 'h' in an empty slot of one of its buckets.
+static unsigned empties(const uint64_t *w)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < VS_CT_BUCKET; i++)
+		n += __atomic_load_n(&w[i], __ATOMIC_RELAXED) == 0;
+	return n;
+}
+
+// Stores 'word' for tuple hash 'h' in an empty slot of the emptier of its two buckets
+// (two choices keep the fullest bucket far below eight words), else of the other one.
 static uint64_t *put(struct vs_ct *ct, uint64_t h, uint64_t word)
 {
-	uint32_t b[2] = {(uint32_t)h & ct->mask, bucket2(h, ct->mask)};
+	uint64_t *w[2] = {&ct->words[(size_t)((uint32_t)h & ct->mask) * VS_CT_BUCKET],
+			  &ct->words[(size_t)bucket2(h, ct->mask) * VS_CT_BUCKET]};
 
+	if (empties(w[1]) > empties(w[0])) {
+		uint64_t *t = w[0];
+
+		w[0] = w[1];
+		w[1] = t;
+	}
 	for (unsigned j = 0; j < 2; j++) {
-		uint64_t *w = &ct->words[(size_t)b[j] * VS_CT_BUCKET];
-
 		for (unsigned i = 0; i < VS_CT_BUCKET; i++) {
 			uint64_t zero = 0;
 
-			if (__atomic_load_n(&w[i], __ATOMIC_RELAXED) == 0 &&
-			    __atomic_compare_exchange_n(&w[i], &zero, word, false, __ATOMIC_RELEASE,
-							__ATOMIC_RELAXED))
-				return &w[i];
+			if (__atomic_load_n(&w[j][i], __ATOMIC_RELAXED) == 0 &&
+			    __atomic_compare_exchange_n(&w[j][i], &zero, word, false,
+							__ATOMIC_RELEASE, __ATOMIC_RELAXED))
+				return &w[j][i];
 		}
 	}
 	return NULL;

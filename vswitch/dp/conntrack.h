@@ -44,14 +44,36 @@
 #define VS_CT_F_SNAT 0x100    // hairpin: the client is the backend, source NATed to the VIP
 #define VS_CT_F_SEEN_R 0x200  // a packet from the backend was seen
 
-// A 5-tuple, host byte order.
+// A 5-tuple, host byte order. Built and hashed as two 64-bit words, so that the datapath
+// writes it with two stores (no store-forwarding stalls when it is read back as words).
 struct vs_ct_key {
-	uint32_t src, dst;
-	uint16_t sport, dport;
-	uint8_t proto;
-	uint8_t kind;
-	uint16_t pad; // always 0
+	union {
+		struct {
+			uint32_t src, dst;
+			uint16_t sport, dport;
+			uint8_t proto;
+			uint8_t kind;
+			uint16_t pad; // always 0
+		};
+		uint64_t w[2];
+	};
 };
+
+static inline struct vs_ct_key vs_ct_key_make(uint32_t src, uint32_t dst, uint16_t sport,
+					      uint16_t dport, uint8_t proto, uint8_t kind)
+{
+	struct vs_ct_key k;
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	k.w[0] = (uint64_t)dst << 32 | src;
+	k.w[1] = (uint64_t)kind << 40 | (uint64_t)proto << 32 | (uint64_t)dport << 16 | sport;
+#else
+	k.w[0] = (uint64_t)src << 32 | dst;
+	k.w[1] = (uint64_t)sport << 48 | (uint64_t)dport << 32 | (uint64_t)proto << 24 |
+		 (uint64_t)kind << 16;
+#endif
+	return k;
+}
 
 struct vs_ct_conn {
 	struct vs_ct_key key[2]; // [VS_CT_ORIG], [VS_CT_REPLY]
@@ -96,28 +118,24 @@ static inline uint64_t vs_ct_mix(uint64_t x)
 
 static inline uint64_t vs_ct_hash(const struct vs_ct_key *k)
 {
-	uint64_t a, b;
-
-	__builtin_memcpy(&a, k, 8);
-	__builtin_memcpy(&b, (const uint8_t *)k + 8, 8);
-	return vs_ct_mix(a ^ vs_ct_mix(b ^ 0x9e3779b97f4a7c15ULL));
+	return vs_ct_mix(k->w[0] ^ vs_ct_mix(k->w[1] ^ 0x9e3779b97f4a7c15ULL));
 }
 
 static inline bool vs_ct_key_eq(const struct vs_ct_key *a, const struct vs_ct_key *b)
 {
-	uint64_t a0, a1, b0, b1;
-
-	__builtin_memcpy(&a0, a, 8);
-	__builtin_memcpy(&a1, (const uint8_t *)a + 8, 8);
-	__builtin_memcpy(&b0, b, 8);
-	__builtin_memcpy(&b1, (const uint8_t *)b + 8, 8);
-	return a0 == b0 && a1 == b1;
+	return a->w[0] == b->w[0] && a->w[1] == b->w[1];
 }
 
 // Looks up tuple 'k' (hash 'h'). Returns the record, with '*dir' the direction it matched,
 // or NULL. Called from: any thread.
 const struct vs_ct_conn *vs_ct_lookup(const struct vs_ct *ct, const struct vs_ct_key *k,
 				      uint64_t h, unsigned *dir);
+// Prefetches the first bucket of tuple hash 'h'.
+static inline void vs_ct_prefetch(const struct vs_ct *ct, uint64_t h)
+{
+	__builtin_prefetch(&ct->words[(size_t)((uint32_t)h & ct->mask) * VS_CT_BUCKET], 0, 3);
+}
+
 // Takes a free record for PMD thread 'pmd'. Returns its index or -1 (table full).
 int64_t vs_ct_alloc(struct vs_ct *ct, unsigned pmd);
 // Publishes record 'idx' (filled, flags set): its ORIG tuple, and its REPLY tuple unless

@@ -330,11 +330,8 @@ static void new_conn(struct ctx *x, struct vs_pkt *pkt, struct l4pkt *p, const s
 		return;
 	}
 	if (s->affinity == VS_SVC_AFFINITY_CLIENT_IP) {
-		ak = (struct vs_ct_key){.src = p->key.src,
-					.dst = s->vip,
-					.dport = s->vport,
-					.proto = s->proto,
-					.kind = VS_CT_KIND_AFFINITY};
+		ak = vs_ct_key_make(p->key.src, s->vip, 0, s->vport, s->proto,
+				    VS_CT_KIND_AFFINITY);
 		aff = vs_ct_lookup(x->ct, &ak, vs_ct_hash(&ak), &dir);
 	}
 	if (aff != NULL) {
@@ -352,13 +349,12 @@ static void new_conn(struct ctx *x, struct vs_pkt *pkt, struct l4pkt *p, const s
 		arp_request(x, pkt, s->vip, bip);
 		return;
 	}
-	rk = (struct vs_ct_key){.src = bip, .dst = p->key.src, .sport = bport,
-				.dport = p->key.sport, .proto = p->proto};
+	rk = vs_ct_key_make(bip, p->key.src, bport, p->key.sport, p->proto, VS_CT_KIND_CONN);
 	if (bip == p->key.src) {
 		// Hairpin to itself: source NAT to the VIP, with a port no other connection of
 		// this backend uses.
 		flags |= VS_CT_F_SNAT;
-		rk.dst = s->vip;
+		rk = vs_ct_key_make(bip, s->vip, bport, snat_port, p->proto, VS_CT_KIND_CONN);
 		for (unsigned i = 0;; i++) {
 			if (vs_ct_lookup(x->ct, &rk, vs_ct_hash(&rk), &dir) == NULL)
 				break;
@@ -367,7 +363,8 @@ static void new_conn(struct ctx *x, struct vs_pkt *pkt, struct l4pkt *p, const s
 				return;
 			}
 			snat_port = (uint16_t)(1024 + vs_mix64(h + i) % 64512);
-			rk.dport = snat_port;
+			rk = vs_ct_key_make(bip, s->vip, bport, snat_port, p->proto,
+					    VS_CT_KIND_CONN);
 		}
 	}
 	if (p->proto == PROTO_TCP)
@@ -396,7 +393,7 @@ static void new_conn(struct ctx *x, struct vs_pkt *pkt, struct l4pkt *p, const s
 			struct vs_ct_conn *a = &x->ct->conns[idx];
 
 			a->key[VS_CT_ORIG] = ak;
-			a->key[VS_CT_REPLY] = (struct vs_ct_key){.src = bip, .sport = bport};
+			a->key[VS_CT_REPLY] = vs_ct_key_make(bip, 0, bport, 0, 0, 0);
 			a->client_mac = 0;
 			a->backend_mac = 0;
 			a->svc_id = s->id;
@@ -445,37 +442,35 @@ static bool parse_l4(struct vs_pkt *pkt, struct l4pkt *p)
 	} else {
 		return false;
 	}
-	p->key = (struct vs_ct_key){.src = rd32(ip + 12), .dst = rd32(ip + 16),
-				    .sport = rd16(p->l4), .dport = rd16(p->l4 + 2),
-				    .proto = p->proto};
+	p->key = vs_ct_key_make(rd32(ip + 12), rd32(ip + 16), rd16(p->l4), rd16(p->l4 + 2),
+				p->proto, VS_CT_KIND_CONN);
 	return true;
 }
 
-static void svc_ip(struct ctx *x, struct vs_pkt *pkt)
+// Handles a parsed TCP/UDP packet whose tuple hashes to 'h'.
+static void svc_ip(struct ctx *x, struct vs_pkt *pkt, struct l4pkt *p, uint64_t h)
 {
 	const struct vs_ct_conn *c;
 	const struct vs_svc *s;
-	struct l4pkt p;
 	unsigned dir;
-	uint64_t h;
 
-	if (!parse_l4(pkt, &p))
-		return;
-	h = vs_ct_hash(&p.key);
-	c = vs_ct_lookup(x->ct, &p.key, h, &dir);
+	c = vs_ct_lookup(x->ct, &p->key, h, &dir);
 	if (c != NULL) {
-		tracked(x, pkt, &p, (struct vs_ct_conn *)c, dir);
+		tracked(x, pkt, p, (struct vs_ct_conn *)c, dir);
 		return;
 	}
-	s = vs_svc_find(x->snap, p.key.dst, p.key.dport, p.proto);
+	s = vs_svc_find(x->snap, p->key.dst, p->key.dport, p->proto);
 	if (s != NULL)
-		new_conn(x, pkt, &p, s, h);
+		new_conn(x, pkt, p, s, h);
 }
 
 void vs_svc_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *pkts,
 		  uint16_t n)
 {
 	const struct vs_dp_bridge *br;
+	struct l4pkt p[VS_BURST];
+	uint64_t h[VS_BURST];
+	bool ip[VS_BURST];
 	struct ctx x;
 
 	if (n == 0)
@@ -493,14 +488,25 @@ void vs_svc_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt 
 	x.neigh = __atomic_load_n(&br->svc->neigh, __ATOMIC_ACQUIRE);
 	x.fdb = vs_fdb_table_get(br->fdb);
 	x.br_id = br->id;
-	for (uint16_t i = 0; i < n; i++) {
+	// Pass 1: parse and hash, and prefetch each tuple's first bucket, so that pass 2 finds
+	// the connection table's lines on their way into the cache.
+	for (uint16_t i = 0; i < n && i < VS_BURST; i++) {
 		struct vs_pkt *pkt = &pkts[i];
 
-		if (pkt->drop != VS_DROP_NONE || pkt->out_port != VS_PORT_NONE)
-			continue;
-		if (pkt->ethertype == ETH_P_IPV4)
-			svc_ip(&x, pkt);
-		else if (pkt->ethertype == ETH_P_ARP)
+		ip[i] = pkt->drop == VS_DROP_NONE && pkt->out_port == VS_PORT_NONE &&
+			pkt->ethertype == ETH_P_IPV4 && parse_l4(pkt, &p[i]);
+		if (ip[i]) {
+			h[i] = vs_ct_hash(&p[i].key);
+			vs_ct_prefetch(x.ct, h[i]);
+		}
+	}
+	for (uint16_t i = 0; i < n && i < VS_BURST; i++) {
+		struct vs_pkt *pkt = &pkts[i];
+
+		if (ip[i])
+			svc_ip(&x, pkt, &p[i], h[i]);
+		else if (pkt->drop == VS_DROP_NONE && pkt->out_port == VS_PORT_NONE &&
+			 pkt->ethertype == ETH_P_ARP)
 			svc_arp(&x, pkt);
 	}
 }
