@@ -1407,7 +1407,7 @@ static int m_ct_show(struct req *r)
 		json_array_append_new(a, e);
 	}
 	json_object_set_new(r->res, "bridge", json_string(br->name));
-	json_object_set_new(r->res, "conntrack-size", json_integer(s->ct_size));
+	vs_services_opts_json(s, r->res); // conntrack-size, -timeouts, service-mac
 	json_object_set_new(r->res, "count", json_integer(total));
 	json_object_set_new(r->res, "truncated", json_boolean(total > VS_CT_SHOW_MAX));
 	json_object_set_new(r->res, "connections", a);
