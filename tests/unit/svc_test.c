@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -481,6 +482,72 @@ static void test_bad_input(void **state)
 	json_decref(res);
 }
 
+// 10,000 services with 100,000 backends load at once (load-services), and a packet to
+// the last VIP is DNATed to one of its backends.
+static void test_scale(void **state)
+{
+	char path[] = "/tmp/svc_test.XXXXXX", params[256], msg[256];
+	int fd = mkstemp(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	json_t *res;
+	struct pb b;
+	uint32_t len, dst;
+	const uint8_t *fr;
+
+	(void)state;
+	assert_non_null(f);
+	for (uint32_t i = 0; i < 10000; i++) {
+		fprintf(f, "s%u vip=198.19.%u.%u:80 backends=", i, i / 250, i % 250 + 1);
+		for (uint32_t j = 0; j < 10; j++) {
+			uint32_t n = i * 10 + j;
+
+			fprintf(f, "%s10.%u.%u.%u:8080", j ? "," : "", n >> 16, (n >> 8) & 255,
+				n & 255);
+		}
+		fputc('\n', f);
+	}
+	fclose(f);
+	snprintf(params, sizeof(params), "{\"bridge\":\"br0\",\"file\":\"%s\"}", path);
+	if (method("load-services", params, &res, msg, sizeof(msg)) != 0)
+		fail_msg("load-services: %s", msg);
+	unlink(path);
+	assert_int_equal(json_integer_value(json_object_get(res, "added")), 10000);
+	json_decref(res);
+	assert_int_equal(method("list-services", "{\"bridge\":\"br0\"}", &res, msg, sizeof(msg)),
+			 0);
+	assert_int_equal(json_array_size(json_object_get(res, "services")), 10000);
+	json_decref(res);
+	// A duplicate in a second file: nothing is added.
+	strcpy(path, "/tmp/svc_test.XXXXXX");
+	fd = mkstemp(path);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fprintf(f, "extra vip=198.18.9.1:80 backends=10.200.0.1:80\ns5 vip=198.18.9.2:80 "
+		   "backends=\n");
+	fclose(f);
+	snprintf(params, sizeof(params), "{\"bridge\":\"br0\",\"file\":\"%s\"}", path);
+	assert_int_equal(method("load-services", params, NULL, msg, sizeof(msg)), -1);
+	unlink(path);
+	assert_non_null(strstr(msg, ":2: service s5 already exists"));
+	assert_int_equal(method("list-services", "{\"bridge\":\"br0\"}", &res, msg, sizeof(msg)),
+			 0);
+	assert_int_equal(json_array_size(json_object_get(res, "services")), 10000);
+	json_decref(res);
+	// The last service: backends 10.1.134.246-255 (99990-99999), MACs learned from ARP.
+	for (uint32_t j = 0; j < 10; j++) {
+		uint32_t n = 99990 + j, ip = 0x0a000000u | n;
+
+		arp(&b, svc_mac(), MAC_B1, 2, MAC_B1, ip, svc_mac(), 0xc61327fau);
+		inject("b1", &b);
+	}
+	tcp(&b, svc_mac(), MAC_C, IP_C, 0xc61327fau, 40000, 80, 0x02, 0); // 198.19.39.250
+	inject("c", &b);
+	assert_int_equal(vs_mem_tx_count(P("b1")), 1);
+	fr = tx("b1", 0, &len);
+	dst = (uint32_t)fr[30] << 24 | (uint32_t)fr[31] << 16 | (uint32_t)fr[32] << 8 | fr[33];
+	assert_true(dst >= (0x0a000000u | 99990) && dst <= (0x0a000000u | 99999));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -490,6 +557,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rst_and_reject, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scale, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
