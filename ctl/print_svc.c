@@ -88,7 +88,8 @@ int print_conntrack_show(const json_t *result, FILE *out, char *err, size_t errs
 		json_is_true(json_object_get(result, "truncated")) ? ", list truncated" : "");
 	st = json_object_get(result, "stats");
 	if (json_is_object(st))
-		fprintf(out, "new-connections %s, arp-replies %s, arp-requests %s, resets-sent %s\n",
+		fprintf(out,
+			"new-connections %s, arp-replies %s, arp-requests %s, resets-sent %s\n",
 			str(st, "new-connections", a), str(st, "arp-replies", b),
 			str(st, "arp-requests", d), str(st, "resets-sent", e));
 	return 0;

@@ -73,8 +73,7 @@ static uint16_t csum(const uint8_t *p, uint32_t len, uint32_t sum)
 }
 
 // A 64-byte UDP frame with valid checksums.
-static void frame(uint8_t *f, uint64_t dmac, uint32_t src, uint32_t dst, uint16_t sp,
-		  uint16_t dp)
+static void frame(uint8_t *f, uint64_t dmac, uint32_t src, uint32_t dst, uint16_t sp, uint16_t dp)
 {
 	uint8_t *ip = f + 14, *u = ip + 20;
 	uint32_t sum;
@@ -134,8 +133,8 @@ static double load(void)
 	for (uint32_t i = 0; i < N_SVC; i++) {
 		uint32_t v = vip(i);
 
-		fprintf(f, "s%u vip=%u.%u.%u.%u:80 proto=udp backends=", i, v >> 24, (v >> 16) & 255,
-			(v >> 8) & 255, v & 255);
+		fprintf(f, "s%u vip=%u.%u.%u.%u:80 proto=udp backends=", i, v >> 24,
+			(v >> 16) & 255, (v >> 8) & 255, v & 255);
 		for (uint32_t j = 0; j < N_BACKENDS_PER; j++) {
 			uint32_t b = backend(i, j);
 
@@ -241,8 +240,8 @@ static double setup_run(void)
 	vs_switch_housekeeping(S.sw);
 	// A fresh table, its pages already faulted in, as in a running switch.
 	{
-		struct vs_bridge_opts o = {.conntrack_size = ct->cap == CT_SIZE ? CT_SIZE + 1
-									: CT_SIZE};
+		struct vs_bridge_opts o = {.conntrack_size =
+						   ct->cap == CT_SIZE ? CT_SIZE + 1 : CT_SIZE};
 		char err[256];
 
 		if (vs_services_set_opts(vs_switch_bridge(S.sw, "svc")->services, &o, err,
@@ -297,8 +296,7 @@ static void row(const char *label, double *t, int runs, uint64_t pkts)
 	printf(" %8.2f %10.1f %8.2f\n", ns, ns * S.tick_hz / 1e9, 1e3 / ns);
 }
 
-void svc_bench(struct vs_switch *sw, struct vs_pmd *pmd, double tick_hz, double seconds,
-	       int runs)
+void svc_bench(struct vs_switch *sw, struct vs_pmd *pmd, double tick_hz, double seconds, int runs)
 {
 	double l2[101], est[101], setup[101], load_s;
 	uint64_t drops0;

@@ -43,8 +43,13 @@ static struct vs_svc *svc(uint32_t id, uint16_t port, uint8_t proto, uint8_t aff
 
 	if (s == NULL)
 		abort();
-	*s = (struct vs_svc){.id = id, .vip = VIP, .vport = port, .proto = proto,
-			     .affinity = aff, .affinity_timeout = 60, .n_backends = n};
+	*s = (struct vs_svc){.id = id,
+			     .vip = VIP,
+			     .vport = port,
+			     .proto = proto,
+			     .affinity = aff,
+			     .affinity_timeout = 60,
+			     .n_backends = n};
 	s->backends = calloc(n + 1, sizeof(*b));
 	if (s->backends == NULL)
 		abort();
@@ -102,7 +107,7 @@ static void init(void)
 	nt->mask = 15;
 	nt->ent[vs_svc_ihash(B1) & 15] = (struct vs_neigh){.ip = B1, .mac = MAC_B1};
 	nt->ent[(vs_svc_ihash(B2) & 15) == (vs_svc_ihash(B1) & 15) ? (vs_svc_ihash(B2) + 1) & 15
-								     : vs_svc_ihash(B2) & 15] =
+								   : vs_svc_ihash(B2) & 15] =
 		(struct vs_neigh){.ip = B2};
 	sb->neigh = nt;
 	snap->n_svc = 4;
@@ -207,7 +212,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	memcpy(f, data + 1, len);
 	pkt = &pmd->pkts[0];
-	*pkt = (struct vs_pkt){.data = f, .len = len, .in_port = (uint16_t)(data[0] & 3) % 3,
+	*pkt = (struct vs_pkt){.data = f,
+			       .len = len,
+			       .in_port = (uint16_t)(data[0] & 3) % 3,
 			       .out_port = VS_PORT_NONE};
 	vs_parse_one(pkt);
 	if (pkt->drop == VS_DROP_NONE && pkt->ethertype == 0x0800 && (data[0] & 4))

@@ -83,15 +83,15 @@ static void test_full_and_recycle(void **state)
 	// Every other connection is still there.
 	for (int i = 0; i < 100; i++)
 		if (i != 5)
-			assert_non_null(find(ct, k(0x0a000001, 0x0a000064, (uint16_t)(1000 + i), 80),
-					     &dir));
+			assert_non_null(find(
+				ct, k(0x0a000001, 0x0a000064, (uint16_t)(1000 + i), 80), &dir));
 	vs_ct_destroy(ct);
 }
 
 static void test_states(void **state)
 {
-	struct vs_ct_timeouts t = {.tcp_syn = 1, .tcp_est = 2, .tcp_fin = 3, .tcp_close = 4,
-				   .udp = 5};
+	struct vs_ct_timeouts t = {
+		.tcp_syn = 1, .tcp_est = 2, .tcp_fin = 3, .tcp_close = 4, .udp = 5};
 	struct vs_ct_conn c = {.flags = VS_CT_F_USED | VS_CT_F_SYN};
 	uint32_t to;
 

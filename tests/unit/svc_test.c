@@ -48,10 +48,8 @@ static int setup(void **state)
 	sw.n_pmds = 1;
 	assert_int_equal(vs_switch_add_bridge(&sw, "br0", &o, err, sizeof(err)), 0);
 	assert_int_equal(vs_switch_add_port(&sw, "br0", "c", "mem", NULL, 0, err, sizeof(err)), 0);
-	assert_int_equal(vs_switch_add_port(&sw, "br0", "b1", "mem", NULL, 0, err, sizeof(err)),
-			 0);
-	assert_int_equal(vs_switch_add_port(&sw, "br0", "b2", "mem", NULL, 0, err, sizeof(err)),
-			 0);
+	assert_int_equal(vs_switch_add_port(&sw, "br0", "b1", "mem", NULL, 0, err, sizeof(err)), 0);
+	assert_int_equal(vs_switch_add_port(&sw, "br0", "b2", "mem", NULL, 0, err, sizeof(err)), 0);
 	return 0;
 }
 
@@ -209,9 +207,8 @@ static void resolve(const char *port, uint64_t mac, uint32_t ip)
 
 	arp(&b, svc_mac(), mac, 2, mac, ip, svc_mac(), VIP);
 	inject(port, &b);
-	assert_int_equal(vs_mem_tx_count(P("c")) + vs_mem_tx_count(P("b1")) +
-				 vs_mem_tx_count(P("b2")),
-			 0);
+	assert_int_equal(
+		vs_mem_tx_count(P("c")) + vs_mem_tx_count(P("b1")) + vs_mem_tx_count(P("b2")), 0);
 }
 
 static uint32_t ct_count(void)
@@ -307,8 +304,9 @@ static void test_dnat_and_reverse(void **state)
 	assert_true(pb_ipv4_csum_ok(f + 14));
 
 	// UDP: a checksum is kept valid, a zero checksum stays zero.
-	ok("add-service", "{\"bridge\":\"br0\",\"service\":\"dns\",\"options\":{\"vip\":"
-			  "\"198.18.5.100:53\",\"proto\":\"udp\",\"backends\":\"198.18.5.11:5353\"}}");
+	ok("add-service",
+	   "{\"bridge\":\"br0\",\"service\":\"dns\",\"options\":{\"vip\":"
+	   "\"198.18.5.100:53\",\"proto\":\"udp\",\"backends\":\"198.18.5.11:5353\"}}");
 	clear_tx();
 	udp(&b, svc_mac(), MAC_C, IP_C, VIP, 5000, 53, 33);
 	inject("c", &b);
@@ -407,11 +405,13 @@ static void test_rst_and_reject(void **state)
 	inject("c", &b);
 	assert_int_equal(vs_mem_tx_count(P("b1")) + vs_mem_tx_count(P("b2")), 1);
 	{
-		const char *gone = vs_mem_tx_count(P("b1")) ? "198.18.5.12:8080" : "198.18.5.11:8080";
+		const char *gone =
+			vs_mem_tx_count(P("b1")) ? "198.18.5.12:8080" : "198.18.5.11:8080";
 		char params[256];
 
 		snprintf(params, sizeof(params),
-			 "{\"bridge\":\"br0\",\"service\":\"web\",\"options\":{\"backends\":\"%s\"}}",
+			 "{\"bridge\":\"br0\",\"service\":\"web\",\"options\":{\"backends\":\"%s\"}"
+			 "}",
 			 gone);
 		ok("set-service", params);
 	}

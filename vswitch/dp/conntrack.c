@@ -18,8 +18,8 @@ static inline uint64_t word_of(uint64_t h, uint32_t idx, unsigned dir)
 	return (h & 0xffffffff00000000ULL) | (uint64_t)(((idx + 1) << 1) | dir);
 }
 
-const struct vs_ct_conn *vs_ct_lookup(const struct vs_ct *ct, const struct vs_ct_key *k,
-				      uint64_t h, unsigned *dir)
+const struct vs_ct_conn *vs_ct_lookup(const struct vs_ct *ct, const struct vs_ct_key *k, uint64_t h,
+				      unsigned *dir)
 {
 	uint32_t b[2] = {(uint32_t)h & ct->mask, bucket2(h, ct->mask)};
 	uint32_t tag = (uint32_t)(h >> 32);

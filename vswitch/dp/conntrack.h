@@ -25,24 +25,24 @@
 
 #define VS_CT_ORIG 0
 #define VS_CT_REPLY 1
-#define VS_CT_BUCKET 8	    // index words per bucket (one cache line)
-#define VS_CT_RING 1024	    // recycled records per PMD ring (power of two)
+#define VS_CT_BUCKET 8	// index words per bucket (one cache line)
+#define VS_CT_RING 1024 // recycled records per PMD ring (power of two)
 #define VS_CT_MAX_SIZE (1u << 24)
 
 #define VS_CT_KIND_CONN 0
 #define VS_CT_KIND_AFFINITY 1 // client-ip affinity: ORIG = {client, 0, vip, vport}
 
 // Flag bits of a record.
-#define VS_CT_F_USED 0x001    // record filled (set before it is published)
-#define VS_CT_F_SYN 0x002     // client SYN seen
-#define VS_CT_F_SYNACK 0x004  // backend SYN+ACK seen
-#define VS_CT_F_EST 0x008     // client ACK after the SYN+ACK (or picked up mid-stream)
-#define VS_CT_F_FIN_O 0x010   // FIN from the client
-#define VS_CT_F_FIN_R 0x020   // FIN from the backend
-#define VS_CT_F_RST 0x040     // RST seen or sent
-#define VS_CT_F_DOOMED 0x080  // its backend was removed: answer with RST
-#define VS_CT_F_SNAT 0x100    // hairpin: the client is the backend, source NATed to the VIP
-#define VS_CT_F_SEEN_R 0x200  // a packet from the backend was seen
+#define VS_CT_F_USED 0x001   // record filled (set before it is published)
+#define VS_CT_F_SYN 0x002    // client SYN seen
+#define VS_CT_F_SYNACK 0x004 // backend SYN+ACK seen
+#define VS_CT_F_EST 0x008    // client ACK after the SYN+ACK (or picked up mid-stream)
+#define VS_CT_F_FIN_O 0x010  // FIN from the client
+#define VS_CT_F_FIN_R 0x020  // FIN from the backend
+#define VS_CT_F_RST 0x040    // RST seen or sent
+#define VS_CT_F_DOOMED 0x080 // its backend was removed: answer with RST
+#define VS_CT_F_SNAT 0x100   // hairpin: the client is the backend, source NATed to the VIP
+#define VS_CT_F_SEEN_R 0x200 // a packet from the backend was seen
 
 // A 5-tuple, host byte order. Built and hashed as two 64-bit words, so that the datapath
 // writes it with two stores (no store-forwarding stalls when it is read back as words).
@@ -99,11 +99,11 @@ struct vs_ct {
 	uint32_t next;		  // bump allocator: records [0, next) were handed out (atomic)
 	struct vs_ct_ring *rings; // [VS_MAX_PMDS]: recycled records, cp -> PMD
 	// Control thread only.
-	uint32_t *pending;   // removed, waiting for a grace period
+	uint32_t *pending; // removed, waiting for a grace period
 	uint32_t n_pending;
-	uint32_t *stash;     // recycled, not yet in a ring
+	uint32_t *stash; // recycled, not yet in a ring
 	uint32_t n_stash;
-	uint32_t live;       // records in use at the last scan
+	uint32_t live; // records in use at the last scan
 };
 
 static inline uint64_t vs_ct_mix(uint64_t x)
@@ -128,8 +128,8 @@ static inline bool vs_ct_key_eq(const struct vs_ct_key *a, const struct vs_ct_ke
 
 // Looks up tuple 'k' (hash 'h'). Returns the record, with '*dir' the direction it matched,
 // or NULL. Called from: any thread.
-const struct vs_ct_conn *vs_ct_lookup(const struct vs_ct *ct, const struct vs_ct_key *k,
-				      uint64_t h, unsigned *dir);
+const struct vs_ct_conn *vs_ct_lookup(const struct vs_ct *ct, const struct vs_ct_key *k, uint64_t h,
+				      unsigned *dir);
 // Prefetches the first bucket of tuple hash 'h'.
 static inline void vs_ct_prefetch(const struct vs_ct *ct, uint64_t h)
 {

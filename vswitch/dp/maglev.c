@@ -48,7 +48,7 @@ int vs_maglev_build(const uint64_t *keys, uint32_t n, uint32_t m, uint16_t *tabl
 	for (uint32_t i = 0; i < n; i++) {
 		uint64_t h = vs_mix64(keys[i] ^ 0x6d61676c6576ULL);
 
-		pos[i] = (uint32_t)((h >> 32) % m);                 // offset
+		pos[i] = (uint32_t)((h >> 32) % m);		       // offset
 		skip[i] = (uint32_t)((h & 0xffffffffu) % (m - 1)) + 1; // skip, coprime with prime m
 	}
 	for (uint32_t j = 0; j < m; j++)

@@ -51,7 +51,7 @@ static inline uint16_t csum_upd16(uint16_t hc, uint16_t m, uint16_t mn)
 
 static inline uint16_t csum_upd32(uint16_t hc, uint32_t m, uint32_t mn)
 {
-	return (uint16_t)~vs_csum_fold((uint32_t)(uint16_t)~hc + (uint16_t)~(m >> 16) +
+	return (uint16_t)~vs_csum_fold((uint32_t)(uint16_t)~hc + (uint16_t) ~(m >> 16) +
 				       (uint16_t)~m + (mn >> 16) + (mn & 0xffff));
 }
 
@@ -125,7 +125,8 @@ static void svc_arp(struct ctx *x, struct vs_pkt *pkt)
 		vs_ctr_add(&x->sb->ctr[x->pmd->id].arp_replies, 1);
 	} else if (op == 2 && vs_mac_from_bytes(a + 18) == x->sb->mac) {
 		// The answer to our request: L2 never sees it, so learn its sender here.
-		struct vs_learn_ev ev = {.mac = pkt->src_mac, .bridge = x->br_id, .port = pkt->in_port};
+		struct vs_learn_ev ev = {
+			.mac = pkt->src_mac, .bridge = x->br_id, .port = pkt->in_port};
 
 		if (!vs_mac_is_multicast(pkt->src_mac) && pkt->src_mac != 0)
 			vs_learn_push(x->pmd->learn, &ev);
@@ -330,8 +331,7 @@ static void new_conn(struct ctx *x, struct vs_pkt *pkt, struct l4pkt *p, const s
 		return;
 	}
 	if (s->affinity == VS_SVC_AFFINITY_CLIENT_IP) {
-		ak = vs_ct_key_make(p->key.src, s->vip, 0, s->vport, s->proto,
-				    VS_CT_KIND_AFFINITY);
+		ak = vs_ct_key_make(p->key.src, s->vip, 0, s->vport, s->proto, VS_CT_KIND_AFFINITY);
 		aff = vs_ct_lookup(x->ct, &ak, vs_ct_hash(&ak), &dir);
 	}
 	if (aff != NULL) {
@@ -464,8 +464,7 @@ static void svc_ip(struct ctx *x, struct vs_pkt *pkt, struct l4pkt *p, uint64_t 
 		new_conn(x, pkt, p, s, h);
 }
 
-void vs_svc_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *pkts,
-		  uint16_t n)
+void vs_svc_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *pkts, uint16_t n)
 {
 	const struct vs_dp_bridge *br;
 	struct l4pkt p[VS_BURST];

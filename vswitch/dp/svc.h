@@ -58,15 +58,15 @@ struct vs_svc {
 // Services of a bridge as the datapath sees them.
 struct vs_svc_snap {
 	uint32_t n_svc;
-	uint32_t vmask;		     // vtab size - 1
-	const struct vs_svc **vtab;  // by (vip, vport, proto), open addressing, NULL: empty
-	uint32_t imask;		     // vips size - 1
-	uint32_t *vips;		     // VIP addresses answered for in ARP, 0: empty
+	uint32_t vmask;		    // vtab size - 1
+	const struct vs_svc **vtab; // by (vip, vport, proto), open addressing, NULL: empty
+	uint32_t imask;		    // vips size - 1
+	uint32_t *vips;		    // VIP addresses answered for in ARP, 0: empty
 };
 
 // Backend addresses and their MACs (0: not known yet).
 struct vs_neigh {
-	uint32_t ip;  // cp: rw (before the table is published), dp: ro
+	uint32_t ip; // cp: rw (before the table is published), dp: ro
 	uint32_t pad;
 	uint64_t mac; // dp: rw (relaxed), cp: ro
 };
@@ -135,5 +135,4 @@ static inline struct vs_neigh *vs_neigh_find(struct vs_neigh_tab *t, uint32_t ip
 }
 
 // Runs the stage over a burst received on one port. Called from: PMD threads.
-void vs_svc_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *pkts,
-		  uint16_t n);
+void vs_svc_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *pkts, uint16_t n);
