@@ -20,7 +20,9 @@ IP=(198.18.5.11 198.18.5.12 198.18.5.13)
 CIP=198.18.5.1
 VIP=198.18.5.100
 
-start_vswitchd
+# Two PMD threads: client and backend ports are polled by different threads, which
+# share the connection table.
+start_vswitchd --pmd-cpus 0,1 --pmd-idle adaptive
 vsctl_ok add-br br0 conntrack-udp-timeout=3
 add_container "$CNS" "$CHOST" "$CIP/24"
 vsctl_ok add-port br0 "$CHOST"
@@ -40,6 +42,10 @@ for b in 0 1 2; do
 	wait_until 10 listening "${NS[$b]}" || fail "HTTP server in ${NS[$b]} did not start"
 done
 BACKENDS="${IP[0]}:8080,${IP[1]}:8080,${IP[2]}:8080"
+pmd_of() { jvsctl ".pmds[] | select(any(.rxqs[]; .port == \"$1\")) | .id" pmd-stats; }
+pc=$(pmd_of "$CHOST")
+[ -n "$pc" ] && [ "$pc" != "$(pmd_of "${HOST[0]}")" ] ||
+	fail "client and b1 ports on the same PMD thread: $(vsctl pmd-stats)"
 
 # ---- bad input: clear errors, nothing changes --------------------------------
 vsctl_ok add-service br0 web vip=$VIP:80 backends=$BACKENDS
