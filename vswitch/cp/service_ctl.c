@@ -119,6 +119,11 @@ static int m_add(struct req *r)
 	if (check_keys(r, keys) < 0 || get_bridge(r, true, &br) < 0 ||
 	    get_str(r, "service", true, &name) < 0 || (opts = get_opts(r)) == NULL)
 		return -1;
+	if (br->mv != NULL) {
+		json_decref(opts);
+		return RFAIL(r, EINVAL, "%s is a macvlan bridge: services need a learning bridge",
+			     br->name);
+	}
 	s = br->services;
 	n0 = s->n;
 	ret = services_add_one(s, name, opts, r->err, r->errlen);
@@ -152,6 +157,9 @@ static int m_load(struct req *r)
 	if (check_keys(r, keys) < 0 || get_bridge(r, true, &br) < 0 ||
 	    get_str(r, "file", true, &path) < 0)
 		return -1;
+	if (br->mv != NULL)
+		return RFAIL(r, EINVAL, "%s is a macvlan bridge: services need a learning bridge",
+			     br->name);
 	f = fopen(path, "r");
 	if (f == NULL)
 		return RFAIL(r, ENOENT, "cannot open %s: %s", path, strerror(errno));
