@@ -303,6 +303,17 @@ static void test_dnat_and_reverse(void **state)
 	f = tx("c", 0, &len);
 	assert_true(pb_ipv4_csum_ok(f + 14));
 
+	// A run of one flow's packets in one burst: each translated (the stage remembers the
+	// burst's last connection).
+	clear_tx();
+	tcp(&b, svc_mac(), MAC_C, IP_C, VIP, 40000, 80, 0x18, 10);
+	for (int k = 0; k < 3; k++)
+		assert_int_equal(vs_mem_inject(P("c"), b.buf, b.len), 0);
+	assert_int_equal(run(), 3);
+	tcp(&want, MAC_B1, MAC_C, IP_C, IP_B1, 40000, 8080, 0x18, 10);
+	for (uint32_t k = 0; k < 3; k++)
+		assert_frame("b1", k, &want);
+
 	// UDP: a checksum is kept valid, a zero checksum stays zero.
 	ok("add-service",
 	   "{\"bridge\":\"br0\",\"service\":\"dns\",\"options\":{\"vip\":"

@@ -447,15 +447,29 @@ static bool parse_l4(struct vs_pkt *pkt, struct l4pkt *p)
 	return true;
 }
 
+// The last tracked tuple of the burst: packets of one flow come in runs.
+struct flow_cache {
+	struct vs_ct_key key;
+	const struct vs_ct_conn *c; // NULL: none
+	unsigned dir;
+};
+
 // Handles a parsed TCP/UDP packet whose tuple hashes to 'h'.
-static void svc_ip(struct ctx *x, struct vs_pkt *pkt, struct l4pkt *p, uint64_t h)
+static void svc_ip(struct ctx *x, struct vs_pkt *pkt, struct l4pkt *p, uint64_t h,
+		   struct flow_cache *fc)
 {
 	const struct vs_ct_conn *c;
 	const struct vs_svc *s;
 	unsigned dir;
 
-	c = vs_ct_lookup(x->ct, &p->key, h, &dir);
+	if (fc->c != NULL && vs_ct_key_eq(&fc->key, &p->key)) {
+		c = fc->c;
+		dir = fc->dir;
+	} else {
+		c = vs_ct_lookup(x->ct, &p->key, h, &dir);
+	}
 	if (c != NULL) {
+		*fc = (struct flow_cache){.key = p->key, .c = c, .dir = dir};
 		tracked(x, pkt, p, (struct vs_ct_conn *)c, dir);
 		return;
 	}
@@ -470,6 +484,7 @@ void vs_svc_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt 
 	struct l4pkt p[VS_BURST];
 	uint64_t h[VS_BURST];
 	bool ip[VS_BURST];
+	struct flow_cache fc = {.c = NULL};
 	struct ctx x;
 
 	if (n == 0)
@@ -503,7 +518,7 @@ void vs_svc_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt 
 		struct vs_pkt *pkt = &pkts[i];
 
 		if (ip[i])
-			svc_ip(&x, pkt, &p[i], h[i]);
+			svc_ip(&x, pkt, &p[i], h[i], &fc);
 		else if (pkt->drop == VS_DROP_NONE && pkt->out_port == VS_PORT_NONE &&
 			 pkt->ethertype == ETH_P_ARP)
 			svc_arp(&x, pkt);
