@@ -214,6 +214,8 @@ int print_fdb_show(const json_t *result, FILE *out, char *err, size_t errsize)
 {
 	const json_t *entries, *e;
 	char port[SCALAR_MAX], mac[SCALAR_MAX], type[SCALAR_MAX], age[SCALAR_MAX];
+	char vtep[SCALAR_MAX];
+	bool vteps = false; // a "vtep" column when some entry sits behind a remote VTEP
 	int width = 8;
 	size_t i;
 
@@ -223,6 +225,7 @@ int print_fdb_show(const json_t *result, FILE *out, char *err, size_t errsize)
 		int len = (int)strlen(field(e, "port", port));
 		if (len > width)
 			width = len;
+		vteps |= json_object_get(e, "vtep") != NULL;
 	}
 	if (json_object_get(result, "parent") != NULL) { // a macvlan bridge: its children
 		fprintf(out, " %-*s %-17s  %s\n", width, "port", "mac", "mac-source");
@@ -235,10 +238,20 @@ int print_fdb_show(const json_t *result, FILE *out, char *err, size_t errsize)
 		return 0;
 	}
 
-	fprintf(out, " %-*s %-17s  %-7s  %s\n", width, "port", "mac", "type", "age");
-	json_array_foreach (entries, i, e)
-		fprintf(out, " %-*s %-17s  %-7s  %s\n", width, field(e, "port", port),
-			field(e, "mac", mac), field(e, "type", type), field(e, "age", age));
+	if (vteps) {
+		fprintf(out, " %-*s %-17s  %-7s  %-5s  %s\n", width, "port", "mac", "type", "age",
+			"vtep");
+		json_array_foreach (entries, i, e)
+			fprintf(out, " %-*s %-17s  %-7s  %-5s  %s\n", width, field(e, "port", port),
+				field(e, "mac", mac), field(e, "type", type), field(e, "age", age),
+				field(e, "vtep", vtep));
+	} else {
+		fprintf(out, " %-*s %-17s  %-7s  %s\n", width, "port", "mac", "type", "age");
+		json_array_foreach (entries, i, e)
+			fprintf(out, " %-*s %-17s  %-7s  %s\n", width, field(e, "port", port),
+				field(e, "mac", mac), field(e, "type", type),
+				field(e, "age", age));
+	}
 	fprintf(out, "%s entries (limit %s), learn-table-full: %s\n", field(result, "count", port),
 		field(result, "limit", mac), field(result, "learn-table-full", type));
 	return 0;

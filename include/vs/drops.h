@@ -21,7 +21,17 @@
 	_(MACVLAN_UNKNOWN_DST, "macvlan-unknown-dst") /* parent: unicast to no child's MAC */      \
 	_(MACVLAN_SPOOFED, "macvlan-spoofed-src")     /* child: source is not its MAC */           \
 	_(MACVLAN_PRIVATE, "macvlan-private")	      /* child to child in private mode */         \
-	_(MACVLAN_REFLECTED, "macvlan-reflected")     /* a child's own multicast came back */
+	_(MACVLAN_REFLECTED, "macvlan-reflected")     /* a child's own multicast came back */      \
+	_(VXLAN_TRUNCATED, "vxlan-truncated") /* outer Ethernet/IPv4/UDP/VXLAN header cut short */ \
+	_(VXLAN_NOT_VXLAN, "vxlan-not-vxlan") /* underlay frame not IPv4/UDP to the local VTEP */  \
+	_(VXLAN_FRAGMENT, "vxlan-fragment")   /* outer IPv4 fragment */                            \
+	_(VXLAN_BAD_OUTER, "vxlan-bad-outer") /* outer IPv4 header invalid (version, checksum) */  \
+	_(VXLAN_BAD_FLAGS, "vxlan-bad-flags") /* VXLAN I flag clear or other flags set */          \
+	_(VXLAN_UNKNOWN_VNI, "vxlan-unknown-vni")	/* no vxlan port for this VNI */           \
+	_(VXLAN_UNKNOWN_VTEP, "vxlan-unknown-vtep")	/* sender not in the port's remote_ip */   \
+	_(VXLAN_INNER_TRUNCATED, "vxlan-inner-truncated") /* inner frame shorter than Ethernet */  \
+	_(VXLAN_TOO_BIG, "vxlan-too-big")	/* tx: inner frame + 50 bytes over underlay MTU */ \
+	_(VXLAN_UNRESOLVED, "vxlan-unresolved") /* tx: remote VTEP's next-hop MAC not known yet */
 
 enum vs_drop {
 	VS_DROP_NONE = 0,

@@ -11,6 +11,7 @@
 
 #include "../dp/rcu.h"
 #include "macvlan.h"
+#include "vxlan.h"
 
 VS_LOG_MODULE("switch");
 
@@ -179,6 +180,8 @@ static struct vs_conf *build(struct vs_switch *sw)
 			conf->pmd[p].txport[conf->pmd[p].n_txport++] = port;
 		conf->tx_shared[i] = sw->n_pmds > port->n_txq;
 	}
+	if (vs_vxlan_conf_build(sw, conf, &rr) < 0)
+		goto err;
 	return conf;
 err:
 	vs_conf_free(conf);
@@ -266,7 +269,7 @@ static void drain_learn(struct vs_switch *sw)
 				vs_macvlan_learn(sw, br, ev.port, ev.mac);
 				continue;
 			}
-			ret = vs_fdb_learn(br->fdb, ev.mac, ev.port, now);
+			ret = vs_fdb_learn_vtep(br->fdb, ev.mac, ev.port, ev.vtep, now);
 			if (ret == -ENOSPC) {
 				br->fdb->learn_full++;
 				VS_LOG_RL(WARN, "%s: MAC table full (%u entries), not learning more",
@@ -294,6 +297,7 @@ void vs_switch_housekeeping(struct vs_switch *sw)
 
 	drain_learn(sw);
 	vs_macvlan_housekeeping(sw);
+	vs_vxlan_housekeeping(sw);
 	now = vs_now_s();
 	if (now == sw->last_age_s)
 		return;
