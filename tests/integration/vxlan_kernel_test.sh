@@ -1,0 +1,78 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# Interoperability with the Linux kernel's VTEP: host A runs vswitchd (vxlan port, VNI
+# 100); host K is the kernel's own vxlan device enslaved to a kernel bridge. Containers
+# behind each ping and run iperf3 both ways; both sides learn the other's MAC behind the
+# right VTEP; the underlay carries VXLAN with VNI 100 from both; with udp_csum=true and
+# ttl=7 the kernel still accepts vswitchd's frames and tcpdump verifies the checksum.
+. "$(dirname "$0")/lib.sh"
+P=vsk$$
+. "$(dirname "$0")/vxlan_lib.sh"
+
+A=${P}hA K=${P}hK CA=${P}cA CK=${P}cK
+A_IP=198.18.10.1 K_IP=198.18.10.2 CA_IP=198.19.1.1 CK_IP=198.19.1.2
+
+underlay_net
+add_host "$A" $A_IP
+add_host "$K" $K_IP
+start_host_vswitchd "$A"
+hctl_ok "$A" add-br br0
+add_ctr "$A" ca "$CA" $CA_IP
+hctl_ok "$A" add-port br0 ca
+hctl_ok "$A" add-port br0 vx0 type=vxlan vni=100 local_ip=$A_IP remote_ip=$K_IP underlay=u0
+
+# Host K: the kernel's VTEP.
+ip -n "$K" link add vxk type vxlan id 100 dstport 4789 local $K_IP remote $A_IP dev u0 ||
+	fail "cannot create the kernel vxlan device"
+ip -n "$K" link add brk type bridge || fail "cannot create the kernel bridge"
+add_ctr "$K" ck "$CK" $CK_IP
+ip -n "$K" link set vxk master brk
+ip -n "$K" link set ck master brk
+ip -n "$K" link set vxk up
+ip -n "$K" link set brk up
+
+cap=$VS_TMP/underlay.pcap
+ip netns exec "$VX_NET" timeout 30 tcpdump -i ub -n -U -w "$cap" udp port 4789 \
+	>"$VS_TMP/tcpdump.log" 2>&1 &
+tcpd=$!
+VS_PIDS+=("$tcpd")
+wait_until 10 grep -q "listening on" "$VS_TMP/tcpdump.log" || fail "tcpdump did not start"
+
+wait_ping "$CA" $CK_IP 15
+wait_ping "$CK" $CA_IP 5
+got=$(ping_received "$CA" $CK_IP 5)
+[ "$got" -eq 5 ] || fail "$CA -> $CK_IP: $got of 5 replies"
+got=$(ping_received "$CK" $CA_IP 5)
+[ "$got" -eq 5 ] || fail "$CK -> $CA_IP: $got of 5 replies"
+ok "vswitchd and the kernel's VTEP carry ping both ways"
+
+hctl "$A" --json fdb-show br0 | jq -e --arg m "$(ns_mac "$CK")" '[.entries[] |
+	select(.mac == $m and .port == "vx0" and .vtep == "198.18.10.2")] | length == 1' \
+	>/dev/null || fail "A did not learn cK's MAC behind $K_IP: $(hctl "$A" fdb-show br0)"
+bridge -n "$K" fdb show dev vxk | grep -qi "^$(ns_mac "$CA") dst $A_IP" ||
+	fail "the kernel did not learn cA's MAC behind $A_IP: $(bridge -n "$K" fdb show dev vxk)"
+ok "each side learned the other's MAC behind the other's VTEP"
+
+iperf_ok "$CA" "$CK" $CK_IP
+iperf_ok "$CK" "$CA" $CA_IP
+
+# UDP checksum and TTL as options: the kernel verifies non-zero UDP checksums.
+hctl_ok "$A" set-port vx0 udp_csum=true ttl=7
+got=$(ping_received "$CA" $CK_IP 3)
+[ "$got" -eq 3 ] || fail "with udp_csum=true: $got of 3 replies"
+sleep 0.5
+stop_pid "$tcpd"
+dump=$(tcpdump -n -r "$cap" -T vxlan 2>/dev/null)
+grep -qE "$A_IP\.[0-9]+ > $K_IP\.4789: VXLAN, flags \[I\] \(0x08\), vni 100" <<<"$dump" ||
+	fail "no VXLAN vni 100 from vswitchd on the underlay: $dump"
+grep -qE "$K_IP\.[0-9]+ > $A_IP\.4789: VXLAN, flags \[I\] \(0x08\), vni 100" <<<"$dump" ||
+	fail "no VXLAN vni 100 from the kernel on the underlay: $dump"
+verbose=$(tcpdump -n -vv -r "$cap" src host $A_IP 2>/dev/null)
+grep -qE "ttl 7,.*flags \[DF\].*proto UDP" <<<"$verbose" || fail "no ttl 7 DF frame: $verbose"
+grep -q "udp sum ok" <<<"$verbose" || fail "tcpdump found no valid UDP checksum: $verbose"
+if grep -q "bad udp cksum" <<<"$verbose"; then fail "bad UDP checksum: $verbose"; fi
+ok "tcpdump: VXLAN vni 100 both ways; ttl 7, DF and a valid UDP checksum with udp_csum=true"
+
+jq -e '.ports[0].dropped == 0' <<<"$(hctl "$A" --json port-stats u0)" >/dev/null ||
+	fail "the underlay dropped frames: $(hctl "$A" port-stats u0)"
+hctl "$A" version >/dev/null || fail "vswitchd is gone"
