@@ -15,7 +15,8 @@ static void learn(struct vs_pmd *pmd, const struct vs_dp_bridge *br, uint64_t ma
 	uint32_t now = (uint32_t)pmd->now_ms;
 
 	if (pmd->learn_cache[slot].mac == mac && pmd->learn_cache[slot].bridge == br->id &&
-	    pmd->learn_cache[slot].port == port && now - pmd->learn_cache[slot].when_ms < 100)
+	    pmd->learn_cache[slot].port == port && pmd->learn_cache[slot].vtep == vtep &&
+	    now - pmd->learn_cache[slot].when_ms < 100)
 		return;
 	if (!vs_learn_push(pmd->learn, &ev))
 		return;
@@ -23,6 +24,7 @@ static void learn(struct vs_pmd *pmd, const struct vs_dp_bridge *br, uint64_t ma
 	pmd->learn_cache[slot].bridge = br->id;
 	pmd->learn_cache[slot].port = port;
 	pmd->learn_cache[slot].when_ms = now;
+	pmd->learn_cache[slot].vtep = vtep;
 }
 
 // The last source and destination looked up in this burst: frames of one flow come in runs,
