@@ -13,7 +13,7 @@ scripts/build.sh build -Ddpdk=enabled
 scripts/build.sh build-asan -Ddpdk=enabled -Db_sanitize=address,undefined -Db_lundef=false
 
 status=0
-meson test -C build --suite unit --suite integration --print-errorlogs || status=1
+meson test -C build --suite unit --suite integration --suite fuzz --print-errorlogs || status=1
 meson test -C build-asan --suite unit --print-errorlogs || status=1
 # PMD reassignment and port add/del under load, once against the ASan/UBSan vswitchd: the
 # test fails on any sanitizer report (leaks included) in the daemon's log.
