@@ -52,6 +52,7 @@ static void init(void)
 		peer[i]->local_ip = REMOTE;
 		peer[i]->remotes[0] =
 			(struct vs_vxlan_remote){.ip = LOCAL, .mac = 0x020000aa0001ULL};
+		vs_vxlan_remote_prepare(peer[i], &peer[i]->remotes[0]);
 		vxp[i].tx = txs[i];
 		ports[i].priv = &vxp[i];
 		ports[i].id = (uint16_t)(i + 1);

@@ -381,6 +381,7 @@ static struct vs_vxlan_tx *build_tx(struct vx_cp *cp, bool *unresolved)
 			tx->remotes[i].mac = mac;
 		else
 			*unresolved = true;
+		vs_vxlan_remote_prepare(tx, &tx->remotes[i]);
 	}
 	return tx;
 }

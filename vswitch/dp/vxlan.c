@@ -14,11 +14,6 @@ static inline uint16_t rd16(const uint8_t *p)
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
-static inline uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 static inline void wr16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)(v >> 8);
@@ -91,66 +86,81 @@ uint16_t vs_vxlan_rx_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struc
 
 // --- encapsulation ----------------------------------------------------------------------
 
-static inline uint64_t mix64(uint64_t h)
+static inline uint64_t ld64(const uint8_t *p)
 {
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return h;
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline uint32_t ld32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
 }
 
 uint16_t vs_vxlan_src_port(const uint8_t *in, uint32_t len)
 {
-	uint64_t h = 0;
+	uint64_t h = 0x9e3779b97f4a7c15ULL;
 
-	if (len >= 14) {
-		h = (uint64_t)rd32(in) << 32 | rd32(in + 4);
-		h = mix64(h ^ ((uint64_t)rd32(in + 8) << 16 | rd16(in + 12)));
-	}
+	// The words are combined in memory order (any order will do, as long as it is fixed)
+	// and mixed once.
+	if (len >= 14)
+		h ^= ld64(in) + (ld64(in + 6) >> 16) * 31 + rd16(in + 12);
 	// An untagged IPv4 frame: addresses, protocol, and the ports of TCP/UDP (not fragments).
 	if (len >= 34 && rd16(in + 12) == 0x0800) {
 		const uint8_t *ip = in + 14;
 		uint32_t ihl = (uint32_t)(ip[0] & 0x0f) * 4;
 
-		h = mix64(h ^ ((uint64_t)rd32(ip + 12) << 32 | rd32(ip + 16)) ^ ip[9]);
+		h += (ld64(ip + 12) ^ ip[9]) * 0x100000001b3ULL;
 		if ((ip[9] == 6 || ip[9] == 17) && !(rd16(ip + 6) & 0x3fff) && ihl >= 20 &&
 		    len >= 14 + ihl + 4)
-			h = mix64(h ^ rd32(ip + ihl));
+			h ^= (uint64_t)ld32(ip + ihl) << 17;
 	}
-	return (uint16_t)(0xc000 | (h & 0x3fff));
+	// One multiply: the top bits of the product depend on every input bit.
+	h = (h ^ (h >> 29)) * 0xbf58476d1ce4e5b9ULL;
+	return (uint16_t)(0xc000 | (h >> 50));
+}
+
+void vs_vxlan_remote_prepare(const struct vs_vxlan_tx *tx, struct vs_vxlan_remote *r)
+{
+	uint8_t *h = r->hdr, *ip = h + 14, *udp = h + 34, *vx = h + 42;
+	uint32_t sum = 0;
+
+	memset(h, 0, sizeof(r->hdr));
+	wrmac(h, r->mac);
+	wrmac(h + 6, tx->src_mac);
+	wr16(h + 12, 0x0800);
+	ip[0] = 0x45;
+	wr16(ip + 6, 0x4000); // DF; no identification: nothing fragments (RFC 6864)
+	ip[8] = tx->ttl;
+	ip[9] = 17;
+	wr32(ip + 12, tx->local_ip);
+	wr32(ip + 16, r->ip);
+	wr16(udp + 2, tx->dst_port);
+	wr32(vx, (uint32_t)VS_VXLAN_FLAG_I << 24);
+	wr32(vx + 4, tx->vni << 8);
+	for (int i = 0; i < 20; i += 2)
+		sum += rd16(ip + i);
+	r->ip_sum = sum;
 }
 
 uint32_t vs_vxlan_encap(const struct vs_vxlan_tx *tx, const struct vs_vxlan_remote *r,
 			const uint8_t *inner, uint32_t len, uint8_t *out)
 {
-	uint8_t *ip = out + 14, *udp = out + 34, *vx = out + 42;
-	uint16_t ulen = (uint16_t)(16 + len);
-	uint32_t sum = 0;
+	uint8_t *ip = out + 14, *udp = out + 34;
+	uint16_t ulen = (uint16_t)(16 + len), tot = (uint16_t)(VS_VXLAN_OUTER_OVERHEAD + len);
+	uint32_t sum;
 
-	wrmac(out, r->mac);
-	wrmac(out + 6, tx->src_mac);
-	wr16(out + 12, 0x0800);
-	ip[0] = 0x45;
-	ip[1] = 0;
-	wr16(ip + 2, (uint16_t)(VS_VXLAN_OUTER_OVERHEAD + len));
-	wr16(ip + 4, 0);      // no identification: DF is set and nothing fragments (RFC 6864)
-	wr16(ip + 6, 0x4000); // DF
-	ip[8] = tx->ttl;
-	ip[9] = 17;
-	wr16(ip + 10, 0);
-	wr32(ip + 12, tx->local_ip);
-	wr32(ip + 16, r->ip);
-	for (int i = 0; i < 20; i += 2)
-		sum += rd16(ip + i);
-	wr16(ip + 10, (uint16_t)~vs_csum_fold(sum));
+	// The template, then what depends on the frame: lengths, checksum, source port.
+	memcpy(out, r->hdr, VS_VXLAN_HLEN);
+	wr16(ip + 2, tot);
+	wr16(ip + 10, (uint16_t)~vs_csum_fold(r->ip_sum + tot));
 	wr16(udp, vs_vxlan_src_port(inner, len));
-	wr16(udp + 2, tx->dst_port);
 	wr16(udp + 4, ulen);
-	wr16(udp + 6, 0);
-	wr32(vx, (uint32_t)VS_VXLAN_FLAG_I << 24);
-	wr32(vx + 4, tx->vni << 8);
 	memcpy(out + VS_VXLAN_HLEN, inner, len);
 	if (tx->udp_csum) {
 		uint16_t c;
@@ -170,7 +180,8 @@ struct txb {
 	struct vs_vxlan_port *vx;
 	struct vs_port *ul;
 	uint16_t q, uq, k;
-	uint8_t *scratch; // this PMD thread's slots
+	uint8_t *scratch; // this PMD thread's area: VS_BURST slots' worth
+	size_t used;	  // bytes of it holding staged frames, packed (cache lines)
 	struct vs_pkt pkts[VS_BURST];
 	struct vs_pkt *ptrs[VS_BURST];
 };
@@ -195,15 +206,19 @@ static void txb_send(struct txb *b)
 	if (sent < b->k)
 		vs_ctr_add(&uc->drops[VS_DROP_TX_RING_FULL], (uint64_t)(b->k - sent));
 	b->k = 0;
+	b->used = 0;
 }
 
 static void txb_add(struct txb *b, const struct vs_vxlan_tx *tx, const struct vs_vxlan_remote *r,
 		    const struct vs_pkt *pkt)
 {
-	uint8_t *out = b->scratch + (size_t)b->k * b->vx->slot;
+	// Frames are packed, so small ones share pages and cache lines; the area holds
+	// VS_BURST of the largest.
+	uint8_t *out = b->scratch + b->used;
 
 	b->pkts[b->k].data = out;
 	b->pkts[b->k].len = vs_vxlan_encap(tx, r, pkt->data, pkt->len, out);
+	b->used += (b->pkts[b->k].len + 63) & ~(size_t)63;
 	b->ptrs[b->k] = &b->pkts[b->k];
 	if (++b->k == VS_BURST)
 		txb_send(b);
@@ -221,6 +236,7 @@ uint16_t vs_vxlan_tx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *cons
 	b.q = q;
 	b.uq = (uint16_t)(q % b.ul->n_txq);
 	b.k = 0;
+	b.used = 0;
 	b.scratch = vx->scratch + (size_t)q * VS_BURST * vx->slot;
 	for (uint16_t i = 0; i < n; i++) {
 		const struct vs_pkt *pkt = pkts[i];

@@ -48,8 +48,12 @@ struct vs_pmd;
 struct vs_conf;
 
 struct vs_vxlan_remote {
-	uint32_t ip;  // host order
-	uint64_t mac; // next hop's MAC, 0 while it is not resolved
+	uint32_t ip;	 // host order
+	uint32_t ip_sum; // one's complement sum of hdr's IPv4 header (total length 0)
+	uint64_t mac;	 // next hop's MAC, 0 while it is not resolved
+	// Outer headers to this VTEP, lengths, checksums and UDP source port left zero
+	// (vs_vxlan_remote_prepare): encapsulation copies them and patches those.
+	uint8_t hdr[VS_VXLAN_HLEN];
 };
 
 // What a vxlan port transmits with. Immutable once published.
@@ -123,6 +127,8 @@ int vs_vxlan_remote_find(const struct vs_vxlan_tx *tx, uint32_t ip);
 uint16_t vs_vxlan_rx_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_port *port,
 			   struct vs_pkt *pkts, uint16_t n);
 
+// Fills r->hdr and r->ip_sum from 'tx' and r->ip, r->mac. Called from: control thread.
+void vs_vxlan_remote_prepare(const struct vs_vxlan_tx *tx, struct vs_vxlan_remote *r);
 // UDP source port for an inner frame: 49152-65535, from a hash of its addresses and ports.
 uint16_t vs_vxlan_src_port(const uint8_t *inner, uint32_t len);
 // Writes a complete VXLAN frame for the 'len'-byte inner frame 'inner' to remote 'r' into

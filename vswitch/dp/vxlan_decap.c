@@ -22,14 +22,17 @@ static inline uint32_t rd32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
+// One's complement sum in 32-bit words (the header is a multiple of 4 bytes), folded.
 static bool ipv4_csum_ok(const uint8_t *ip, uint32_t hlen)
 {
-	uint32_t sum = 0;
+	uint64_t sum = 0;
 
-	for (uint32_t i = 0; i < hlen; i += 2)
-		sum += rd16(ip + i);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
+	for (uint32_t i = 0; i < hlen; i += 4)
+		sum += rd32(ip + i);
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
 	return sum == 0xffff;
 }
 
