@@ -70,6 +70,16 @@ got=$(ping_received "$CA" $CB_IP 5)
 [ "$got" -eq 5 ] || fail "$CA -> $CB_IP: $got of 5 replies"
 ok "containers on A and B ping each other over VNI 100"
 
+# The next hop of B came from A's kernel (ARP), not from configuration.
+b_mac=$(ip -n "$B" -j link show u0 | jq -r '.[0].address')
+jq -e --arg m "$b_mac" '[.bridges[].ports[] | select(.name == "vx0")][0] |
+	.remotes == [{"ip": "198.18.10.2", "next-hop-mac": $m}] and .mtu == 1450 and
+	.link == "up"' <<<"$(hctl "$A" --json show)" >/dev/null ||
+	fail "show: vx0's next hop for B is not B's MAC $b_mac: $(hctl "$A" --json show)"
+ip -n "$A" neigh show 198.18.10.2 dev u0 | grep -qi "lladdr $b_mac" ||
+	fail "A's kernel neighbour table has no entry for B"
+ok "show: the next hop of VTEP $B_IP is B's MAC, resolved through A's kernel; inner MTU 1450"
+
 fdb=$(hctl "$A" --json fdb-show br0) || fail "fdb-show failed"
 jq -e --arg m "$(ns_mac "$CB")" '[.entries[] | select(.mac == $m and .port == "vx0" and
 	.vtep == "198.18.10.2" and .type == "dynamic")] | length == 1' <<<"$fdb" >/dev/null ||
@@ -105,6 +115,31 @@ grep -qE "> $B_IP\.4789: VXLAN, flags \[I\] \(0x08\), vni 200" <<<"$dump" ||
 	fail "no VXLAN vni 200 on the underlay: $dump"
 grep -qE "ICMP echo request" <<<"$dump" || fail "tcpdump does not decode the inner frames: $dump"
 ok "tcpdump on the underlay decodes VXLAN with the I flag, VNI 100 and VNI 200 both ways"
+
+# ---- a remote VTEP nobody answers for: its copies are dropped, the others still leave ---
+hctl_ok "$A" set-port vx1 remote_ip=$B_IP,198.18.10.77
+ip -n "$DA" neigh flush all # its ARP request is a broadcast: flooded to both VTEPs
+got=$(ping_received "$DA" $DB_IP 3)
+[ "$got" -eq 3 ] || fail "with an unresolved VTEP in the list: $got of 3 replies"
+wait_until 5 test "$(port_stat_of "$A" vx1 vxlan-unresolved)" -gt 0 ||
+	fail "no vxlan-unresolved drops on A's vx1"
+jq -e '[.bridges[].ports[] | select(.name == "vx1")][0].remotes[1] ==
+	{"ip": "198.18.10.77", "next-hop-mac": "unresolved"}' <<<"$(hctl "$A" --json show)" \
+	>/dev/null || fail "show: 198.18.10.77 should be unresolved"
+hctl_ok "$A" set-port vx1 remote_ip=$B_IP
+ok "an unresolvable remote VTEP: show says unresolved, its copies count as vxlan-unresolved"
+
+# ---- MTU: an inner frame that does not fit the underlay MTU with 50 bytes more -------------
+ip -n "$CA" link set eth0 mtu 1500
+got=$(ip netns exec "$CA" ping -c 2 -i 0.2 -W 1 -s 1472 -M do $CB_IP 2>/dev/null |
+	sed -n 's/.* \([0-9]\+\) received.*/\1/p')
+[ "${got:-0}" -eq 0 ] || fail "a 1514-byte inner frame crossed a 1500-byte underlay"
+[ "$(port_stat_of "$A" vx0 vxlan-too-big)" -ge 2 ] || fail "no vxlan-too-big drops on A's vx0"
+got=$(ip netns exec "$CA" ping -c 2 -i 0.2 -W 1 -s 1422 -M do $CB_IP 2>/dev/null |
+	sed -n 's/.* \([0-9]\+\) received.*/\1/p')
+[ "${got:-0}" -eq 2 ] || fail "a 1464-byte inner frame (1450-byte packet) did not cross"
+ip -n "$CA" link set eth0 mtu 1450
+ok "inner frames over underlay MTU - 50 are dropped as vxlan-too-big; 1450-byte packets pass"
 
 # ---- VNI 200 is isolated from VNI 100 --------------------------------------------------
 got=$(ping_received "$CA" $DB_IP 3)

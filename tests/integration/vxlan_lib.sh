@@ -99,6 +99,12 @@ underlay_stat() {
 	fi || fail "[$1] port-stats $2: no $3 $*"
 }
 
+# port_stat_of HOSTNS PORT REASON: drops of PORT under REASON.
+port_stat_of() {
+	hctl "$1" --json port-stats "$2" | jq -er --arg r "$3" '.ports[0].drops[$r]' ||
+		fail "[$1] port-stats $2 has no drop reason $3"
+}
+
 # iperf_ok FROM_NS TO_NS TO_IP: a 2-second iperf3 TCP test moves data from FROM_NS to TO_IP.
 iperf_ok() {
 	local from=$1 to=$2 ip=$3 srv out bytes

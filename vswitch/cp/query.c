@@ -113,6 +113,8 @@ static json_t *port_json(const struct vs_port *port)
 	vs_netdev_operstate(port->name, state, sizeof(state));
 	json_object_set_new(p, "link", json_string(state));
 	driver_info((struct vs_port *)port, port->ops->show_info, p);
+	if (port->ops == &vs_vxlan_ops)
+		vs_vxlan_query_port(port, p);
 	return p;
 }
 

@@ -15,6 +15,7 @@
 #include <vs/log.h>
 #include <vs/mac.h>
 
+#include "../../pmd/netdev.h"
 #include "../dp/rcu.h"
 
 VS_LOG_MODULE("vxlan");
@@ -692,6 +693,33 @@ int vs_vxlan_set_port(struct vs_switch *sw, uint16_t id, const struct vs_opt *op
 	VS_LOG(INFO, "%s: %u remote VTEP(s), ttl %u, udp_csum %s%s", port->name, cp->n_remotes,
 	       cp->ttl, cp->udp_csum ? "true" : "false", flushed ? "; MAC entries flushed" : "");
 	return 0;
+}
+
+void vs_vxlan_query_port(const struct vs_port *port, json_t *p)
+{
+	const struct vs_vxlan_port *vx = port->priv;
+	const struct vs_vxlan_tx *tx = vx->tx;
+	const struct vx_cp *cp = vx->cp;
+	char state[32], ipb[INET_ADDRSTRLEN], macb[VS_MAC_STRLEN];
+	json_t *remotes = json_array();
+
+	json_object_del(p, "ifindex");
+	json_object_del(p, "mac");
+	// The largest inner frame's IP packet: what containers' MTU may be at most.
+	json_object_set_new(p, "mtu", json_integer(tx->mtu > 50 ? (json_int_t)tx->mtu - 50 : 0));
+	vs_netdev_operstate(cp->ul->name, state, sizeof(state));
+	if (strcmp(cp->ul->type, "afxdp") == 0)
+		json_object_set_new(p, "link", json_string(state));
+	else
+		json_object_del(p, "link");
+	for (uint16_t i = 0; i < tx->n_remotes; i++) {
+		ip_str(tx->remotes[i].ip, ipb, sizeof(ipb));
+		vs_mac_format(tx->remotes[i].mac, macb);
+		json_array_append_new(remotes,
+				      json_pack("{s:s,s:s}", "ip", ipb, "next-hop-mac",
+						tx->remotes[i].mac ? macb : "unresolved"));
+	}
+	json_object_set_new(p, "remotes", remotes);
 }
 
 void vs_vxlan_query_underlay_stats(json_t *a, const char *name)

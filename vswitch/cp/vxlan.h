@@ -54,5 +54,8 @@ int vs_vxlan_set_port(struct vs_switch *sw, uint16_t id, const struct vs_opt *op
 
 // Whether 'name' is an underlay device of some vxlan port.
 bool vs_vxlan_is_underlay(const char *name);
+// Replaces the netdev facts of vxlan port 'port' in its "show" object 'p' (it has no netdev):
+// inner MTU, the underlay's link state, and each remote VTEP with its next hop's MAC.
+void vs_vxlan_query_port(const struct vs_port *port, json_t *p);
 // Appends port-stats objects for the underlays ('name' NULL: all; else only that one) to 'a'.
 void vs_vxlan_query_underlay_stats(json_t *a, const char *name);
