@@ -213,3 +213,17 @@ for h in "$A" "$B" "$C"; do
 	hctl "$h" version >/dev/null || fail "vswitchd of $h is gone"
 done
 ok "every vswitchd is alive and still forwards"
+
+# ---- removing the vxlan ports releases the underlay -------------------------------------
+ip -n "$A" -d link show u0 | grep -qE 'prog/xdp|xdpgeneric|xdpdrv' || fail "u0 of A has no XDP"
+hctl_ok "$A" del-port br0 vx0
+ip -n "$A" -d link show u0 | grep -qE 'prog/xdp|xdpgeneric|xdpdrv' ||
+	fail "u0 lost its XDP program while vx1 still uses it"
+hctl_ok "$A" del-port br1 vx1
+if ip -n "$A" -d link show u0 | grep -qE 'prog/xdp|xdpgeneric|xdpdrv'; then
+	fail "u0 of A still has an XDP program after its last vxlan port left"
+fi
+hctl "$A" --json port-stats | jq -e '[.ports[] | select(.name == "u0")] | length == 0' \
+	>/dev/null || fail "port-stats still lists the closed underlay"
+wait_ping "$A" $B_IP 5
+ok "the underlay is shared by vx0 and vx1, and released (XDP detached) with the last one"
