@@ -96,7 +96,7 @@ iperf_ok "$CB" "$CA" $CA_IP
 
 # ---- tcpdump on the underlay: VXLAN, VNI 100 and 200 ---------------------------------
 cap=$VS_TMP/underlay.pcap
-ip netns exec "$VX_NET" timeout 20 tcpdump -i ub -n -U -w "$cap" udp port 4789 \
+ip netns exec "$VX_NET" timeout 30 tcpdump -i ub -n -U -w "$cap" udp port 4789 \
 	>"$VS_TMP/tcpdump.log" 2>&1 &
 tcpd=$!
 VS_PIDS+=("$tcpd")
@@ -104,16 +104,16 @@ wait_until 10 grep -q "listening on" "$VS_TMP/tcpdump.log" || fail "tcpdump did 
 wait_ping "$DA" $DB_IP 15
 ping_received "$CA" $CB_IP 3 >/dev/null
 ping_received "$DB" $DA_IP 3 >/dev/null
-sleep 0.5
+# captured PATTERN: the decoded capture matches PATTERN (tcpdump may lag behind).
+captured() { tcpdump -n -r "$cap" -T vxlan 2>/dev/null | grep -qE "$1"; }
+wait_until 10 captured "$A_IP\.[0-9]+ > $B_IP\.4789: VXLAN, flags \[I\] \(0x08\), vni 100" ||
+	fail "no VXLAN vni 100 from A to B on the underlay: $(tcpdump -n -r "$cap" 2>&1 | head)"
+wait_until 10 captured "$B_IP\.[0-9]+ > $A_IP\.4789: VXLAN, flags \[I\] \(0x08\), vni 100" ||
+	fail "no VXLAN vni 100 from B to A on the underlay: $(tcpdump -n -r "$cap" 2>&1 | head)"
+wait_until 10 captured "> $B_IP\.4789: VXLAN, flags \[I\] \(0x08\), vni 200" ||
+	fail "no VXLAN vni 200 on the underlay: $(tcpdump -n -r "$cap" 2>&1 | head)"
+captured "ICMP echo request" || fail "tcpdump does not decode the inner frames"
 stop_pid "$tcpd"
-dump=$(tcpdump -n -r "$cap" -T vxlan 2>/dev/null)
-grep -qE "$A_IP\.[0-9]+ > $B_IP\.4789: VXLAN, flags \[I\] \(0x08\), vni 100" <<<"$dump" ||
-	fail "no VXLAN vni 100 from A to B on the underlay: $dump"
-grep -qE "$B_IP\.[0-9]+ > $A_IP\.4789: VXLAN, flags \[I\] \(0x08\), vni 100" <<<"$dump" ||
-	fail "no VXLAN vni 100 from B to A on the underlay: $dump"
-grep -qE "> $B_IP\.4789: VXLAN, flags \[I\] \(0x08\), vni 200" <<<"$dump" ||
-	fail "no VXLAN vni 200 on the underlay: $dump"
-grep -qE "ICMP echo request" <<<"$dump" || fail "tcpdump does not decode the inner frames: $dump"
 ok "tcpdump on the underlay decodes VXLAN with the I flag, VNI 100 and VNI 200 both ways"
 
 # ---- a remote VTEP nobody answers for: its copies are dropped, the others still leave ---

@@ -31,13 +31,21 @@ ip -n "$K" link set ck master brk
 ip -n "$K" link set vxk up
 ip -n "$K" link set brk up
 
-cap=$VS_TMP/underlay.pcap
-ip netns exec "$VX_NET" timeout 30 tcpdump -i ub -n -U -w "$cap" udp port 4789 \
-	>"$VS_TMP/tcpdump.log" 2>&1 &
-tcpd=$!
-VS_PIDS+=("$tcpd")
-wait_until 10 grep -q "listening on" "$VS_TMP/tcpdump.log" || fail "tcpdump did not start"
+# capture FILE FILTER...: tcpdump on the underlay bridge into FILE, in the background.
+capture() {
+	local file=$1
+	shift
+	ip netns exec "$VX_NET" timeout 60 tcpdump -i ub -n -U -w "$file" "$@" \
+		>"$file.log" 2>&1 &
+	tcpd=$!
+	VS_PIDS+=("$tcpd")
+	wait_until 10 grep -q "listening on" "$file.log" || fail "tcpdump did not start"
+}
+# captured FILE PATTERN: the decoded capture matches PATTERN (tcpdump may lag behind).
+captured() { tcpdump -n -vv -r "$1" -T vxlan 2>/dev/null | grep -qE "$2"; }
 
+cap=$VS_TMP/underlay.pcap
+capture "$cap" udp port 4789
 wait_ping "$CA" $CK_IP 15
 wait_ping "$CK" $CA_IP 5
 got=$(ping_received "$CA" $CK_IP 5)
@@ -45,6 +53,13 @@ got=$(ping_received "$CA" $CK_IP 5)
 got=$(ping_received "$CK" $CA_IP 5)
 [ "$got" -eq 5 ] || fail "$CK -> $CA_IP: $got of 5 replies"
 ok "vswitchd and the kernel's VTEP carry ping both ways"
+
+wait_until 10 captured "$cap" "$K_IP\.[0-9]+ > $A_IP\.4789: .*VXLAN, flags \[I\] \(0x08\), vni 100" ||
+	fail "no VXLAN vni 100 from the kernel on the underlay: $(tcpdump -n -r "$cap" 2>&1 | head)"
+wait_until 10 captured "$cap" "$A_IP\.[0-9]+ > $K_IP\.4789: .*VXLAN, flags \[I\] \(0x08\), vni 100" ||
+	fail "no VXLAN vni 100 from vswitchd on the underlay: $(tcpdump -n -r "$cap" 2>&1 | head)"
+stop_pid "$tcpd"
+ok "tcpdump on the underlay: VXLAN with the I flag and VNI 100 from both VTEPs"
 
 hctl "$A" --json fdb-show br0 | jq -e --arg m "$(ns_mac "$CK")" '[.entries[] |
 	select(.mac == $m and .port == "vx0" and .vtep == "198.18.10.2")] | length == 1' \
@@ -57,21 +72,18 @@ iperf_ok "$CA" "$CK" $CK_IP
 iperf_ok "$CK" "$CA" $CA_IP
 
 # UDP checksum and TTL as options: the kernel verifies non-zero UDP checksums.
+cap2=$VS_TMP/options.pcap
+capture "$cap2" src host $A_IP and udp port 4789
 hctl_ok "$A" set-port vx0 udp_csum=true ttl=7
 got=$(ping_received "$CA" $CK_IP 3)
 [ "$got" -eq 3 ] || fail "with udp_csum=true: $got of 3 replies"
-sleep 0.5
+wait_until 10 captured "$cap2" "ttl 7,.*flags \[DF\].*proto UDP" ||
+	fail "no ttl 7 DF frame: $(tcpdump -n -vv -r "$cap2" 2>&1 | head)"
 stop_pid "$tcpd"
-dump=$(tcpdump -n -r "$cap" -T vxlan 2>/dev/null)
-grep -qE "$A_IP\.[0-9]+ > $K_IP\.4789: VXLAN, flags \[I\] \(0x08\), vni 100" <<<"$dump" ||
-	fail "no VXLAN vni 100 from vswitchd on the underlay: $dump"
-grep -qE "$K_IP\.[0-9]+ > $A_IP\.4789: VXLAN, flags \[I\] \(0x08\), vni 100" <<<"$dump" ||
-	fail "no VXLAN vni 100 from the kernel on the underlay: $dump"
-verbose=$(tcpdump -n -vv -r "$cap" src host $A_IP 2>/dev/null)
-grep -qE "ttl 7,.*flags \[DF\].*proto UDP" <<<"$verbose" || fail "no ttl 7 DF frame: $verbose"
+verbose=$(tcpdump -n -vv -r "$cap2" 'ip[8] = 7' 2>/dev/null) # frames sent after set-port
 grep -q "udp sum ok" <<<"$verbose" || fail "tcpdump found no valid UDP checksum: $verbose"
-if grep -q "bad udp cksum" <<<"$verbose"; then fail "bad UDP checksum: $verbose"; fi
-ok "tcpdump: VXLAN vni 100 both ways; ttl 7, DF and a valid UDP checksum with udp_csum=true"
+if grep -qE "bad udp cksum|no cksum" <<<"$verbose"; then fail "UDP checksum: $verbose"; fi
+ok "with udp_csum=true ttl=7: the kernel answers; tcpdump sees ttl 7, DF, valid UDP checksums"
 
 jq -e '.ports[0].dropped == 0' <<<"$(hctl "$A" --json port-stats u0)" >/dev/null ||
 	fail "the underlay dropped frames: $(hctl "$A" port-stats u0)"
