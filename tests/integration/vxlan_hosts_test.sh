@@ -60,6 +60,7 @@ bad "VNI 100 is already used by vx0" vni=100 local_ip=$A_IP remote_ip=$B_IP unde
 bad "share local_ip and dst_port" vni=7 local_ip=$A_IP remote_ip=$B_IP dst_port=8472 underlay=u0
 bad "no network device has address" vni=7 local_ip=198.18.99.1 remote_ip=$B_IP
 bad "unknown option for vxlan port: foo" vni=7 local_ip=$A_IP remote_ip=$B_IP foo=1
+bad "already open with the default queue(s)" vni=7 local_ip=$A_IP remote_ip=$B_IP underlay_queues=2
 [ "$(hctl "$A" list-ports br0 | tr '\n' ' ')" = "ca vx0 " ] || fail "list-ports changed"
 ok "invalid vxlan ports are refused with a one-line reason"
 

@@ -33,6 +33,7 @@ struct underlay {
 	uint32_t local_ip;
 	uint16_t dst_port;
 	unsigned refs;
+	uint16_t queues;  // as asked (0: the driver's default)
 	uint8_t *scratch; // VS_MAX_PMDS x VS_BURST slots for encapsulated frames
 	uint32_t slot;
 };
@@ -60,6 +61,7 @@ struct vx_opts {
 	bool udp_csum;
 	char underlay[IF_NAMESIZE];
 	char type[16];
+	uint16_t queues; // underlay_queues, 0: the driver's default
 	bool has_vni, has_local, has_remote, has_underlay;
 };
 
@@ -184,7 +186,8 @@ static int parse_opt(struct vx_opts *o, const struct vs_opt *opt, bool runtime, 
 	if (!strcmp(key, "udp_csum"))
 		return parse_bool("udp_csum", opt->val, &o->udp_csum, err, errlen);
 	if (!strcmp(key, "vni") || !strcmp(key, "local_ip") || !strcmp(key, "dst_port") ||
-	    !strcmp(key, "underlay") || !strcmp(key, "underlay_type")) {
+	    !strcmp(key, "underlay") || !strcmp(key, "underlay_type") ||
+	    !strcmp(key, "underlay_queues")) {
 		if (runtime)
 			return ERR(EINVAL,
 				   "%s cannot change at run time (del-port, then add-port); "
@@ -206,6 +209,11 @@ static int parse_opt(struct vx_opts *o, const struct vs_opt *opt, bool runtime, 
 	if (!strcmp(key, "dst_port")) {
 		ret = parse_num("dst_port", opt->val, 1, 65535, &v, err, errlen);
 		o->dst_port = (uint16_t)v;
+		return ret;
+	}
+	if (!strcmp(key, "underlay_queues")) {
+		ret = parse_num("underlay_queues", opt->val, 1, 64, &v, err, errlen);
+		o->queues = (uint16_t)v;
 		return ret;
 	}
 	if (!strcmp(key, "underlay")) {
@@ -247,8 +255,8 @@ static int device_of(uint32_t ip, char *name, size_t len)
 
 static struct underlay *underlay_get(const struct vx_opts *o, char *err, size_t errlen)
 {
-	char ipb[INET_ADDRSTRLEN], vip[32], vport[8];
-	struct vs_opt uopts[3];
+	char ipb[INET_ADDRSTRLEN], vip[32], vport[8], vq[8];
+	struct vs_opt uopts[4];
 	struct underlay *ul;
 	size_t nu = 0;
 	unsigned free_i = VS_VXLAN_MAX_UNDERLAYS;
@@ -275,6 +283,11 @@ static struct underlay *underlay_get(const struct vx_opts *o, char *err, size_t 
 				     ul->name, ipb, ul->dst_port);
 			return NULL;
 		}
+		if (o->queues && o->queues != ul->queues) {
+			errno = -ERR(EINVAL, "underlay %s is already open with %s queue(s)",
+				     ul->name, ul->queues ? "other" : "the default");
+			return NULL;
+		}
 		ul->refs++;
 		return ul;
 	}
@@ -295,6 +308,12 @@ static struct underlay *underlay_get(const struct vx_opts *o, char *err, size_t 
 		uopts[nu++] = (struct vs_opt){.key = "xdp-filter", .val = "vxlan"};
 		uopts[nu++] = (struct vs_opt){.key = "vxlan-ip", .val = vip};
 		uopts[nu++] = (struct vs_opt){.key = "vxlan-port", .val = vport};
+	}
+	if (o->queues) {
+		// A multi-queue NIC spreads VXLAN over its queues (RSS on the UDP source port):
+		// every queue needs a socket, or its frames go to the kernel.
+		snprintf(vq, sizeof(vq), "%u", o->queues);
+		uopts[nu++] = (struct vs_opt){.key = "queues", .val = vq};
 	}
 	ul->port = vs_port_open(o->type, o->underlay, uopts, nu, err, errlen);
 	if (ul->port == NULL) {
@@ -318,6 +337,7 @@ static struct underlay *underlay_get(const struct vx_opts *o, char *err, size_t 
 	ul->local_ip = o->local_ip;
 	ul->dst_port = o->dst_port;
 	ul->refs = 1;
+	ul->queues = o->queues;
 	underlays[free_i] = ul;
 	VS_LOG(INFO, "underlay %s (%s) open for VTEP %s:%u", ul->name, ul->type,
 	       (ip_str(o->local_ip, ipb, sizeof(ipb)), ipb), o->dst_port);
@@ -715,9 +735,8 @@ void vs_vxlan_query_port(const struct vs_port *port, json_t *p)
 	for (uint16_t i = 0; i < tx->n_remotes; i++) {
 		ip_str(tx->remotes[i].ip, ipb, sizeof(ipb));
 		vs_mac_format(tx->remotes[i].mac, macb);
-		json_array_append_new(remotes,
-				      json_pack("{s:s,s:s}", "ip", ipb, "next-hop-mac",
-						tx->remotes[i].mac ? macb : "unresolved"));
+		json_array_append_new(remotes, json_pack("{s:s,s:s}", "ip", ipb, "next-hop-mac",
+							 tx->remotes[i].mac ? macb : "unresolved"));
 	}
 	json_object_set_new(p, "remotes", remotes);
 }
