@@ -492,7 +492,10 @@ int vs_switch_add_port(struct vs_switch *sw, const char *bridge, const char *nam
 	if (port == NULL) {
 		ret = errno;
 		free(affinity);
-		return ret == EINVAL || ret == ENODEV || ret == EBUSY || ret == ENOMEM ? -ret : -EIO;
+		return ret == EINVAL || ret == ENODEV || ret == EBUSY || ret == ENOMEM ||
+				       ret == EEXIST || ret == ENOSPC
+			       ? -ret
+			       : -EIO;
 	}
 	sw->rxq_cpu[id] = affinity;
 	if (affinity != NULL) {
