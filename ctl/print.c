@@ -165,6 +165,22 @@ static void print_fields(FILE *out, int indent, const json_t *obj, const char *c
 			print_member(out, indent, key, v);
 }
 
+// A vxlan port's remote VTEPs, on one line: "remotes: IP (next-hop MAC), ...".
+static void print_remotes(FILE *out, const json_t *port)
+{
+	const json_t *remotes = json_object_get(port, "remotes"), *r;
+	char ip[SCALAR_MAX], mac[SCALAR_MAX];
+	size_t i;
+
+	if (!json_is_array(remotes))
+		return;
+	fprintf(out, "        remotes:");
+	json_array_foreach ((json_t *)remotes, i, r)
+		fprintf(out, "%s %s (%s)", i ? "," : "", field(r, "ip", ip),
+			field(r, "next-hop-mac", mac));
+	fputc('\n', out);
+}
+
 int print_show(const json_t *result, FILE *out, char *err, size_t errsize)
 {
 	static const char *const br_order[] = {"type", "mac-aging", "mac-table-size", "mac-count",
@@ -203,6 +219,7 @@ int print_show(const json_t *result, FILE *out, char *err, size_t errsize)
 		json_array_foreach (ports, j, port) {
 			fprintf(out, "    Port %s\n", field(port, "name", a));
 			print_fields(out, 8, port, port_order, port_skip);
+			print_remotes(out, port);
 		}
 	}
 	return 0;

@@ -79,6 +79,8 @@ jq -e --arg m "$b_mac" '[.bridges[].ports[] | select(.name == "vx0")][0] |
 	fail "show: vx0's next hop for B is not B's MAC $b_mac: $(hctl "$A" --json show)"
 ip -n "$A" neigh show 198.18.10.2 dev u0 | grep -qi "lladdr $b_mac" ||
 	fail "A's kernel neighbour table has no entry for B"
+hctl "$A" show | grep -qx "        remotes: $B_IP ($b_mac)" ||
+	fail "show (human) lacks the remotes line: $(hctl "$A" show)"
 ok "show: the next hop of VTEP $B_IP is B's MAC, resolved through A's kernel; inner MTU 1450"
 
 fdb=$(hctl "$A" --json fdb-show br0) || fail "fdb-show failed"
