@@ -39,7 +39,7 @@ capture() {
 		>"$file.log" 2>&1 &
 	tcpd=$!
 	VS_PIDS+=("$tcpd")
-	wait_until 10 grep -q "listening on" "$file.log" || fail "tcpdump did not start"
+	wait_until 10 grep -qs "listening on" "$file.log" || fail "tcpdump did not start"
 }
 # captured FILE PATTERN: the decoded capture matches PATTERN (tcpdump may lag behind).
 captured() { tcpdump -n -vv -r "$1" -T vxlan 2>/dev/null | grep -qE "$2"; }
@@ -85,6 +85,9 @@ grep -q "udp sum ok" <<<"$verbose" || fail "tcpdump found no valid UDP checksum:
 if grep -qE "bad udp cksum|no cksum" <<<"$verbose"; then fail "UDP checksum: $verbose"; fi
 ok "with udp_csum=true ttl=7: the kernel answers; tcpdump sees ttl 7, DF, valid UDP checksums"
 
-jq -e '.ports[0].dropped == 0' <<<"$(hctl "$A" --json port-stats u0)" >/dev/null ||
-	fail "the underlay dropped frames: $(hctl "$A" port-stats u0)"
+# Every frame the kernel's VTEP sent was good VXLAN for vswitchd. (Kernel-side ring drops,
+# rx-fill-empty and the like, depend on the machine's load and are not checked here.)
+jq -e '[.ports[0].drops | to_entries[] | select(.key | startswith("vxlan-")) | .value] |
+	add == 0' <<<"$(hctl "$A" --json port-stats u0)" >/dev/null ||
+	fail "the underlay refused frames of the kernel's VTEP: $(hctl "$A" port-stats u0)"
 hctl "$A" version >/dev/null || fail "vswitchd is gone"
