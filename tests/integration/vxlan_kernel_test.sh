@@ -48,10 +48,16 @@ cap=$VS_TMP/underlay.pcap
 capture "$cap" udp port 4789
 wait_ping "$CA" $CK_IP 15
 wait_ping "$CK" $CA_IP 5
+# What both sides counted, for a failure message.
+state() {
+	echo "vswitchd: $(hctl "$A" port-stats | tr '\n' ';')"
+	echo "kernel vxk: $(ip -n "$K" -s -j link show vxk | jq -c '.[0].stats64')"
+	echo "kernel fdb: $(bridge -n "$K" fdb show dev vxk | tr '\n' ';')"
+}
 got=$(ping_received "$CA" $CK_IP 5)
-[ "$got" -eq 5 ] || fail "$CA -> $CK_IP: $got of 5 replies"
+[ "$got" -eq 5 ] || fail "$CA -> $CK_IP: $got of 5 replies; $(state)"
 got=$(ping_received "$CK" $CA_IP 5)
-[ "$got" -eq 5 ] || fail "$CK -> $CA_IP: $got of 5 replies"
+[ "$got" -eq 5 ] || fail "$CK -> $CA_IP: $got of 5 replies; $(state)"
 ok "vswitchd and the kernel's VTEP carry ping both ways"
 
 wait_until 10 captured "$cap" "$K_IP\.[0-9]+ > $A_IP\.4789: .*VXLAN, flags \[I\] \(0x08\), vni 100" ||
