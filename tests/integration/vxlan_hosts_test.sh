@@ -120,7 +120,7 @@ stop_pid "$tcpd"
 ok "tcpdump on the underlay decodes VXLAN with the I flag, VNI 100 and VNI 200 both ways"
 
 # ---- a remote VTEP nobody answers for: its copies are dropped, the others still leave ---
-hctl_ok "$A" set-port vx1 remote_ip=$B_IP,198.18.10.77
+hctl_ok "$A" set-port br1 vx1 remote_ip=$B_IP,198.18.10.77
 ip -n "$DA" neigh flush all # its ARP request is a broadcast: flooded to both VTEPs
 got=$(ping_received "$DA" $DB_IP 3)
 [ "$got" -eq 3 ] || fail "with an unresolved VTEP in the list: $got of 3 replies"
@@ -129,7 +129,7 @@ wait_until 5 test "$(port_stat_of "$A" vx1 vxlan-unresolved)" -gt 0 ||
 jq -e '[.bridges[].ports[] | select(.name == "vx1")][0].remotes[1] ==
 	{"ip": "198.18.10.77", "next-hop-mac": "unresolved"}' <<<"$(hctl "$A" --json show)" \
 	>/dev/null || fail "show: 198.18.10.77 should be unresolved"
-hctl_ok "$A" set-port vx1 remote_ip=$B_IP
+hctl_ok "$A" set-port br1 vx1 remote_ip=$B_IP
 ok "an unresolvable remote VTEP: show says unresolved, its copies count as vxlan-unresolved"
 
 # ---- MTU: an inner frame that does not fit the underlay MTU with 50 bytes more -------------
@@ -171,8 +171,8 @@ got=$(ping_received "$CC" $CA_IP 2)
 [ "$got" -eq 0 ] || fail "$CC reached $CA_IP before A listed C as a remote VTEP"
 wait_until 5 test "$(underlay_stat "$A" u0 drops vxlan-unknown-vtep)" -gt 0 ||
 	fail "A did not count C's frames as vxlan-unknown-vtep"
-hctl_ok "$A" set-port vx0 remote_ip=$B_IP,$C_IP
-hctl_ok "$B" set-port vx0 remote_ip=$A_IP,$C_IP
+hctl_ok "$A" set-port br0 vx0 remote_ip=$B_IP,$C_IP
+hctl_ok "$B" set-port br0 vx0 remote_ip=$A_IP,$C_IP
 jq -e '[.bridges[].ports[] | select(.name == "vx0")][0].options.remote_ip ==
 	"198.18.10.2,198.18.10.3"' <<<"$(hctl "$A" --json show)" >/dev/null ||
 	fail "show: A's vx0 remote_ip not updated"
@@ -181,13 +181,14 @@ wait_ping "$CC" $CB_IP 15
 wait_ping "$CA" $CC_IP 5
 wait_ping "$CB" $CC_IP 5
 ok "host C joins VNI 100 once A and B list it (set-port remote_ip=...)"
-out=$(hctl "$A" set-port vx0 vni=5 2>&1) && fail "set-port vni succeeded"
+out=$(hctl "$A" set-port br0 vx0 vni=5 2>&1) && fail "set-port vni succeeded"
 grep -qF "vni cannot change at run time" <<<"$out" || fail "set-port vni: $out"
-out=$(hctl "$A" set-port ca remote_ip=$B_IP 2>&1) && fail "set-port on afxdp succeeded"
-grep -qF "has no options that change at run time" <<<"$out" || fail "set-port ca: $out"
+out=$(hctl "$A" set-port br0 ca remote_ip=$B_IP 2>&1) && fail "set-port on afxdp succeeded"
+grep -qF "ports of learning bridges have no options to change at run time" <<<"$out" ||
+	fail "set-port ca: $out"
 
 # Dropping C from A's list forgets the MACs A learned behind C.
-hctl_ok "$A" set-port vx0 remote_ip=$B_IP
+hctl_ok "$A" set-port br0 vx0 remote_ip=$B_IP
 hctl "$A" --json fdb-show br0 | jq -e '[.entries[] | select(.vtep == "198.18.10.3")] |
 	length == 0' >/dev/null || fail "A kept MAC entries behind the removed VTEP C"
 ok "set-port: removing a VTEP flushes its MAC entries; vni and afxdp ports refuse"

@@ -80,7 +80,7 @@ iperf_ok "$CK" "$CA" $CA_IP
 # UDP checksum and TTL as options: the kernel verifies non-zero UDP checksums.
 cap2=$VS_TMP/options.pcap
 capture "$cap2" src host $A_IP and udp port 4789
-hctl_ok "$A" set-port vx0 udp_csum=true ttl=7
+hctl_ok "$A" set-port br0 vx0 udp_csum=true ttl=7
 got=$(ping_received "$CA" $CK_IP 3)
 [ "$got" -eq 3 ] || fail "with udp_csum=true: $got of 3 replies"
 wait_until 10 captured "$cap2" "ttl 7,.*flags \[DF\].*proto UDP" ||

@@ -216,7 +216,8 @@ static void txb_add(struct txb *b, const struct vs_vxlan_tx *tx, const struct vs
 	// VS_BURST of the largest.
 	uint8_t *out = b->scratch + b->used;
 
-	b->pkts[b->k].data = out;
+	// A frame of vswitchd's own: no driver buffer behind it (rx_port NULL).
+	b->pkts[b->k] = (struct vs_pkt){.data = out, .in_port = VS_PORT_NONE};
 	b->pkts[b->k].len = vs_vxlan_encap(tx, r, pkt->data, pkt->len, out);
 	b->used += (b->pkts[b->k].len + 63) & ~(size_t)63;
 	b->ptrs[b->k] = &b->pkts[b->k];
