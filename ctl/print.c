@@ -165,6 +165,22 @@ static void print_fields(FILE *out, int indent, const json_t *obj, const char *c
 			print_member(out, indent, key, v);
 }
 
+// A vxlan port's remote VTEPs, on one line: "remotes: IP (next-hop MAC), ...".
+static void print_remotes(FILE *out, const json_t *port)
+{
+	const json_t *remotes = json_object_get(port, "remotes"), *r;
+	char ip[SCALAR_MAX], mac[SCALAR_MAX];
+	size_t i;
+
+	if (!json_is_array(remotes))
+		return;
+	fprintf(out, "        remotes:");
+	json_array_foreach ((json_t *)remotes, i, r)
+		fprintf(out, "%s %s (%s)", i ? "," : "", field(r, "ip", ip),
+			field(r, "next-hop-mac", mac));
+	fputc('\n', out);
+}
+
 int print_show(const json_t *result, FILE *out, char *err, size_t errsize)
 {
 	static const char *const br_order[] = {"type", "mac-aging", "mac-table-size", "mac-count",
@@ -203,6 +219,7 @@ int print_show(const json_t *result, FILE *out, char *err, size_t errsize)
 		json_array_foreach (ports, j, port) {
 			fprintf(out, "    Port %s\n", field(port, "name", a));
 			print_fields(out, 8, port, port_order, port_skip);
+			print_remotes(out, port);
 		}
 	}
 	return 0;
@@ -214,6 +231,8 @@ int print_fdb_show(const json_t *result, FILE *out, char *err, size_t errsize)
 {
 	const json_t *entries, *e;
 	char port[SCALAR_MAX], mac[SCALAR_MAX], type[SCALAR_MAX], age[SCALAR_MAX];
+	char vtep[SCALAR_MAX];
+	bool vteps = false; // a "vtep" column when some entry sits behind a remote VTEP
 	int width = 8;
 	size_t i;
 
@@ -223,6 +242,7 @@ int print_fdb_show(const json_t *result, FILE *out, char *err, size_t errsize)
 		int len = (int)strlen(field(e, "port", port));
 		if (len > width)
 			width = len;
+		vteps |= json_object_get(e, "vtep") != NULL;
 	}
 	if (json_object_get(result, "parent") != NULL) { // a macvlan bridge: its children
 		fprintf(out, " %-*s %-17s  %s\n", width, "port", "mac", "mac-source");
@@ -235,10 +255,20 @@ int print_fdb_show(const json_t *result, FILE *out, char *err, size_t errsize)
 		return 0;
 	}
 
-	fprintf(out, " %-*s %-17s  %-7s  %s\n", width, "port", "mac", "type", "age");
-	json_array_foreach (entries, i, e)
-		fprintf(out, " %-*s %-17s  %-7s  %s\n", width, field(e, "port", port),
-			field(e, "mac", mac), field(e, "type", type), field(e, "age", age));
+	if (vteps) {
+		fprintf(out, " %-*s %-17s  %-7s  %-5s  %s\n", width, "port", "mac", "type", "age",
+			"vtep");
+		json_array_foreach (entries, i, e)
+			fprintf(out, " %-*s %-17s  %-7s  %-5s  %s\n", width, field(e, "port", port),
+				field(e, "mac", mac), field(e, "type", type), field(e, "age", age),
+				field(e, "vtep", vtep));
+	} else {
+		fprintf(out, " %-*s %-17s  %-7s  %s\n", width, "port", "mac", "type", "age");
+		json_array_foreach (entries, i, e)
+			fprintf(out, " %-*s %-17s  %-7s  %s\n", width, field(e, "port", port),
+				field(e, "mac", mac), field(e, "type", type),
+				field(e, "age", age));
+	}
 	fprintf(out, "%s entries (limit %s), learn-table-full: %s\n", field(result, "count", port),
 		field(result, "limit", mac), field(result, "learn-table-full", type));
 	return 0;

@@ -232,7 +232,9 @@ static const struct command commands[] = {
 	{"set-bridge", 2, -1, "BR key=value [key=value ...]", "change bridge options",
 	 build_bridge_options, NULL},
 	{"add-port", 2, -1, "BR PORT [type=TYPE] [key=value ...]",
-	 "add a port (afxdp: xdp-mode=auto|native|generic, queues=N)", build_add_port, NULL},
+	 "add a port (afxdp: xdp-mode=auto|native|generic, queues=N; vxlan: vni=N local_ip=IP "
+	 "remote_ip=IP[,IP...] [dst_port=N] [underlay=DEV] [ttl=N] [udp_csum=BOOL])",
+	 build_add_port, NULL},
 	{"del-port", 2, 2, "BR PORT", "remove a port from a bridge", build_bridge_port, NULL},
 	{"list-ports", 1, 1, "BR", "print the port names of BR, one per line", build_bridge,
 	 print_list_ports},
@@ -252,7 +254,8 @@ static const struct command commands[] = {
 	{"version", 0, 0, "", "print the versions of vsctl and vswitchd", NULL, print_version},
 	{"set-port", 3, -1, "BR PORT key=value [key=value ...]",
 	 "change port options at run time (macvlan child: mac=MAC; macvlan bridges: see "
-	 "add-br BR type=macvlan parent=PORT [mode=bridge|private|vepa|passthru])",
+	 "add-br BR type=macvlan parent=PORT [mode=bridge|private|vepa|passthru]; vxlan: "
+	 "remote_ip=IP[,IP...], ttl=N, udp_csum=BOOL)",
 	 build_set_port, NULL},
 	{"add-service", 3, -1, "BR NAME vip=A.B.C.D:PORT backends=A.B.C.D:PORT,... [key=value ...]",
 	 "add a load-balanced service (proto=tcp|udp, affinity=none|client-ip, "

@@ -35,6 +35,8 @@
 #include "../vswitch/dp/parse.h"
 #include "../vswitch/dp/pmd.h"
 #include "svc_bench.h"
+#include "../vswitch/cp/vxlan.h"
+#include "../vswitch/dp/vxlan.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <x86intrin.h>
@@ -85,7 +87,7 @@ struct topo {
 	bool macvlan; // a macvlan bridge: port 0 the parent, then one child per MAC of B.macs[1]
 };
 
-enum kind { K_FULL, K_PARSE, K_CSUM, K_L2, K_OUTPUT, K_MV_FULL, K_SKIP };
+enum kind { K_FULL, K_PARSE, K_CSUM, K_L2, K_OUTPUT, K_MV_FULL, K_VX_ENCAP, K_VX_DECAP, K_SKIP };
 
 struct row {
 	const char *label;
@@ -431,9 +433,139 @@ static void k_output(struct row *r, uint32_t n)
 	}
 }
 
+// --- VXLAN rows -------------------------------------------------------------
+// Bridge "vx": mem port 0 and vxlan port 1 (VNI 100, one remote VTEP) over a mem underlay.
+// Encap: frames from port 0 to MACs learned behind the VTEP leave the underlay encapsulated
+// (50 more bytes, copied into the underlay's tx ring). Decap: VXLAN frames from the VTEP
+// arrive on the underlay and leave port 0 decapsulated. Next hops come from a stub resolver.
+#define VX_STRIDE 128 // bytes per frame of the VXLAN pool (FRAME_LEN + 50, rounded up)
+#define VX_LOCAL 0xc6120001u // 198.18.0.1
+#define VX_REMOTE 0xc6120002u // 198.18.0.2
+
+static struct topo vxt = {.bridge = "vx", .n_ports = 2};
+static struct vs_port *vx_ul;	  // the underlay
+static uint8_t *vx_frames;	  // POOL_FRAMES VXLAN frames for the decap row
+static struct vs_vxlan_tx *vx_peer; // the remote VTEP's view, to build those frames
+
+static int vx_dev_mac(const char *dev, uint64_t *mac)
+{
+	(void)dev;
+	*mac = 0x02000000ee01ULL;
+	return 0;
+}
+
+static int vx_dev_mtu(const char *dev, int *mtu)
+{
+	(void)dev;
+	*mtu = 1500;
+	return 0;
+}
+
+static int vx_neigh(const char *dev, uint32_t ip, uint64_t *mac)
+{
+	(void)dev;
+	(void)ip;
+	*mac = 0x02000000ee02ULL;
+	return 0;
+}
+
+static const struct vs_vxlan_resolver vx_resolver = {
+	.dev_mac = vx_dev_mac, .dev_mtu = vx_dev_mtu, .neigh = vx_neigh};
+
+static void add_vxlan_topo(struct topo *t)
+{
+	struct vs_opt mopt = {.key = "tx-ring", .val = TX_RING};
+	struct vs_opt vopt[] = {{"vni", "100"},	    {"local_ip", "198.18.0.1"},
+				{"remote_ip", "198.18.0.2"}, {"underlay", "vx-ul"},
+				{"underlay_type", "mem"}};
+	struct vs_bridge_opts o = {0};
+	char err[256];
+
+	vs_port_driver_register(&vs_vxlan_ops);
+	vs_vxlan_set_resolver(&vx_resolver);
+	if (vs_switch_add_bridge(&B.sw, t->bridge, &o, err, sizeof(err)) < 0 ||
+	    vs_switch_add_port(&B.sw, t->bridge, "vx-0", "mem", &mopt, 1, err, sizeof(err)) < 0 ||
+	    vs_switch_add_port(&B.sw, t->bridge, "vx-1", "vxlan", vopt, VS_ARRAY_SIZE(vopt), err,
+			       sizeof(err)) < 0)
+		die("vxlan topology: %s", err);
+	for (uint16_t p = 0; p < 2; p++) {
+		t->id[p] = (uint16_t)vs_switch_port_id(&B.sw, p ? "vx-1" : "vx-0");
+		t->port[p] = B.sw.ports[t->id[p]];
+	}
+	vx_ul = vs_conf_current()->vxlan->underlay[0].port;
+	vx_frames = aligned_alloc(VS_CACHE_LINE, (size_t)POOL_FRAMES * VX_STRIDE);
+	vx_peer = calloc(1, sizeof(*vx_peer) + sizeof(vx_peer->remotes[0]));
+	if (vx_frames == NULL || vx_peer == NULL)
+		die("out of memory");
+	*vx_peer = (struct vs_vxlan_tx){.vni = 100, .local_ip = VX_REMOTE, .dst_port = 4789,
+					.ttl = 64, .mtu = 1500, .src_mac = 0x02000000ee02ULL,
+					.n_remotes = 1};
+	vx_peer->remotes[0] = (struct vs_vxlan_remote){.ip = VX_LOCAL, .mac = 0x02000000ee01ULL};
+	vs_vxlan_remote_prepare(vx_peer, &vx_peer->remotes[0]);
+}
+
+// MACs of side 0 on port 0, of side 1 behind the remote VTEP (as learned from its frames).
+static void learn_vxlan(struct topo *t, uint32_t n_macs)
+{
+	struct vs_fdb *fdb = vs_switch_bridge(&B.sw, t->bridge)->fdb;
+
+	for (uint32_t i = 0; i < n_macs / 2; i++)
+		if (vs_fdb_learn(fdb, B.macs[0][i], t->id[0], vs_now_s()) < 0 ||
+		    vs_fdb_learn_vtep(fdb, B.macs[1][i], t->id[1], VX_REMOTE, vs_now_s()) < 0)
+			die("vx: cannot learn MACs");
+}
+
+static void fill_vxlan(const struct row *r)
+{
+	uint32_t half = r->n_macs / 2;
+
+	for (uint32_t b = 0; b < POOL_BURSTS; b++) {
+		B.in_port[b] = r->topo->id[r->kind == K_VX_DECAP];
+		for (uint32_t j = 0; j < VS_BURST; j++) {
+			size_t i = (size_t)b * VS_BURST + j;
+			uint8_t *f = B.frames + i * FRAME_LEN;
+			uint32_t m = (uint32_t)i % half;
+			unsigned side = r->kind == K_VX_DECAP;
+
+			put_mac(f, B.macs[!side][m]);
+			put_mac(f + 6, B.macs[side][m]);
+			if (r->kind == K_VX_DECAP)
+				vs_vxlan_encap(vx_peer, &vx_peer->remotes[0], f, FRAME_LEN,
+					       vx_frames + i * VX_STRIDE);
+		}
+	}
+}
+
+static void k_vxlan(struct row *r, uint32_t n)
+{
+	bool decap = r->kind == K_VX_DECAP;
+	struct vs_port *in = decap ? vx_ul : r->topo->port[0];
+	struct vs_pkt *pkts = B.pmd->pkts;
+
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t b = r->pos;
+
+		for (uint32_t i = 0; i < VS_BURST; i++) {
+			size_t f = (size_t)b * VS_BURST + i;
+
+			pkts[i].data = decap ? vx_frames + f * VX_STRIDE : B.frames + f * FRAME_LEN;
+			pkts[i].len = decap ? FRAME_LEN + VS_VXLAN_HLEN : FRAME_LEN;
+			pkts[i].buf = f;
+		}
+		vs_pmd_pipeline(B.pmd, B.conf, in, VS_BURST);
+		vs_mem_tx_clear(r->topo->port[0]);
+		vs_mem_tx_clear(vx_ul);
+		r->pos = (b + 1) % POOL_BURSTS;
+	}
+}
+
 static void run_bursts(struct row *r, uint32_t n)
 {
 	switch (r->kind) {
+	case K_VX_ENCAP:
+	case K_VX_DECAP:
+		k_vxlan(r, n);
+		break;
 	case K_FULL:
 		k_full(r, n);
 		break;
@@ -545,12 +677,14 @@ static void check_row(const struct row *r, const uint64_t before[3], uint32_t le
 				    i, p->drop, p->out_port, want);
 		}
 	}
-	if (r->kind != K_FULL && r->kind != K_OUTPUT && r->kind != K_MV_FULL)
+	if (r->kind != K_FULL && r->kind != K_OUTPUT && r->kind != K_MV_FULL &&
+	    r->kind != K_VX_ENCAP && r->kind != K_VX_DECAP)
 		return;
 	topo_counters(r->topo, &now[0], &now[1], &now[2]);
 	if (now[2] != before[2])
 		die("%s: %llu packets dropped", r->label, (unsigned long long)(now[2] - before[2]));
-	if ((r->kind == K_FULL || r->kind == K_MV_FULL) &&
+	if ((r->kind == K_FULL || r->kind == K_MV_FULL || r->kind == K_VX_ENCAP ||
+	     r->kind == K_VX_DECAP) &&
 	    now[1] - before[1] != (now[0] - before[0]) * r->copies)
 		die("%s: %llu packets in, %llu out, expected %u out per packet", r->label,
 		    (unsigned long long)(now[0] - before[0]),
@@ -569,6 +703,8 @@ static void prepare(struct row *r)
 	}
 	if (r->topo->macvlan)
 		fill_macvlan(r->topo, r->mv_runs);
+	else if (r->kind == K_VX_ENCAP || r->kind == K_VX_DECAP)
+		fill_vxlan(r);
 	else if (r->n_macs)
 		fill_unicast(r->topo, r->n_macs);
 	else if (r->unknown_dst)
@@ -807,6 +943,18 @@ int main(int argc, char **argv)
 		 .copies = 4,
 		 .unknown_dst = true},
 		{.label = "broadcast, flood to 4", .kind = K_FULL, .topo = &fl4, .copies = 4},
+		// (e) VXLAN: known unicast into and out of a vxlan port (compare with "unicast,
+		// 2 MACs").
+		{.label = "vxlan encap, 2 MACs",
+		 .kind = K_VX_ENCAP,
+		 .topo = &vxt,
+		 .n_macs = 2,
+		 .copies = 1},
+		{.label = "vxlan decap, 2 MACs",
+		 .kind = K_VX_DECAP,
+		 .topo = &vxt,
+		 .n_macs = 2,
+		 .copies = 1},
 	};
 	char model[256], *end;
 	int cpu = -1, opt;
@@ -870,6 +1018,7 @@ int main(int argc, char **argv)
 	add_topo(&fl8);
 	add_topo(&uc100k);
 	add_topo(&fl4);
+	add_vxlan_topo(&vxt);
 
 	B.frames = aligned_alloc(VS_CACHE_LINE, (size_t)POOL_FRAMES * FRAME_LEN);
 	B.meta = aligned_alloc(VS_CACHE_LINE, (size_t)POOL_FRAMES * sizeof(*B.meta));
@@ -883,6 +1032,7 @@ int main(int argc, char **argv)
 				       mix32(i < SIDE_MACS ? s * SIDE_MACS + i + 1
 							   : 0x40000000u + s * SIDE_MACS_MAX + i);
 	add_mv_topo(&mv); // its children's MACs are B.macs[1][0..MV_CHILDREN)
+	learn_vxlan(&vxt, 2);
 	B.conf = vs_conf_current();
 	B.tick_hz = calibrate();
 
@@ -941,5 +1091,7 @@ int main(int argc, char **argv)
 	vs_pmd_destroy(B.pmd);
 	free(B.frames);
 	free(B.meta);
+	free(vx_frames);
+	free(vx_peer);
 	return 0;
 }

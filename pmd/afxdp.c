@@ -13,6 +13,11 @@
 // than one 4 KiB UMEM frame then arrives in several descriptors, which the driver
 // gathers into a per-queue buffer, and leaves in several on transmit. Without
 // multi-buffer, ports refuse devices whose MTU does not fit one UMEM frame.
+//
+// With xdp-filter=vxlan (VXLAN underlays, see vswitch/cp/vxlan.c) the program is
+// pmd/bpf/xsk_vxlan.bpf.c instead: only IPv4/UDP to vxlan-ip:vxlan-port reaches the
+// sockets, everything else stays with the kernel.
+#include <arpa/inet.h>
 #include <errno.h>
 #include <linux/if_link.h>
 #include <stdbool.h>
@@ -51,6 +56,9 @@
 // pmd/bpf/xsk_redirect.bpf.c, compiled and embedded at build time.
 extern const unsigned char vs_xsk_redirect_obj[];
 extern const size_t vs_xsk_redirect_obj_len;
+// pmd/bpf/xsk_vxlan.bpf.c, likewise.
+extern const unsigned char vs_xsk_vxlan_obj[];
+extern const size_t vs_xsk_vxlan_obj_len;
 
 VS_LOG_MODULE("afxdp");
 
@@ -96,6 +104,9 @@ struct afxdp_port {
 	struct bpf_object *obj;
 	int prog_fd;
 	int xsks_fd; // the program's XSKMAP
+	bool vxlan_filter; // xdp-filter=vxlan: only VXLAN to vtep_ip:vtep_port goes to the sockets
+	uint32_t vtep_ip;  // network order
+	uint16_t vtep_port;
 	struct afxdp_queue *q[VS_AFXDP_MAX_QUEUES];
 };
 
@@ -219,11 +230,15 @@ static void prog_detach(struct afxdp_port *ap)
 
 static int prog_load(struct vs_port *port, struct afxdp_port *ap, char *err, size_t errlen)
 {
+	const char *prog_name = ap->vxlan_filter ? "vs_xsk_vxlan" : "vs_xsk_redirect";
 	struct bpf_program *prog;
 	struct bpf_map *map;
 	int ret;
 
-	ap->obj = bpf_object__open_mem(vs_xsk_redirect_obj, vs_xsk_redirect_obj_len, NULL);
+	if (ap->vxlan_filter)
+		ap->obj = bpf_object__open_mem(vs_xsk_vxlan_obj, vs_xsk_vxlan_obj_len, NULL);
+	else
+		ap->obj = bpf_object__open_mem(vs_xsk_redirect_obj, vs_xsk_redirect_obj_len, NULL);
 	if (ap->obj == NULL) {
 		ret = -errno;
 		snprintf(err, errlen, "%s: cannot open the XDP program: %s", port->name,
@@ -231,7 +246,7 @@ static int prog_load(struct vs_port *port, struct afxdp_port *ap, char *err, siz
 		return ret;
 	}
 	ret = bpf_object__load(ap->obj);
-	prog = bpf_object__find_program_by_name(ap->obj, "vs_xsk_redirect");
+	prog = bpf_object__find_program_by_name(ap->obj, prog_name);
 	map = bpf_object__find_map_by_name(ap->obj, "vs_xsks");
 	if (ret < 0 || prog == NULL || map == NULL) {
 		ret = ret < 0 ? ret : -ENOENT;
@@ -243,6 +258,25 @@ static int prog_load(struct vs_port *port, struct afxdp_port *ap, char *err, siz
 	}
 	ap->prog_fd = bpf_program__fd(prog);
 	ap->xsks_fd = bpf_map__fd(map);
+	if (ap->vxlan_filter) {
+		struct {
+			uint32_t ip;
+			uint16_t port;
+			uint16_t pad;
+		} vtep = {.ip = ap->vtep_ip, .port = htons(ap->vtep_port)};
+		uint32_t key = 0;
+
+		map = bpf_object__find_map_by_name(ap->obj, "vs_vtep");
+		ret = map ? bpf_map_update_elem(bpf_map__fd(map), &key, &vtep, BPF_ANY) : -ENOENT;
+		if (ret < 0) {
+			ret = -errno;
+			snprintf(err, errlen, "%s: cannot configure the XDP filter: %s",
+				 port->name, strerror(-ret));
+			bpf_object__close(ap->obj);
+			ap->obj = NULL;
+			return ret;
+		}
+	}
 	return 0;
 }
 
@@ -334,10 +368,53 @@ static void prog_name(uint32_t id, char *name, size_t len)
 	close(fd);
 }
 
+// xdp-filter=all|vxlan, vxlan-ip=A.B.C.D, vxlan-port=N (set by vxlan underlays).
+static int parse_filter_opt(struct afxdp_port *f, const struct vs_opt *opt, char *err,
+			    size_t errlen)
+{
+	struct in_addr a;
+	char *end;
+	long v;
+
+	if (strcmp(opt->key, "xdp-filter") == 0) {
+		if (strcmp(opt->val, "all") && strcmp(opt->val, "vxlan")) {
+			snprintf(err, errlen, "invalid xdp-filter '%s' (all or vxlan)", opt->val);
+			return -EINVAL;
+		}
+		f->vxlan_filter = strcmp(opt->val, "vxlan") == 0;
+		return 1;
+	}
+	if (strcmp(opt->key, "vxlan-ip") == 0) {
+		if (inet_pton(AF_INET, opt->val, &a) != 1) {
+			snprintf(err, errlen, "invalid vxlan-ip '%s'", opt->val);
+			return -EINVAL;
+		}
+		f->vtep_ip = a.s_addr;
+		return 1;
+	}
+	if (strcmp(opt->key, "vxlan-port") == 0) {
+		errno = 0;
+		v = strtol(opt->val, &end, 10);
+		if (errno || *end || end == opt->val || v < 1 || v > 65535) {
+			snprintf(err, errlen, "invalid vxlan-port '%s' (1-65535)", opt->val);
+			return -EINVAL;
+		}
+		f->vtep_port = (uint16_t)v;
+		return 1;
+	}
+	return 0;
+}
+
 static int parse_opts(const struct vs_opt *opts, size_t n_opts, const char **mode, long *queues,
-		      long *busy_us, char *err, size_t errlen)
+		      long *busy_us, struct afxdp_port *filter, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < n_opts; i++) {
+		int f = parse_filter_opt(filter, &opts[i], err, errlen);
+
+		if (f < 0)
+			return f;
+		if (f > 0)
+			continue;
 		if (strcmp(opts[i].key, "busy-poll") == 0) {
 			char *end;
 
@@ -383,14 +460,18 @@ static int afxdp_open(struct vs_port *port, const struct vs_opt *opts, size_t n_
 		      size_t errlen)
 {
 	const char *mode = "auto";
-	struct afxdp_port *ap;
+	struct afxdp_port *ap, filter = {0};
 	long queues = 1, busy_us = 0;
 	uint32_t prog_id = 0, max_frame;
 	int ifindex, dev_queues, mtu = 0, ret;
 
-	ret = parse_opts(opts, n_opts, &mode, &queues, &busy_us, err, errlen);
+	ret = parse_opts(opts, n_opts, &mode, &queues, &busy_us, &filter, err, errlen);
 	if (ret < 0)
 		return ret;
+	if (filter.vxlan_filter && (filter.vtep_ip == 0 || filter.vtep_port == 0)) {
+		snprintf(err, errlen, "xdp-filter=vxlan needs vxlan-ip and vxlan-port");
+		return -EINVAL;
+	}
 	ifindex = vs_netdev_ifindex(port->name);
 	if (ifindex <= 0) {
 		snprintf(err, errlen, "no such network device: %s", port->name);
@@ -406,7 +487,7 @@ static int afxdp_open(struct vs_port *port, const struct vs_opt *opts, size_t n_
 		char name[BPF_OBJ_NAME_LEN] = "";
 
 		prog_name(prog_id, name, sizeof(name));
-		if (strcmp(name, "vs_xsk_redirect") == 0)
+		if (strcmp(name, "vs_xsk_redirect") == 0 || strcmp(name, "vs_xsk_vxlan") == 0)
 			snprintf(err, errlen,
 				 "%s already has vswitchd's XDP program attached (id %u): another "
 				 "vswitchd uses it, or one was killed without cleaning up (then "
@@ -430,6 +511,9 @@ static int afxdp_open(struct vs_port *port, const struct vs_opt *opts, size_t n_
 	ap->n_queues = (uint16_t)queues;
 	ap->busy_poll_us = (uint32_t)busy_us;
 	ap->prog_fd = ap->xsks_fd = -1;
+	ap->vxlan_filter = filter.vxlan_filter;
+	ap->vtep_ip = filter.vtep_ip;
+	ap->vtep_port = filter.vtep_port;
 	ret = prog_load(port, ap, err, errlen);
 	if (ret < 0)
 		goto err;
@@ -465,6 +549,8 @@ static int afxdp_open(struct vs_port *port, const struct vs_opt *opts, size_t n_
 	vs_port_set_opt(port, "max-frame", "%u", max_frame);
 	if (ap->busy_poll_us)
 		vs_port_set_opt(port, "busy-poll", "%u", ap->busy_poll_us);
+	if (ap->vxlan_filter)
+		vs_port_set_opt(port, "xdp-filter", "vxlan");
 	if (ap->xdp_flags & XDP_FLAGS_SKB_MODE)
 		VS_LOG(WARN,
 		       "%s: generic XDP does not see frames the kernel aggregated (TSO/GSO/GRO): "

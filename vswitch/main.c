@@ -18,6 +18,7 @@
 #include "../pmd/dpdk.h"
 #include "cp/server.h"
 #include "cp/switch.h"
+#include "cp/vxlan.h"
 #include "dp/conf.h"
 
 VS_LOG_MODULE("main");
@@ -242,6 +243,7 @@ int main(int argc, char **argv)
 	// ports working; dpdk ports then report why DPDK is not available.
 	if (a.dpdk != NULL && vs_dpdk_init(a.dpdk, err, sizeof(err)) < 0)
 		VS_LOG(ERR, "%s; ports of type dpdk are unavailable", err);
+	vs_port_driver_register(&vs_vxlan_ops);
 	vs_switch_init(&sw);
 	ret = vs_server_open(&srv, a.socket);
 	if (ret < 0) {

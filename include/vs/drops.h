@@ -25,7 +25,17 @@
 	_(SVC_ARP_LOCAL, "service-arp-local") /* ARP reply to the switch's own MAC, consumed */ \
 	_(SVC_RESET, "service-reset")	      /* RST or packet of a connection being reset */     \
 	_(SVC_NO_BACKEND, "service-no-backend") /* UDP to a service without backends */         \
-	_(CONNTRACK_FULL, "conntrack-full")   /* new service connection, table full */
+	_(CONNTRACK_FULL, "conntrack-full")   /* new service connection, table full */ \
+	_(VXLAN_TRUNCATED, "vxlan-truncated") /* outer Ethernet/IPv4/UDP/VXLAN header cut short */ \
+	_(VXLAN_NOT_VXLAN, "vxlan-not-vxlan") /* underlay frame not IPv4/UDP to the local VTEP */  \
+	_(VXLAN_FRAGMENT, "vxlan-fragment")   /* outer IPv4 fragment */                            \
+	_(VXLAN_BAD_OUTER, "vxlan-bad-outer") /* outer IPv4 header invalid (version, checksum) */  \
+	_(VXLAN_BAD_FLAGS, "vxlan-bad-flags") /* VXLAN I flag clear or other flags set */          \
+	_(VXLAN_UNKNOWN_VNI, "vxlan-unknown-vni")	/* no vxlan port for this VNI */           \
+	_(VXLAN_UNKNOWN_VTEP, "vxlan-unknown-vtep")	/* sender not in the port's remote_ip */   \
+	_(VXLAN_INNER_TRUNCATED, "vxlan-inner-truncated") /* inner frame shorter than Ethernet */  \
+	_(VXLAN_TOO_BIG, "vxlan-too-big")	/* tx: inner frame + 50 bytes over underlay MTU */ \
+	_(VXLAN_UNRESOLVED, "vxlan-unresolved") /* tx: remote VTEP's next-hop MAC not known yet */
 
 enum vs_drop {
 	VS_DROP_NONE = 0,

@@ -465,6 +465,39 @@ static void test_many(void **state)
 	vs_fdb_destroy(fdb);
 }
 
+// Entries of vxlan ports name their remote VTEP; learning moves them between VTEPs,
+// flush_vteps forgets those behind VTEPs no longer listed, rebuilds keep the VTEP.
+static void test_vtep(void **state)
+{
+	struct vs_fdb *fdb = vs_fdb_create(16);
+	struct vs_fdb_table *old;
+	const uint32_t keep[] = {0xc6120a02};
+
+	(void)state;
+	assert_non_null(fdb);
+	assert_int_equal(vs_fdb_learn_vtep(fdb, A, 5, 0xc6120a02, 10), 1);
+	assert_int_equal(vs_fdb_learn_vtep(fdb, A, 5, 0xc6120a02, 11), 0); // refresh only
+	assert_int_equal(vs_fdb_vtep(vs_fdb_table_get(fdb), (uint32_t)slot_of(fdb, A)), 0xc6120a02);
+	assert_int_equal(vs_fdb_learn_vtep(fdb, A, 5, 0xc6120a03, 12), 1); // moved VTEP
+	assert_int_equal(entry_of(fdb, A).vtep, 0xc6120a03);
+	assert_int_equal(vs_fdb_learn_vtep(fdb, B, 5, 0xc6120a02, 12), 1);
+	assert_int_equal(vs_fdb_learn(fdb, C, 5, 12), 1); // vtep 0: the whole flood list
+	assert_int_equal(entry_of(fdb, C).vtep, 0);
+	old = vs_fdb_rebuild(fdb, 32);
+	assert_non_null(old);
+	vs_fdb_table_free(old);
+	assert_int_equal(entry_of(fdb, B).vtep, 0xc6120a02);
+	// Only A (behind .3) goes; B's VTEP is kept, C has none.
+	assert_int_equal(vs_fdb_flush_vteps(fdb, 5, keep, 1), 1);
+	assert_int_equal(port_of(fdb, A), -1);
+	assert_int_equal(port_of(fdb, B), 5);
+	assert_int_equal(port_of(fdb, C), 5);
+	// A MAC moving from a VTEP to a local port loses its VTEP.
+	assert_int_equal(vs_fdb_learn(fdb, B, 2, 13), 1);
+	assert_int_equal(entry_of(fdb, B).vtep, 0);
+	vs_fdb_destroy(fdb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -474,6 +507,7 @@ int main(void)
 		cmocka_unit_test(test_ageing),	     cmocka_unit_test(test_rebuild),
 		cmocka_unit_test(test_tombstones),   cmocka_unit_test(test_dump),
 		cmocka_unit_test(test_many),
+		cmocka_unit_test(test_vtep),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,6 +13,7 @@
 #include "macvlan.h"
 #include "query.h"
 #include "service.h"
+#include "vxlan.h"
 
 // A failed method: a protocol error code and a message.
 struct ctl_err {
@@ -236,7 +237,7 @@ static int m_del_br(struct vs_switch *sw, json_t *params, json_t *res, struct ct
 static int m_add_port(struct vs_switch *sw, json_t *params, json_t *res, struct ctl_err *e)
 {
 	static const char *const keys[] = {"bridge", "port", "type", "options", NULL};
-	char vals[VS_MAX_PORT_OPTS][128];
+	char vals[VS_MAX_PORT_OPTS][1024];
 	struct vs_opt opts[VS_MAX_PORT_OPTS];
 	const char *br, *port, *type, *key;
 	size_t n = 0;
@@ -378,7 +379,7 @@ static int m_port_stats(struct vs_switch *sw, json_t *params, json_t *res, struc
 
 	if (check_keys(params, keys, e) < 0 || get_str(params, "port", false, &port, e) < 0)
 		return -1;
-	if (port != NULL && vs_switch_port_id(sw, port) < 0)
+	if (port != NULL && vs_switch_port_id(sw, port) < 0 && !vs_vxlan_is_underlay(port))
 		return fail(e, "not-found", "port %s does not exist", port);
 	json_object_set_new(res, "ports", vs_query_port_stats(sw, port));
 	return 0;
@@ -446,7 +447,7 @@ static int m_set(struct vs_switch *sw, json_t *params, json_t *res, struct ctl_e
 static int m_set_port(struct vs_switch *sw, json_t *params, json_t *res, struct ctl_err *e)
 {
 	static const char *const keys[] = {"bridge", "port", "options", NULL};
-	char vals[VS_MAX_PORT_OPTS][128];
+	char vals[VS_MAX_PORT_OPTS][1024];
 	struct vs_opt opts[VS_MAX_PORT_OPTS];
 	const char *br, *port, *key;
 	size_t n = 0;

@@ -36,6 +36,7 @@ static void driver_info(struct vs_port *port,
 	if (fn != NULL)
 		fn(port, &ij.info);
 }
+#include "vxlan.h"
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -112,6 +113,8 @@ static json_t *port_json(const struct vs_port *port)
 	vs_netdev_operstate(port->name, state, sizeof(state));
 	json_object_set_new(p, "link", json_string(state));
 	driver_info((struct vs_port *)port, port->ops->show_info, p);
+	if (port->ops == &vs_vxlan_ops)
+		vs_vxlan_query_port(port, p);
 	return p;
 }
 
@@ -214,11 +217,21 @@ int vs_query_fdb(struct vs_switch *sw, struct vs_bridge *br, json_t *res)
 		char mac[VS_MAC_STRLEN];
 		uint32_t age = ents[i].is_static || ents[i].seen > now ? 0 : now - ents[i].seen;
 
+		json_t *ent;
+
 		vs_mac_format(ents[i].mac, mac);
-		json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:I}", "mac", mac, "port",
-						   sw->ports[ents[i].port]->name, "type",
-						   ents[i].is_static ? "static" : "dynamic", "age",
-						   (json_int_t)age));
+		ent = json_pack("{s:s,s:s,s:s,s:I}", "mac", mac, "port",
+				sw->ports[ents[i].port]->name, "type",
+				ents[i].is_static ? "static" : "dynamic", "age", (json_int_t)age);
+		if (ents[i].vtep != 0) {
+			char ip[16];
+
+			snprintf(ip, sizeof(ip), "%u.%u.%u.%u", ents[i].vtep >> 24,
+				 (ents[i].vtep >> 16) & 0xff, (ents[i].vtep >> 8) & 0xff,
+				 ents[i].vtep & 0xff);
+			json_object_set_new(ent, "vtep", json_string(ip));
+		}
+		json_array_append_new(a, ent);
 	}
 	free(ents);
 	json_object_set_new(res, "bridge", json_string(br->name));
@@ -277,6 +290,7 @@ json_t *vs_query_port_stats(struct vs_switch *sw, const char *name)
 	qsort(ids, n, sizeof(ids[0]), cmp_port_id);
 	for (unsigned i = 0; i < n; i++)
 		json_array_append_new(a, stats_json(sw, ids[i]));
+	vs_vxlan_query_underlay_stats(a, name);
 	return a;
 }
 

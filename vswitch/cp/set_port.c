@@ -5,6 +5,7 @@
 
 #include "macvlan.h"
 #include "switch.h"
+#include "vxlan.h"
 
 #define ERR(code, ...) (snprintf(err, errlen, __VA_ARGS__), -(code))
 
@@ -23,6 +24,8 @@ int vs_switch_set_port(struct vs_switch *sw, const char *bridge, const char *nam
 		return ERR(EINVAL, "set-port needs at least one option");
 	if (br->mv != NULL)
 		return vs_macvlan_set_port(sw, br, (uint16_t)id, opts, n_opts, err, errlen);
+	if (sw->ports[id]->ops == &vs_vxlan_ops)
+		return vs_vxlan_set_port(sw, (uint16_t)id, opts, n_opts, err, errlen);
 	return ERR(EINVAL,
 		   "unknown option for a port of learning bridge %s: %s (ports of learning "
 		   "bridges have no options to change at run time)",

@@ -12,6 +12,7 @@
 #include "../dp/rcu.h"
 #include "macvlan.h"
 #include "service.h"
+#include "vxlan.h"
 
 VS_LOG_MODULE("switch");
 
@@ -181,6 +182,8 @@ static struct vs_conf *build(struct vs_switch *sw)
 			conf->pmd[p].txport[conf->pmd[p].n_txport++] = port;
 		conf->tx_shared[i] = sw->n_pmds > port->n_txq;
 	}
+	if (vs_vxlan_conf_build(sw, conf, &rr) < 0)
+		goto err;
 	return conf;
 err:
 	vs_conf_free(conf);
@@ -268,7 +271,7 @@ static void drain_learn(struct vs_switch *sw)
 				vs_macvlan_learn(sw, br, ev.port, ev.mac);
 				continue;
 			}
-			ret = vs_fdb_learn(br->fdb, ev.mac, ev.port, now);
+			ret = vs_fdb_learn_vtep(br->fdb, ev.mac, ev.port, ev.vtep, now);
 			if (ret == -ENOSPC) {
 				br->fdb->learn_full++;
 				VS_LOG_RL(WARN, "%s: MAC table full (%u entries), not learning more",
@@ -296,6 +299,7 @@ void vs_switch_housekeeping(struct vs_switch *sw)
 
 	drain_learn(sw);
 	vs_macvlan_housekeeping(sw);
+	vs_vxlan_housekeeping(sw);
 	now = vs_now_s();
 	if (now == sw->last_age_s)
 		return;
@@ -499,7 +503,10 @@ int vs_switch_add_port(struct vs_switch *sw, const char *bridge, const char *nam
 	if (port == NULL) {
 		ret = errno;
 		free(affinity);
-		return ret == EINVAL || ret == ENODEV || ret == EBUSY || ret == ENOMEM ? -ret : -EIO;
+		return ret == EINVAL || ret == ENODEV || ret == EBUSY || ret == ENOMEM ||
+				       ret == EEXIST || ret == ENOSPC
+			       ? -ret
+			       : -EIO;
 	}
 	sw->rxq_cpu[id] = affinity;
 	if (affinity != NULL) {

@@ -26,6 +26,7 @@ void vs_conf_free(struct vs_conf *conf)
 		free(conf->bridges[i]);
 	}
 	free(conf->bridges);
+	free(conf->vxlan);
 	for (unsigned p = 0; p < VS_MAX_PMDS; p++) {
 		free(conf->pmd[p].rxq);
 		free(conf->pmd[p].txport);

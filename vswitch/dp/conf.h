@@ -45,6 +45,8 @@ struct vs_pmd_conf {
 	struct vs_port **txport; // ports whose tx queue this thread owns
 };
 
+struct vs_vxlan_conf;
+
 struct vs_conf {
 	uint64_t gen;
 	struct vs_port *ports[VS_MAX_PORTS];		     // by port id, NULL if free
@@ -54,6 +56,8 @@ struct vs_conf {
 	uint16_t n_bridges;
 	struct vs_dp_bridge **bridges;
 	struct vs_pmd_conf pmd[VS_MAX_PMDS];
+	struct vs_vxlan_conf *vxlan; // VXLAN underlays and VNIs (dp/vxlan.h), NULL if none; one
+				     // allocation, freed with the snapshot
 };
 
 // The tx queue PMD thread 'pmd' uses on 'port'.

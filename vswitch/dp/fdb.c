@@ -25,7 +25,8 @@ static struct vs_fdb_table *table_alloc(uint32_t cap)
 	t->slots = calloc(cap, sizeof(*t->slots));
 	t->seen = calloc(cap, sizeof(*t->seen));
 	t->flags = calloc(cap, sizeof(*t->flags));
-	if (t->slots == NULL || t->seen == NULL || t->flags == NULL) {
+	t->vtep = calloc(cap, sizeof(*t->vtep));
+	if (t->slots == NULL || t->seen == NULL || t->flags == NULL || t->vtep == NULL) {
 		vs_fdb_table_free(t);
 		errno = ENOMEM;
 		return NULL;
@@ -40,6 +41,7 @@ void vs_fdb_table_free(struct vs_fdb_table *t)
 	free(t->slots);
 	free(t->seen);
 	free(t->flags);
+	free(t->vtep);
 	free(t);
 }
 
@@ -97,13 +99,15 @@ static int32_t find(const struct vs_fdb_table *t, uint64_t mac, int32_t *free_sl
 	return -1;
 }
 
-static int insert(struct vs_fdb *fdb, uint64_t mac, uint16_t port, uint8_t flags, uint32_t now)
+static int insert(struct vs_fdb *fdb, uint64_t mac, uint16_t port, uint8_t flags, uint32_t vtep,
+		  uint32_t now)
 {
 	struct vs_fdb_table *t = fdb->tab;
 	int32_t free_slot, i = find(t, mac, &free_slot);
 
 	if (i >= 0) {
 		__atomic_store_n(&t->seen[i], now, __ATOMIC_RELAXED);
+		__atomic_store_n(&t->vtep[i], vtep, __ATOMIC_RELAXED);
 		t->flags[i] = flags;
 		slot_store(t, (uint32_t)i, mac << 16 | port);
 		return 1;
@@ -113,6 +117,7 @@ static int insert(struct vs_fdb *fdb, uint64_t mac, uint16_t port, uint8_t flags
 	if (t->slots[free_slot] == VS_FDB_TOMB)
 		fdb->tombs--;
 	__atomic_store_n(&t->seen[free_slot], now, __ATOMIC_RELAXED);
+	__atomic_store_n(&t->vtep[free_slot], vtep, __ATOMIC_RELAXED);
 	t->flags[free_slot] = flags;
 	slot_store(t, (uint32_t)free_slot, mac << 16 | port);
 	__atomic_store_n(&fdb->count, fdb->count + 1, __ATOMIC_RELAXED);
@@ -121,23 +126,28 @@ static int insert(struct vs_fdb *fdb, uint64_t mac, uint16_t port, uint8_t flags
 
 int vs_fdb_learn(struct vs_fdb *fdb, uint64_t mac, uint16_t port, uint32_t now)
 {
+	return vs_fdb_learn_vtep(fdb, mac, port, 0, now);
+}
+
+int vs_fdb_learn_vtep(struct vs_fdb *fdb, uint64_t mac, uint16_t port, uint32_t vtep, uint32_t now)
+{
 	struct vs_fdb_table *t = fdb->tab;
 	int32_t free_slot, i = find(t, mac, &free_slot);
 
 	if (i >= 0) {
 		if (t->flags[i] & VS_FDB_F_STATIC)
 			return -EPERM;
-		if ((uint16_t)t->slots[i] == port) {
+		if ((uint16_t)t->slots[i] == port && t->vtep[i] == vtep) {
 			__atomic_store_n(&t->seen[i], now, __ATOMIC_RELAXED);
 			return 0;
 		}
 	}
-	return insert(fdb, mac, port, 0, now);
+	return insert(fdb, mac, port, 0, vtep, now);
 }
 
 int vs_fdb_add_static(struct vs_fdb *fdb, uint64_t mac, uint16_t port)
 {
-	int ret = insert(fdb, mac, port, VS_FDB_F_STATIC, 0);
+	int ret = insert(fdb, mac, port, VS_FDB_F_STATIC, 0, 0);
 
 	return ret < 0 ? ret : 0;
 }
@@ -178,6 +188,29 @@ uint32_t vs_fdb_flush(struct vs_fdb *fdb, uint32_t port, bool statics)
 		if (port != VS_FDB_PORT_ANY && (uint16_t)e != port)
 			continue;
 		if (!statics && (t->flags[i] & VS_FDB_F_STATIC))
+			continue;
+		remove_slot(fdb, i);
+		removed++;
+	}
+	return removed;
+}
+
+uint32_t vs_fdb_flush_vteps(struct vs_fdb *fdb, uint16_t port, const uint32_t *keep,
+			    uint32_t n_keep)
+{
+	struct vs_fdb_table *t = fdb->tab;
+	uint32_t removed = 0;
+
+	for (uint32_t i = 0; i <= t->mask; i++) {
+		uint64_t e = t->slots[i];
+		uint32_t k;
+
+		if (!live(e) || (uint16_t)e != port || t->vtep[i] == 0 ||
+		    (t->flags[i] & VS_FDB_F_STATIC))
+			continue;
+		for (k = 0; k < n_keep && keep[k] != t->vtep[i]; k++)
+			;
+		if (k < n_keep)
 			continue;
 		remove_slot(fdb, i);
 		removed++;
@@ -232,6 +265,7 @@ struct vs_fdb_table *vs_fdb_rebuild(struct vs_fdb *fdb, uint32_t limit)
 		t->slots[free_slot] = e;
 		t->seen[free_slot] = __atomic_load_n(&old->seen[i], __ATOMIC_RELAXED);
 		t->flags[free_slot] = old->flags[i];
+		t->vtep[free_slot] = old->vtep[i];
 	}
 	fdb->limit = limit;
 	fdb->tombs = 0;
@@ -254,6 +288,7 @@ uint32_t vs_fdb_dump(const struct vs_fdb *fdb, struct vs_fdb_entry *out, uint32_
 			out[n].port = (uint16_t)e;
 			out[n].is_static = t->flags[i] & VS_FDB_F_STATIC;
 			out[n].seen = __atomic_load_n(&t->seen[i], __ATOMIC_RELAXED);
+			out[n].vtep = t->vtep[i];
 		}
 		n++;
 	}

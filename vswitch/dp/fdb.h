@@ -9,6 +9,11 @@
 // the old table is freed only after every PMD thread went through a quiescent
 // state (vswitch/dp/rcu.h). PMD threads refresh an entry's last-seen time
 // (coarse seconds) in a side array; the writer reads it to age entries.
+//
+// Entries learned on a vxlan port also name the remote VTEP (IPv4) the MAC sits
+// behind, in another side array ('vtep', 0 for local ports). The writer stores it
+// before the entry word (release), and readers load it after the entry word
+// (acquire), so a reader sees the VTEP of the entry it found or a newer one.
 #pragma once
 
 #include <stdbool.h>
@@ -23,6 +28,7 @@ struct vs_fdb_table {
 	uint64_t *slots; // cp: rw (atomic store), dp: ro (atomic load)
 	uint32_t *seen;	 // last-seen second: dp: rw (relaxed), cp: rw
 	uint8_t *flags;	 // cp only
+	uint32_t *vtep;	 // remote VTEP of the entry (vxlan ports), 0 if none: cp: rw, dp: ro
 };
 
 struct vs_fdb {
@@ -62,6 +68,12 @@ static inline int32_t vs_fdb_lookup(const struct vs_fdb_table *t, uint64_t mac, 
 	return -1;
 }
 
+// The remote VTEP of slot 'i' (0: a local port, or every remote VTEP). Called from: any thread.
+static inline uint32_t vs_fdb_vtep(const struct vs_fdb_table *t, uint32_t i)
+{
+	return __atomic_load_n(&t->vtep[i], __ATOMIC_RELAXED);
+}
+
 // Refreshes the last-seen time of slot 'i'. Called from: PMD threads.
 static inline void vs_fdb_touch(struct vs_fdb_table *t, uint32_t i, uint32_t now)
 {
@@ -80,6 +92,9 @@ void vs_fdb_table_free(struct vs_fdb_table *t);
 // Learns or moves a dynamic entry. Returns 1 if the table changed, 0 if the entry
 // was already there, -ENOSPC if the table is full, -EPERM if a static entry owns 'mac'.
 int vs_fdb_learn(struct vs_fdb *fdb, uint64_t mac, uint16_t port, uint32_t now);
+// The same for a MAC behind remote VTEP 'vtep' of vxlan port 'port' (0: a local port); an
+// entry that moves to another VTEP of the same port is updated.
+int vs_fdb_learn_vtep(struct vs_fdb *fdb, uint64_t mac, uint16_t port, uint32_t vtep, uint32_t now);
 // Adds or replaces an entry as static. Returns 0 or -ENOSPC.
 int vs_fdb_add_static(struct vs_fdb *fdb, uint64_t mac, uint16_t port);
 // Removes 'mac'. Returns 0 or -ENOENT.
@@ -88,6 +103,10 @@ int vs_fdb_del(struct vs_fdb *fdb, uint64_t mac);
 // Returns the number removed.
 #define VS_FDB_PORT_ANY 0xffffffffu
 uint32_t vs_fdb_flush(struct vs_fdb *fdb, uint32_t port, bool statics);
+// Removes the dynamic entries of 'port' behind a remote VTEP that is not among keep[0..n_keep).
+// Returns the number removed.
+uint32_t vs_fdb_flush_vteps(struct vs_fdb *fdb, uint16_t port, const uint32_t *keep,
+			    uint32_t n_keep);
 // Removes dynamic entries not seen for more than 'aging' seconds. Returns the number removed.
 uint32_t vs_fdb_age(struct vs_fdb *fdb, uint32_t now, uint32_t aging);
 
@@ -103,6 +122,7 @@ struct vs_fdb_entry {
 	uint16_t port;
 	bool is_static;
 	uint32_t seen;
+	uint32_t vtep; // remote VTEP (vxlan ports), 0 if none
 };
 // Copies up to 'max' entries into 'out'; returns the number of entries in the table.
 uint32_t vs_fdb_dump(const struct vs_fdb *fdb, struct vs_fdb_entry *out, uint32_t max);

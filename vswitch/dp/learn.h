@@ -13,6 +13,7 @@ struct vs_learn_ev {
 	uint64_t mac;
 	uint16_t bridge; // bridge id
 	uint16_t port;	 // port id the MAC was seen on
+	uint32_t vtep;	 // remote VTEP it came from (vxlan ports), else 0
 };
 
 struct vs_learn_ring {

@@ -33,4 +33,7 @@ struct vs_pkt {
 	// Port the frame arrived on, set by the pipeline: its driver owns 'buf' (e.g. a DPDK
 	// egress port may send the ingress mbuf itself instead of a copy).
 	struct vs_port *rx_port;
+	// Remote VTEP (IPv4, host order): on rx, the sender of a decapsulated frame (0 for other
+	// frames); after the L2 stage, where a unicast to a vxlan port goes (0: every remote VTEP).
+	uint32_t vtep;
 };

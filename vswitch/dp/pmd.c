@@ -17,6 +17,7 @@
 #include "parse.h"
 #include "rcu.h"
 #include "svc.h"
+#include "vxlan.h"
 
 VS_LOG_MODULE("pmd");
 
@@ -85,10 +86,13 @@ void vs_pmd_pipeline(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_p
 		pmd->pkts[i].rx_port = port;
 		pmd->pkts[i].out_port = VS_PORT_NONE;
 		pmd->pkts[i].drop = VS_DROP_NONE;
+		pmd->pkts[i].vtep = 0;
 		bytes += pmd->pkts[i].len;
 	}
 	vs_ctr_add(&c->rx_packets, n);
 	vs_ctr_add(&c->rx_bytes, bytes);
+	if (conf->vxlan != NULL && (n = vs_vxlan_rx_burst(pmd, conf, port, pmd->pkts, n)) == 0)
+		return;
 	vs_parse_burst(pmd->pkts, n);
 	vs_ctr_add(&c->rx_csum_completed, vs_csum_burst(pmd->pkts, n));
 	vs_svc_burst(pmd, conf, pmd->pkts, n);

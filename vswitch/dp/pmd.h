@@ -53,6 +53,7 @@ struct vs_pmd {
 		uint16_t bridge;
 		uint16_t port;
 		uint32_t when_ms;
+		uint32_t vtep; // remote VTEP (vxlan ports)
 	} learn_cache[VS_LEARN_CACHE];
 };
 

@@ -1,0 +1,626 @@
+// SPDX-License-Identifier: Apache-2.0
+// Unit tests of VXLAN ports: decapsulation, learning behind remote VTEPs, encapsulation,
+// head-end replication, MTU and resolution drops, set-port, configuration errors. The
+// pipeline runs as in l2_test.c (real control plane, PMD context polled by hand); the
+// underlay is an in-memory port (underlay_type=mem) and next hops come from a stub
+// resolver instead of the kernel.
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <vs/drops.h>
+#include <vs/log.h>
+#include <vs/mac.h>
+
+#include "pktbuild.h"
+#include "pmd/mem.h"
+#include "vswitch/cp/switch.h"
+#include "vswitch/cp/vxlan.h"
+
+#define LOCAL_IP 0xc6120a01u // 198.18.10.1
+#define R2 0xc6120a02u	     // 198.18.10.2
+#define R3 0xc6120a03u	     // 198.18.10.3
+#define R9 0xc6120a09u	     // 198.18.10.9: in no list
+#define UL_MAC 0x02000000aa01ULL
+#define MAC_L 0x02000000000aULL // behind p1 (local)
+#define MAC_R 0x02000000000bULL // behind VTEP R2
+#define MAC_S 0x02000000000cULL // behind VTEP R3
+
+static struct vs_switch sw;
+static struct vs_pmd *pmd;
+static int stub_mtu = 1500;
+static uint32_t stub_unresolved; // this IP has no next hop MAC
+
+static uint64_t nh_mac(uint32_t ip)
+{
+	return 0x02bb00000000ULL | ip;
+}
+
+static int stub_dev_mac(const char *dev, uint64_t *mac)
+{
+	(void)dev;
+	*mac = UL_MAC;
+	return 0;
+}
+
+static int stub_dev_mtu(const char *dev, int *mtu)
+{
+	(void)dev;
+	*mtu = stub_mtu;
+	return 0;
+}
+
+static int stub_neigh(const char *dev, uint32_t ip, uint64_t *mac)
+{
+	(void)dev;
+	if (ip == stub_unresolved)
+		return -EAGAIN;
+	*mac = nh_mac(ip);
+	return 0;
+}
+
+static const struct vs_vxlan_resolver stub = {
+	.dev_mac = stub_dev_mac,
+	.dev_mtu = stub_dev_mtu,
+	.neigh = stub_neigh,
+};
+
+static int setup(void **state)
+{
+	(void)state;
+	vs_log_level = VS_LOG_ERR;
+	vs_switch_init(&sw);
+	vs_port_driver_register(&vs_mem_ops);
+	vs_port_driver_register(&vs_vxlan_ops);
+	vs_vxlan_set_resolver(&stub);
+	stub_mtu = 1500;
+	stub_unresolved = 0;
+	pmd = vs_pmd_create(0, -1);
+	assert_non_null(pmd);
+	sw.pmds[0] = pmd;
+	sw.n_pmds = 1;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	vs_switch_clear(&sw);
+	vs_pmd_destroy(pmd);
+	return 0;
+}
+
+static void add_br(const char *name)
+{
+	struct vs_bridge_opts o = {0};
+	char err[256];
+
+	if (vs_switch_add_bridge(&sw, name, &o, err, sizeof(err)) != 0)
+		fail_msg("add-br %s: %s", name, err);
+}
+
+// Adds a port with 'n' options given as "key", "value" pairs; returns the result.
+static int add_port_opts(const char *br, const char *name, const char *type, char *err,
+			 size_t errlen, int n, ...)
+{
+	struct vs_opt opts[VS_MAX_PORT_OPTS];
+	va_list ap;
+
+	va_start(ap, n);
+	for (int i = 0; i < n; i++) {
+		opts[i].key = va_arg(ap, const char *);
+		opts[i].val = va_arg(ap, const char *);
+	}
+	va_end(ap);
+	return vs_switch_add_port(&sw, br, name, type, opts, (size_t)n, err, errlen);
+}
+
+// br0: mem port p1 and vx0 (VNI 100 to R2 and R3 over mem underlay u0).
+static void topo(void)
+{
+	char err[256];
+
+	add_br("br0");
+	if (add_port_opts("br0", "p1", "mem", err, sizeof(err), 0) != 0)
+		fail_msg("p1: %s", err);
+	if (add_port_opts("br0", "vx0", "vxlan", err, sizeof(err), 5, "vni", "100", "local_ip",
+			  "198.18.10.1", "remote_ip", "198.18.10.2,198.18.10.3", "underlay", "u0",
+			  "underlay_type", "mem") != 0)
+		fail_msg("vx0: %s", err);
+}
+
+static struct vs_port *P(const char *name)
+{
+	int id = vs_switch_port_id(&sw, name);
+
+	if (id < 0)
+		fail_msg("no port %s", name);
+	return sw.ports[id];
+}
+
+// The underlay port of the current snapshot.
+static struct vs_port *UL(void)
+{
+	const struct vs_conf *conf = vs_conf_current();
+
+	assert_non_null(conf->vxlan);
+	assert_int_equal(conf->vxlan->n_underlays, 1);
+	return conf->vxlan->underlay[0].port;
+}
+
+static uint32_t run(void)
+{
+	uint32_t total = 0, n;
+
+	while ((n = vs_pmd_poll_once(pmd, vs_conf_current())) > 0)
+		total += n;
+	return total;
+}
+
+static uint64_t drops(struct vs_port *port, enum vs_drop d)
+{
+	struct vs_port_counters c;
+
+	vs_port_counters_sum(port, &c);
+	return c.drops[d];
+}
+
+static void wr16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void wr32(uint8_t *p, uint32_t v)
+{
+	wr16(p, (uint16_t)(v >> 16));
+	wr16(p + 2, (uint16_t)v);
+}
+
+static uint16_t rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)rd16(p) << 16 | rd16(p + 2);
+}
+
+// Wraps the inner frame in 'in' into a VXLAN frame from VTEP 'src' to LOCAL_IP in 'out'.
+static uint32_t wrap(struct pb *out, const struct pb *in, uint32_t src, uint32_t vni, uint8_t flags)
+{
+	struct pb o;
+
+	pb_init(&o);
+	pb_eth(&o, UL_MAC, nh_mac(src), PB_ETH_P_IPV4);
+	pb_ipv4(&o, src, LOCAL_IP, PB_IPPROTO_UDP);
+	pb_udp(&o, 50000, 4789);
+	pb_payload(&o, 8 + in->len);
+	pb_finish(&o);
+	memset(o.buf + 42, 0, 8);
+	o.buf[42] = flags;
+	wr32(o.buf + 46, vni << 8);
+	memcpy(o.buf + 50, in->buf, in->len);
+	wr16(o.buf + 40, 0); // UDP checksum 0, as VTEPs send it
+	*out = o;
+	return o.len;
+}
+
+static void inject_vxlan(uint64_t dst, uint64_t src_mac, uint32_t vtep, uint32_t vni, uint8_t flags,
+			 uint32_t inner_len)
+{
+	struct pb in, out;
+
+	pb_simple(&in, dst, src_mac, inner_len);
+	wrap(&out, &in, vtep, vni, flags);
+	assert_int_equal(vs_mem_inject(UL(), out.buf, out.len), 0);
+}
+
+static void inject_local(uint64_t dst, uint64_t src, uint32_t len)
+{
+	struct pb b;
+
+	pb_simple(&b, dst, src, len);
+	assert_int_equal(vs_mem_inject(P("p1"), b.buf, b.len), 0);
+}
+
+static int fdb_entry(uint64_t mac, uint16_t *port, uint32_t *vtep)
+{
+	struct vs_fdb_table *t = vs_fdb_table_get(vs_switch_bridge(&sw, "br0")->fdb);
+	int32_t slot = vs_fdb_lookup(t, mac, port);
+
+	if (slot < 0)
+		return -1;
+	*vtep = vs_fdb_vtep(t, (uint32_t)slot);
+	return 0;
+}
+
+// Checks the outer headers of VXLAN frame 'i' sent on the underlay; returns its inner frame.
+static const uint8_t *check_outer(uint32_t i, uint32_t dst_ip, uint32_t inner_len, uint8_t ttl)
+{
+	uint32_t len;
+	const uint8_t *f = vs_mem_tx_frame(UL(), i, &len);
+	const uint8_t *ip = f + 14, *udp = f + 34, *vx = f + 42;
+
+	assert_non_null(f);
+	assert_int_equal(len, 50 + inner_len);
+	assert_true(vs_mac_from_bytes(f) == nh_mac(dst_ip));
+	assert_true(vs_mac_from_bytes(f + 6) == UL_MAC);
+	assert_int_equal(rd16(f + 12), 0x0800);
+	assert_int_equal(ip[0], 0x45);
+	assert_int_equal(rd16(ip + 2), 36 + inner_len);
+	assert_int_equal(rd16(ip + 6), 0x4000); // DF
+	assert_int_equal(ip[8], ttl);
+	assert_int_equal(ip[9], 17);
+	assert_true(pb_ipv4_csum_ok(ip));
+	assert_int_equal(rd32(ip + 12), LOCAL_IP);
+	assert_int_equal(rd32(ip + 16), dst_ip);
+	assert_true(rd16(udp) >= 49152);
+	assert_int_equal(rd16(udp + 2), 4789);
+	assert_int_equal(rd16(udp + 4), 16 + inner_len);
+	assert_int_equal(vx[0], 0x08);
+	assert_int_equal(vx[1] | vx[2] | vx[3] | vx[7], 0);
+	assert_int_equal(rd32(vx + 4) >> 8, 100);
+	return f + 50;
+}
+
+static void test_decap_learn(void **state)
+{
+	uint32_t len, vtep;
+	uint16_t port;
+	struct pb in;
+
+	(void)state;
+	topo();
+	inject_vxlan(PB_BROADCAST, MAC_R, R2, 100, 0x08, 80);
+	assert_int_equal(run(), 1);
+	// p1 gets the inner frame, byte for byte; nothing goes back to the underlay.
+	assert_int_equal(vs_mem_tx_count(P("p1")), 1);
+	pb_simple(&in, PB_BROADCAST, MAC_R, 80);
+	assert_memory_equal(vs_mem_tx_frame(P("p1"), 0, &len), in.buf, in.len);
+	assert_int_equal(len, 80);
+	assert_int_equal(vs_mem_tx_count(UL()), 0);
+	vs_switch_housekeeping(&sw);
+	assert_int_equal(fdb_entry(MAC_R, &port, &vtep), 0);
+	assert_int_equal(port, P("vx0")->id);
+	assert_int_equal(vtep, R2);
+	// Counters: the underlay received one frame, the vxlan port one inner frame.
+	{
+		struct vs_port_counters c;
+
+		vs_port_counters_sum(P("vx0"), &c);
+		assert_int_equal(c.rx_packets, 1);
+		assert_int_equal(c.rx_bytes, 80);
+		vs_port_counters_sum(UL(), &c);
+		assert_int_equal(c.rx_packets, 1);
+		assert_int_equal(c.rx_bytes, 130);
+	}
+	// The MAC moves to another VTEP of the same port.
+	inject_vxlan(PB_BROADCAST, MAC_R, R3, 100, 0x08, 80);
+	assert_int_equal(run(), 1);
+	vs_switch_housekeeping(&sw);
+	assert_int_equal(fdb_entry(MAC_R, &port, &vtep), 0);
+	assert_int_equal(vtep, R3);
+}
+
+static void test_encap_unicast(void **state)
+{
+	struct pb in;
+	const uint8_t *inner;
+
+	(void)state;
+	topo();
+	inject_vxlan(PB_BROADCAST, MAC_R, R2, 100, 0x08, 64);
+	inject_local(PB_BROADCAST, MAC_L, 64);
+	run();
+	vs_switch_housekeeping(&sw);
+	vs_mem_tx_clear(UL());
+	// A unicast to MAC_R goes to R2 only.
+	inject_local(MAC_R, MAC_L, 100);
+	assert_int_equal(run(), 1);
+	assert_int_equal(vs_mem_tx_count(UL()), 1);
+	inner = check_outer(0, R2, 100, 64);
+	pb_simple(&in, MAC_R, MAC_L, 100);
+	assert_memory_equal(inner, in.buf, in.len);
+	assert_int_equal(rd16(vs_mem_tx_frame(UL(), 0, &(uint32_t){0}) + 40), 0); // no UDP csum
+	// And the reply from R2 reaches p1 as a known unicast.
+	vs_mem_tx_clear(P("p1"));
+	inject_vxlan(MAC_L, MAC_R, R2, 100, 0x08, 64);
+	assert_int_equal(run(), 1);
+	assert_int_equal(vs_mem_tx_count(P("p1")), 1);
+	assert_int_equal(vs_mem_tx_count(UL()), 1);
+}
+
+static void test_flood_replication(void **state)
+{
+	(void)state;
+	topo();
+	inject_local(PB_BROADCAST, MAC_L, 90);
+	assert_int_equal(run(), 1);
+	// Head-end replication: one copy per remote VTEP, in the order of the list.
+	assert_int_equal(vs_mem_tx_count(UL()), 2);
+	check_outer(0, R2, 90, 64);
+	check_outer(1, R3, 90, 64);
+	// Unknown unicast floods too.
+	vs_mem_tx_clear(UL());
+	inject_local(MAC_S, MAC_L, 90);
+	run();
+	assert_int_equal(vs_mem_tx_count(UL()), 2);
+	// A frame from a VTEP is never flooded back to the VTEPs (split horizon).
+	vs_mem_tx_clear(UL());
+	inject_vxlan(PB_BROADCAST, MAC_R, R2, 100, 0x08, 64);
+	run();
+	assert_int_equal(vs_mem_tx_count(UL()), 0);
+	assert_int_equal(vs_mem_tx_count(P("p1")), 1);
+}
+
+static void test_decap_drops(void **state)
+{
+	struct pb in, out;
+	struct vs_port *ul;
+
+	(void)state;
+	topo();
+	ul = UL();
+	inject_vxlan(PB_BROADCAST, MAC_R, R2, 101, 0x08, 64); // unknown VNI
+	inject_vxlan(PB_BROADCAST, MAC_R, R2, 100, 0x00, 64); // I flag clear
+	inject_vxlan(PB_BROADCAST, MAC_R, R2, 100, 0x0c, 64); // extension flags
+	inject_vxlan(PB_BROADCAST, MAC_R, R9, 100, 0x08, 64); // sender not a remote
+	// Inner frame of 8 bytes.
+	pb_simple(&in, PB_BROADCAST, MAC_R, 64);
+	in.len = 8;
+	wrap(&out, &in, R2, 100, 0x08);
+	assert_int_equal(vs_mem_inject(ul, out.buf, out.len), 0);
+	// Truncated outer: cut in the VXLAN header, then in the IPv4 header.
+	pb_simple(&in, PB_BROADCAST, MAC_R, 64);
+	wrap(&out, &in, R2, 100, 0x08);
+	assert_int_equal(vs_mem_inject(ul, out.buf, 46), 0);
+	assert_int_equal(vs_mem_inject(ul, out.buf, 20), 0);
+	assert_int_equal(vs_mem_inject(ul, out.buf, 10), 0);
+	// A fragment.
+	wrap(&out, &in, R2, 100, 0x08);
+	wr16(out.buf + 20, 0x2000);
+	wr16(out.buf + 24, 0);
+	wr16(out.buf + 24, (uint16_t)~pb_csum_fold(out.buf + 14, 20, 0));
+	assert_int_equal(vs_mem_inject(ul, out.buf, out.len), 0);
+	// A bad IPv4 checksum.
+	wrap(&out, &in, R2, 100, 0x08);
+	out.buf[24] ^= 0xff;
+	assert_int_equal(vs_mem_inject(ul, out.buf, out.len), 0);
+	// Not VXLAN: another UDP port, ARP.
+	wrap(&out, &in, R2, 100, 0x08);
+	wr16(out.buf + 36, 4790);
+	assert_int_equal(vs_mem_inject(ul, out.buf, out.len), 0);
+	pb_init(&out);
+	pb_eth(&out, PB_BROADCAST, MAC_R, PB_ETH_P_ARP);
+	pb_payload(&out, 28);
+	assert_int_equal(vs_mem_inject(ul, out.buf, out.len), 0);
+
+	assert_int_equal(run(), 12);
+	assert_int_equal(vs_mem_tx_count(P("p1")), 0);
+	assert_int_equal(drops(ul, VS_DROP_VXLAN_UNKNOWN_VNI), 1);
+	assert_int_equal(drops(ul, VS_DROP_VXLAN_BAD_FLAGS), 2);
+	assert_int_equal(drops(ul, VS_DROP_VXLAN_UNKNOWN_VTEP), 1);
+	assert_int_equal(drops(ul, VS_DROP_VXLAN_INNER_TRUNCATED), 1);
+	assert_int_equal(drops(ul, VS_DROP_VXLAN_TRUNCATED), 3);
+	assert_int_equal(drops(ul, VS_DROP_VXLAN_FRAGMENT), 1);
+	assert_int_equal(drops(ul, VS_DROP_VXLAN_BAD_OUTER), 1);
+	assert_int_equal(drops(ul, VS_DROP_VXLAN_NOT_VXLAN), 2);
+	vs_switch_housekeeping(&sw);
+	assert_int_equal(vs_switch_bridge(&sw, "br0")->fdb->count, 0);
+
+	// Good and bad frames mixed in one burst: only the good ones go on.
+	inject_vxlan(PB_BROADCAST, MAC_R, R2, 101, 0x08, 64);
+	inject_vxlan(PB_BROADCAST, MAC_R, R2, 100, 0x08, 64);
+	inject_vxlan(PB_BROADCAST, MAC_R, R2, 100, 0x00, 64);
+	inject_vxlan(PB_BROADCAST, MAC_S, R3, 100, 0x08, 64);
+	assert_int_equal(run(), 4);
+	assert_int_equal(vs_mem_tx_count(P("p1")), 2);
+}
+
+static void test_mtu_and_unresolved(void **state)
+{
+	(void)state;
+	topo();
+	// 1500-byte underlay MTU: an inner frame of 1464 bytes fits, 1465 does not.
+	inject_local(PB_BROADCAST, MAC_L, 1464);
+	inject_local(PB_BROADCAST, MAC_L, 1465);
+	assert_int_equal(run(), 2);
+	assert_int_equal(vs_mem_tx_count(UL()), 2);
+	assert_int_equal(drops(P("vx0"), VS_DROP_VXLAN_TOO_BIG), 1);
+
+	// R3's next hop unresolved: its copies are dropped, R2's still leave.
+	stub_unresolved = R3;
+	{
+		char err[256];
+		struct vs_opt o = {.key = "remote_ip", .val = "198.18.10.2,198.18.10.3"};
+
+		assert_int_equal(vs_vxlan_set_port(&sw, P("vx0")->id, &o, 1, err, sizeof(err)), 0);
+	}
+	vs_mem_tx_clear(UL());
+	inject_local(PB_BROADCAST, MAC_L, 64);
+	run();
+	assert_int_equal(vs_mem_tx_count(UL()), 1);
+	check_outer(0, R2, 64, 64);
+	assert_int_equal(drops(P("vx0"), VS_DROP_VXLAN_UNRESOLVED), 1);
+}
+
+static void test_set_port(void **state)
+{
+	struct vs_opt o[2];
+	char err[256];
+	uint16_t port;
+	uint32_t vtep, len;
+	const uint8_t *f;
+
+	(void)state;
+	topo();
+	inject_vxlan(PB_BROADCAST, MAC_S, R3, 100, 0x08, 64);
+	run();
+	vs_switch_housekeeping(&sw);
+	assert_int_equal(fdb_entry(MAC_S, &port, &vtep), 0);
+
+	o[0] = (struct vs_opt){.key = "udp_csum", .val = "true"};
+	o[1] = (struct vs_opt){.key = "ttl", .val = "9"};
+	assert_int_equal(vs_vxlan_set_port(&sw, P("vx0")->id, o, 2, err, sizeof(err)), 0);
+	vs_mem_tx_clear(UL());
+	inject_local(MAC_S, MAC_L, 77);
+	run();
+	assert_int_equal(vs_mem_tx_count(UL()), 1);
+	check_outer(0, R3, 77, 9);
+	// The UDP checksum verifies: pseudo header + datagram sums to 0xffff.
+	f = vs_mem_tx_frame(UL(), 0, &len);
+	{
+		uint32_t ps = (LOCAL_IP >> 16) + (LOCAL_IP & 0xffff) + (R3 >> 16) + (R3 & 0xffff) +
+			      17 + (len - 34);
+
+		assert_int_not_equal(rd16(f + 40), 0);
+		assert_int_equal(pb_csum_fold(f + 34, len - 34, ps), 0xffff);
+	}
+
+	// Dropping R3 from the list forgets MAC_S.
+	o[0] = (struct vs_opt){.key = "remote_ip", .val = "198.18.10.2"};
+	assert_int_equal(vs_vxlan_set_port(&sw, P("vx0")->id, o, 1, err, sizeof(err)), 0);
+	assert_int_equal(fdb_entry(MAC_S, &port, &vtep), -1);
+	vs_mem_tx_clear(UL());
+	inject_local(PB_BROADCAST, MAC_L, 64);
+	run();
+	assert_int_equal(vs_mem_tx_count(UL()), 1);
+
+	// Refused, and nothing changes.
+	o[0] = (struct vs_opt){.key = "vni", .val = "7"};
+	assert_int_equal(vs_vxlan_set_port(&sw, P("vx0")->id, o, 1, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "vni cannot change at run time"));
+	o[0] = (struct vs_opt){.key = "remote_ip", .val = "198.18.10.1"};
+	assert_int_equal(vs_vxlan_set_port(&sw, P("vx0")->id, o, 1, err, sizeof(err)), -EINVAL);
+	o[0] = (struct vs_opt){.key = "ttl", .val = "0"};
+	assert_int_equal(vs_vxlan_set_port(&sw, P("vx0")->id, o, 1, err, sizeof(err)), -EINVAL);
+	vs_mem_tx_clear(UL());
+	inject_local(PB_BROADCAST, MAC_L, 64);
+	run();
+	assert_int_equal(vs_mem_tx_count(UL()), 1);
+	check_outer(0, R2, 64, 9);
+}
+
+static void test_two_vnis(void **state)
+{
+	char err[256];
+
+	(void)state;
+	topo();
+	add_br("br1");
+	if (add_port_opts("br1", "p2", "mem", err, sizeof(err), 0) != 0)
+		fail_msg("p2: %s", err);
+	if (add_port_opts("br1", "vx1", "vxlan", err, sizeof(err), 5, "vni", "200", "local_ip",
+			  "198.18.10.1", "remote_ip", "198.18.10.2", "underlay", "u0",
+			  "underlay_type", "mem") != 0)
+		fail_msg("vx1: %s", err);
+	// One underlay, two VNIs.
+	assert_int_equal(vs_conf_current()->vxlan->n_vni, 2);
+	inject_vxlan(PB_BROADCAST, MAC_R, R2, 200, 0x08, 64);
+	inject_vxlan(PB_BROADCAST, MAC_S, R2, 100, 0x08, 64);
+	inject_vxlan(PB_BROADCAST, MAC_R, R2, 200, 0x08, 64);
+	assert_int_equal(run(), 3);
+	assert_int_equal(vs_mem_tx_count(P("p2")), 2);
+	assert_int_equal(vs_mem_tx_count(P("p1")), 1);
+	// From br1, only VNI 200 leaves.
+	vs_mem_tx_clear(UL());
+	{
+		struct pb b;
+		uint32_t len;
+
+		pb_simple(&b, PB_BROADCAST, MAC_L, 64);
+		assert_int_equal(vs_mem_inject(P("p2"), b.buf, b.len), 0);
+		run();
+		assert_int_equal(vs_mem_tx_count(UL()), 1);
+		assert_int_equal(rd32(vs_mem_tx_frame(UL(), 0, &len) + 46) >> 8, 200);
+	}
+	// Removing vx0 keeps the underlay for vx1.
+	assert_int_equal(vs_switch_del_port(&sw, "br0", "vx0", err, sizeof(err)), 0);
+	assert_int_equal(vs_conf_current()->vxlan->n_vni, 1);
+	inject_vxlan(PB_BROADCAST, MAC_S, R2, 100, 0x08, 64);
+	run();
+	assert_int_equal(drops(UL(), VS_DROP_VXLAN_UNKNOWN_VNI), 1);
+	assert_int_equal(vs_switch_del_port(&sw, "br1", "vx1", err, sizeof(err)), 0);
+	assert_null(vs_conf_current()->vxlan);
+}
+
+static void test_config_errors(void **state)
+{
+	char err[256];
+
+	(void)state;
+	topo();
+#define BAD(want, n, ...)                                                                          \
+	do {                                                                                       \
+		assert_true(add_port_opts("br0", "vxb", "vxlan", err, sizeof(err), n,              \
+					  __VA_ARGS__) < 0);                                       \
+		if (strstr(err, want) == NULL)                                                     \
+			fail_msg("error '%s' lacks '%s'", err, want);                              \
+	} while (0)
+	BAD("needs vni, local_ip and remote_ip", 2, "vni", "1", "underlay_type", "mem");
+	BAD("invalid vni", 5, "vni", "x", "local_ip", "198.18.10.1", "remote_ip", "198.18.10.2",
+	    "underlay", "u0", "underlay_type", "mem");
+	BAD("invalid local_ip", 5, "vni", "1", "local_ip", "224.0.0.1", "remote_ip", "198.18.10.2",
+	    "underlay", "u0", "underlay_type", "mem");
+	BAD("listed twice", 5, "vni", "1", "local_ip", "198.18.10.1", "remote_ip",
+	    "198.18.10.2,198.18.10.2", "underlay", "u0", "underlay_type", "mem");
+	BAD("must not include local_ip", 5, "vni", "1", "local_ip", "198.18.10.1", "remote_ip",
+	    "198.18.10.1", "underlay", "u0", "underlay_type", "mem");
+	BAD("already used by vx0", 5, "vni", "100", "local_ip", "198.18.10.1", "remote_ip",
+	    "198.18.10.2", "underlay", "u0", "underlay_type", "mem");
+	BAD("share local_ip and dst_port", 6, "vni", "5", "local_ip", "198.18.10.1", "remote_ip",
+	    "198.18.10.2", "underlay", "u0", "underlay_type", "mem", "dst_port", "8472");
+	BAD("invalid underlay_type", 5, "vni", "5", "local_ip", "198.18.10.1", "remote_ip",
+	    "198.18.10.2", "underlay", "u0", "underlay_type", "vxlan");
+	BAD("invalid udp_csum", 6, "vni", "5", "local_ip", "198.18.10.1", "remote_ip",
+	    "198.18.10.2", "underlay", "u0", "underlay_type", "mem", "udp_csum", "maybe");
+	BAD("unknown option for vxlan port", 6, "vni", "5", "local_ip", "198.18.10.1", "remote_ip",
+	    "198.18.10.2", "underlay", "u0", "underlay_type", "mem", "foo", "1");
+#undef BAD
+	assert_int_equal(vs_switch_port_id(&sw, "vxb"), -1);
+	assert_int_equal(vs_conf_current()->vxlan->n_vni, 1);
+}
+
+static void test_src_port(void **state)
+{
+	struct pb a, b;
+	uint16_t pa, pb_;
+	int differ = 0;
+
+	(void)state;
+	// The same flow always gets the same port; different flows spread.
+	pb_simple(&a, MAC_R, MAC_L, 100);
+	pb_simple(&b, MAC_R, MAC_L, 100);
+	assert_int_equal(vs_vxlan_src_port(a.buf, a.len), vs_vxlan_src_port(b.buf, b.len));
+	pa = vs_vxlan_src_port(a.buf, a.len);
+	for (uint16_t p = 1; p <= 16; p++) {
+		wr16(b.buf + 34, (uint16_t)(1000 + p)); // inner UDP source port
+		pb_ = vs_vxlan_src_port(b.buf, b.len);
+		assert_true(pb_ >= 49152);
+		differ += pb_ != pa;
+	}
+	assert_true(differ >= 14);
+	// Short or odd frames do not crash it.
+	assert_true(vs_vxlan_src_port(a.buf, 3) >= 49152);
+	assert_true(vs_vxlan_src_port(a.buf, 20) >= 49152);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_decap_learn), T(test_encap_unicast),	 T(test_flood_replication),
+		T(test_decap_drops), T(test_mtu_and_unresolved), T(test_set_port),
+		T(test_two_vnis),    T(test_config_errors),	 T(test_src_port),
+	};
+#undef T
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

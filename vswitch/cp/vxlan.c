@@ -1,0 +1,770 @@
+// SPDX-License-Identifier: Apache-2.0
+// VXLAN ports, control side (see vxlan.h): the "vxlan" port driver, underlays, the
+// snapshot's VNI table, next-hop resolution and set-port.
+#include "vxlan.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <vs/log.h>
+#include <vs/mac.h>
+
+#include "../../pmd/netdev.h"
+#include "../dp/rcu.h"
+
+VS_LOG_MODULE("vxlan");
+
+#define ERR(code, ...) (snprintf(err, errlen, __VA_ARGS__), -(code))
+#define MAX_VXLAN_PORTS 256
+#define RESOLVE_MS 1000	       // re-resolve next hops this often
+#define RESOLVE_PENDING_MS 100 // ... and this often while one is unresolved
+
+// An underlay device, shared by the vxlan ports that name it.
+struct underlay {
+	char name[IF_NAMESIZE];
+	char type[16];
+	struct vs_port *port;
+	uint32_t local_ip;
+	uint16_t dst_port;
+	unsigned refs;
+	uint16_t queues;  // as asked (0: the driver's default)
+	uint8_t *scratch; // VS_MAX_PMDS x VS_BURST slots for encapsulated frames
+	uint32_t slot;
+};
+
+// Control-plane state of one vxlan port.
+struct vx_cp {
+	struct vs_port *port;
+	struct underlay *ul;
+	uint32_t vni;
+	uint32_t local_ip;
+	uint16_t dst_port;
+	uint8_t ttl;
+	bool udp_csum;
+	uint16_t n_remotes;
+	uint32_t remotes[VS_VXLAN_MAX_REMOTES];
+	uint64_t next_resolve_ms;
+};
+
+// Options of add-port / set-port.
+struct vx_opts {
+	uint32_t vni, local_ip;
+	uint16_t dst_port, n_remotes;
+	uint32_t remotes[VS_VXLAN_MAX_REMOTES];
+	uint8_t ttl;
+	bool udp_csum;
+	char underlay[IF_NAMESIZE];
+	char type[16];
+	uint16_t queues; // underlay_queues, 0: the driver's default
+	bool has_vni, has_local, has_remote, has_underlay;
+};
+
+static struct underlay *underlays[VS_VXLAN_MAX_UNDERLAYS];
+static struct vx_cp *vxports[MAX_VXLAN_PORTS];
+static const struct vs_vxlan_resolver *resolver = &vs_vxlan_kernel_resolver;
+
+void vs_vxlan_set_resolver(const struct vs_vxlan_resolver *r)
+{
+	resolver = r != NULL ? r : &vs_vxlan_kernel_resolver;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void ip_str(uint32_t ip, char *buf, size_t len)
+{
+	struct in_addr a = {.s_addr = htonl(ip)};
+
+	if (inet_ntop(AF_INET, &a, buf, (socklen_t)len) == NULL)
+		snprintf(buf, len, "?");
+}
+
+// --- options ----------------------------------------------------------------------------
+
+// "local_ip" and "local-ip" are the same option.
+static void norm_key(const char *key, char *out, size_t len)
+{
+	size_t i;
+
+	for (i = 0; key[i] && i + 1 < len; i++)
+		out[i] = key[i] == '-' ? '_' : key[i];
+	out[i] = '\0';
+}
+
+static int parse_ip(const char *key, const char *s, uint32_t *ip, char *err, size_t errlen)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) != 1)
+		return ERR(EINVAL, "invalid %s '%s' (expected an IPv4 address)", key, s);
+	*ip = ntohl(a.s_addr);
+	if (*ip == 0 || *ip == 0xffffffffu || (*ip >> 28) == 0xe || (*ip >> 24) == 127)
+		return ERR(EINVAL, "invalid %s '%s' (a unicast IPv4 address, not loopback)", key,
+			   s);
+	return 0;
+}
+
+static int parse_remotes(const char *s, uint32_t *out, uint16_t *n, char *err, size_t errlen)
+{
+	char buf[2048], *save = NULL, *tok;
+	int ret;
+
+	if (strlen(s) >= sizeof(buf))
+		return ERR(EINVAL, "remote_ip list too long");
+	snprintf(buf, sizeof(buf), "%s", s);
+	*n = 0;
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		uint32_t ip;
+
+		ret = parse_ip("remote_ip", tok, &ip, err, errlen);
+		if (ret < 0)
+			return ret;
+		for (uint16_t i = 0; i < *n; i++)
+			if (out[i] == ip)
+				return ERR(EINVAL, "remote_ip %s is listed twice", tok);
+		if (*n == VS_VXLAN_MAX_REMOTES)
+			return ERR(EINVAL, "too many remote_ip (at most %d)", VS_VXLAN_MAX_REMOTES);
+		out[(*n)++] = ip;
+	}
+	if (*n == 0)
+		return ERR(EINVAL, "remote_ip needs at least one IPv4 address");
+	return 0;
+}
+
+static int parse_num(const char *key, const char *s, unsigned long min, unsigned long max,
+		     unsigned long *out, char *err, size_t errlen)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-' || *out < min || *out > max)
+		return ERR(EINVAL, "invalid %s '%s' (%lu-%lu)", key, s, min, max);
+	return 0;
+}
+
+static int parse_bool(const char *key, const char *s, bool *out, char *err, size_t errlen)
+{
+	if (!strcmp(s, "true") || !strcmp(s, "on") || !strcmp(s, "yes") || !strcmp(s, "1"))
+		*out = true;
+	else if (!strcmp(s, "false") || !strcmp(s, "off") || !strcmp(s, "no") || !strcmp(s, "0"))
+		*out = false;
+	else
+		return ERR(EINVAL, "invalid %s '%s' (true or false)", key, s);
+	return 0;
+}
+
+// Parses one option into 'o'. 'runtime': only what set-port may change.
+static int parse_opt(struct vx_opts *o, const struct vs_opt *opt, bool runtime, char *err,
+		     size_t errlen)
+{
+	unsigned long v;
+	char key[32];
+	int ret;
+
+	norm_key(opt->key, key, sizeof(key));
+	if (!strcmp(key, "remote_ip")) {
+		o->has_remote = true;
+		return parse_remotes(opt->val, o->remotes, &o->n_remotes, err, errlen);
+	}
+	if (!strcmp(key, "ttl")) {
+		ret = parse_num("ttl", opt->val, 1, 255, &v, err, errlen);
+		o->ttl = (uint8_t)v;
+		return ret;
+	}
+	if (!strcmp(key, "udp_csum"))
+		return parse_bool("udp_csum", opt->val, &o->udp_csum, err, errlen);
+	if (!strcmp(key, "vni") || !strcmp(key, "local_ip") || !strcmp(key, "dst_port") ||
+	    !strcmp(key, "underlay") || !strcmp(key, "underlay_type") ||
+	    !strcmp(key, "underlay_queues")) {
+		if (runtime)
+			return ERR(EINVAL,
+				   "%s cannot change at run time (del-port, then add-port); "
+				   "set-port changes remote_ip, ttl and udp_csum",
+				   key);
+	} else {
+		return ERR(EINVAL, "unknown option for vxlan port: %s", opt->key);
+	}
+	if (!strcmp(key, "vni")) {
+		o->has_vni = true;
+		ret = parse_num("vni", opt->val, 0, VS_VXLAN_MAX_VNI, &v, err, errlen);
+		o->vni = (uint32_t)v;
+		return ret;
+	}
+	if (!strcmp(key, "local_ip")) {
+		o->has_local = true;
+		return parse_ip("local_ip", opt->val, &o->local_ip, err, errlen);
+	}
+	if (!strcmp(key, "dst_port")) {
+		ret = parse_num("dst_port", opt->val, 1, 65535, &v, err, errlen);
+		o->dst_port = (uint16_t)v;
+		return ret;
+	}
+	if (!strcmp(key, "underlay_queues")) {
+		ret = parse_num("underlay_queues", opt->val, 1, 64, &v, err, errlen);
+		o->queues = (uint16_t)v;
+		return ret;
+	}
+	if (!strcmp(key, "underlay")) {
+		if (strlen(opt->val) == 0 || strlen(opt->val) >= IF_NAMESIZE)
+			return ERR(EINVAL, "invalid underlay '%s'", opt->val);
+		o->has_underlay = true;
+		snprintf(o->underlay, sizeof(o->underlay), "%s", opt->val);
+		return 0;
+	}
+	if (vs_port_driver_find(opt->val) == NULL || !strcmp(opt->val, "vxlan"))
+		return ERR(EINVAL, "invalid underlay_type '%s' (a port driver such as afxdp)",
+			   opt->val);
+	snprintf(o->type, sizeof(o->type), "%s", opt->val);
+	return 0;
+}
+
+// The device that holds 'ip' in this network namespace.
+static int device_of(uint32_t ip, char *name, size_t len)
+{
+	struct ifaddrs *ifa, *i;
+	int ret = -ENOENT;
+
+	if (getifaddrs(&ifa) < 0)
+		return -errno;
+	for (i = ifa; i != NULL; i = i->ifa_next) {
+		if (i->ifa_addr == NULL || i->ifa_addr->sa_family != AF_INET)
+			continue;
+		if (ntohl(((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr.s_addr) == ip) {
+			snprintf(name, len, "%s", i->ifa_name);
+			ret = 0;
+			break;
+		}
+	}
+	freeifaddrs(ifa);
+	return ret;
+}
+
+// --- underlays --------------------------------------------------------------------------
+
+static struct underlay *underlay_get(const struct vx_opts *o, char *err, size_t errlen)
+{
+	char ipb[INET_ADDRSTRLEN], vip[32], vport[8], vq[8];
+	struct vs_opt uopts[4];
+	struct underlay *ul;
+	size_t nu = 0;
+	unsigned free_i = VS_VXLAN_MAX_UNDERLAYS;
+
+	for (unsigned i = 0; i < VS_VXLAN_MAX_UNDERLAYS; i++) {
+		ul = underlays[i];
+		if (ul == NULL) {
+			if (free_i == VS_VXLAN_MAX_UNDERLAYS)
+				free_i = i;
+			continue;
+		}
+		if (strcmp(ul->name, o->underlay) != 0)
+			continue;
+		if (strcmp(ul->type, o->type) != 0) {
+			errno = -ERR(EINVAL, "underlay %s is already open as type %s", ul->name,
+				     ul->type);
+			return NULL;
+		}
+		if (ul->local_ip != o->local_ip || ul->dst_port != o->dst_port) {
+			ip_str(ul->local_ip, ipb, sizeof(ipb));
+			errno = -ERR(EINVAL,
+				     "underlay %s already carries VTEP %s:%u: vxlan ports on one "
+				     "underlay share local_ip and dst_port",
+				     ul->name, ipb, ul->dst_port);
+			return NULL;
+		}
+		if (o->queues && o->queues != ul->queues) {
+			errno = -ERR(EINVAL, "underlay %s is already open with %s queue(s)",
+				     ul->name, ul->queues ? "other" : "the default");
+			return NULL;
+		}
+		ul->refs++;
+		return ul;
+	}
+	if (free_i == VS_VXLAN_MAX_UNDERLAYS) {
+		errno = -ERR(ENOSPC, "too many underlays (at most %d)", VS_VXLAN_MAX_UNDERLAYS);
+		return NULL;
+	}
+	ul = calloc(1, sizeof(*ul));
+	if (ul == NULL) {
+		errno = -ERR(ENOMEM, "out of memory");
+		return NULL;
+	}
+	if (!strcmp(o->type, "afxdp")) {
+		// Only VXLAN to this VTEP comes to vswitchd; ARP and the host's own traffic stay
+		// with the kernel.
+		ip_str(o->local_ip, vip, sizeof(vip));
+		snprintf(vport, sizeof(vport), "%u", o->dst_port);
+		uopts[nu++] = (struct vs_opt){.key = "xdp-filter", .val = "vxlan"};
+		uopts[nu++] = (struct vs_opt){.key = "vxlan-ip", .val = vip};
+		uopts[nu++] = (struct vs_opt){.key = "vxlan-port", .val = vport};
+	}
+	if (o->queues) {
+		// A multi-queue NIC spreads VXLAN over its queues (RSS on the UDP source port):
+		// every queue needs a socket, or its frames go to the kernel.
+		snprintf(vq, sizeof(vq), "%u", o->queues);
+		uopts[nu++] = (struct vs_opt){.key = "queues", .val = vq};
+	}
+	ul->port = vs_port_open(o->type, o->underlay, uopts, nu, err, errlen);
+	if (ul->port == NULL) {
+		int e = errno;
+
+		free(ul);
+		errno = e;
+		return NULL;
+	}
+	ul->slot = (ul->port->max_frame + 63) & ~63u;
+	// Untouched pages cost nothing: only the slots PMD threads use become resident.
+	ul->scratch = calloc((size_t)VS_MAX_PMDS * VS_BURST, ul->slot);
+	if (ul->scratch == NULL) {
+		vs_port_close(ul->port);
+		free(ul);
+		errno = -ERR(ENOMEM, "out of memory");
+		return NULL;
+	}
+	snprintf(ul->name, sizeof(ul->name), "%s", o->underlay);
+	snprintf(ul->type, sizeof(ul->type), "%s", o->type);
+	ul->local_ip = o->local_ip;
+	ul->dst_port = o->dst_port;
+	ul->refs = 1;
+	ul->queues = o->queues;
+	underlays[free_i] = ul;
+	VS_LOG(INFO, "underlay %s (%s) open for VTEP %s:%u", ul->name, ul->type,
+	       (ip_str(o->local_ip, ipb, sizeof(ipb)), ipb), o->dst_port);
+	return ul;
+}
+
+// Called once no configuration snapshot in use lists the underlay's vxlan ports.
+static void underlay_put(struct underlay *ul)
+{
+	if (--ul->refs > 0)
+		return;
+	for (unsigned i = 0; i < VS_VXLAN_MAX_UNDERLAYS; i++)
+		if (underlays[i] == ul)
+			underlays[i] = NULL;
+	VS_LOG(INFO, "underlay %s closed", ul->name);
+	vs_port_close(ul->port);
+	free(ul->scratch);
+	free(ul);
+}
+
+bool vs_vxlan_is_underlay(const char *name)
+{
+	for (unsigned i = 0; i < VS_VXLAN_MAX_UNDERLAYS; i++)
+		if (underlays[i] != NULL && !strcmp(underlays[i]->name, name))
+			return true;
+	return false;
+}
+
+// --- transmit state ---------------------------------------------------------------------
+
+// Builds the transmit state of 'cp' from the kernel's (or the resolver's) current facts.
+static struct vs_vxlan_tx *build_tx(struct vx_cp *cp, bool *unresolved)
+{
+	struct vs_vxlan_tx *tx;
+	uint64_t src_mac = 0;
+	int mtu = 0;
+	bool have_src;
+
+	tx = calloc(1, sizeof(*tx) + cp->n_remotes * sizeof(tx->remotes[0]));
+	if (tx == NULL)
+		return NULL;
+	tx->vni = cp->vni;
+	tx->local_ip = cp->local_ip;
+	tx->dst_port = cp->dst_port;
+	tx->ttl = cp->ttl;
+	tx->udp_csum = cp->udp_csum;
+	have_src = resolver->dev_mac(cp->ul->name, &src_mac) == 0 && src_mac != 0;
+	tx->src_mac = src_mac;
+	if (resolver->dev_mtu(cp->ul->name, &mtu) < 0 || mtu <= 0)
+		mtu = (int)cp->ul->port->max_frame - 14;
+	// An encapsulated frame must fit the underlay's frames (and the scratch slots).
+	if ((uint32_t)mtu + 14 > cp->ul->port->max_frame)
+		mtu = (int)cp->ul->port->max_frame - 14;
+	tx->mtu = (uint32_t)mtu;
+	tx->n_remotes = cp->n_remotes;
+	*unresolved = !have_src;
+	for (uint16_t i = 0; i < cp->n_remotes; i++) {
+		uint64_t mac = 0;
+
+		tx->remotes[i].ip = cp->remotes[i];
+		if (have_src && resolver->neigh(cp->ul->name, cp->remotes[i], &mac) == 0)
+			tx->remotes[i].mac = mac;
+		else
+			*unresolved = true;
+		vs_vxlan_remote_prepare(tx, &tx->remotes[i]);
+	}
+	return tx;
+}
+
+static size_t tx_size(const struct vs_vxlan_tx *tx)
+{
+	return sizeof(*tx) + tx->n_remotes * sizeof(tx->remotes[0]);
+}
+
+static void log_changes(const struct vx_cp *cp, const struct vs_vxlan_tx *old,
+			const struct vs_vxlan_tx *tx)
+{
+	char ipb[INET_ADDRSTRLEN], macb[VS_MAC_STRLEN];
+
+	for (uint16_t i = 0; i < tx->n_remotes; i++) {
+		int j = old ? vs_vxlan_remote_find(old, tx->remotes[i].ip) : -1;
+
+		if (j >= 0 && old->remotes[j].mac == tx->remotes[i].mac)
+			continue;
+		ip_str(tx->remotes[i].ip, ipb, sizeof(ipb));
+		vs_mac_format(tx->remotes[i].mac, macb);
+		VS_LOG(INFO, "%s: remote VTEP %s: next hop %s", cp->port->name, ipb,
+		       tx->remotes[i].mac ? macb : "unresolved");
+	}
+	if (old != NULL && old->mtu != tx->mtu)
+		VS_LOG(INFO, "%s: underlay %s MTU %u", cp->port->name, cp->ul->name, tx->mtu);
+}
+
+// Shows the effective options, as "vsctl show" prints them.
+static void set_display(struct vx_cp *cp)
+{
+	char ipb[INET_ADDRSTRLEN], list[64] = "";
+	size_t len = 0;
+
+	vs_port_set_opt(cp->port, "vni", "%u", cp->vni);
+	ip_str(cp->local_ip, ipb, sizeof(ipb));
+	vs_port_set_opt(cp->port, "local_ip", "%s", ipb);
+	for (uint16_t i = 0; i < cp->n_remotes; i++) {
+		ip_str(cp->remotes[i], ipb, sizeof(ipb));
+		if (len + strlen(ipb) + 1 + 4 >= sizeof(list)) {
+			snprintf(list + len, sizeof(list) - len, ",...");
+			break;
+		}
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s", i ? "," : "", ipb);
+	}
+	vs_port_set_opt(cp->port, "remote_ip", "%s", list);
+	vs_port_set_opt(cp->port, "dst_port", "%u", cp->dst_port);
+	vs_port_set_opt(cp->port, "underlay", "%s", cp->ul->name);
+	vs_port_set_opt(cp->port, "ttl", "%u", cp->ttl);
+	vs_port_set_opt(cp->port, "udp_csum", "%s", cp->udp_csum ? "true" : "false");
+}
+
+// --- the port driver --------------------------------------------------------------------
+
+static int vxlan_open(struct vs_port *port, const struct vs_opt *opts, size_t n_opts, char *err,
+		      size_t errlen)
+{
+	struct vx_opts o = {.dst_port = VS_VXLAN_DEFAULT_PORT, .ttl = 64, .type = "afxdp"};
+	struct vs_vxlan_port *vx = NULL;
+	struct vx_cp *cp = NULL;
+	unsigned slot;
+	bool unresolved;
+	int ret;
+
+	for (size_t i = 0; i < n_opts; i++) {
+		ret = parse_opt(&o, &opts[i], false, err, errlen);
+		if (ret < 0)
+			return ret;
+	}
+	if (!o.has_vni || !o.has_local || !o.has_remote)
+		return ERR(EINVAL, "a vxlan port needs vni, local_ip and remote_ip");
+	for (uint16_t i = 0; i < o.n_remotes; i++)
+		if (o.remotes[i] == o.local_ip)
+			return ERR(EINVAL, "remote_ip must not include local_ip");
+	if (!o.has_underlay && device_of(o.local_ip, o.underlay, sizeof(o.underlay)) < 0) {
+		char ipb[INET_ADDRSTRLEN];
+
+		ip_str(o.local_ip, ipb, sizeof(ipb));
+		return ERR(EINVAL, "no network device has address %s: give underlay=DEV", ipb);
+	}
+	for (slot = 0; slot < MAX_VXLAN_PORTS && vxports[slot] != NULL; slot++)
+		;
+	if (slot == MAX_VXLAN_PORTS)
+		return ERR(ENOSPC, "too many vxlan ports (at most %d)", MAX_VXLAN_PORTS);
+	for (unsigned i = 0; i < MAX_VXLAN_PORTS; i++)
+		if (vxports[i] != NULL && vxports[i]->vni == o.vni &&
+		    !strcmp(vxports[i]->ul->name, o.underlay))
+			return ERR(EEXIST, "VNI %u is already used by %s on underlay %s", o.vni,
+				   vxports[i]->port->name, o.underlay);
+	cp = calloc(1, sizeof(*cp));
+	vx = calloc(1, sizeof(*vx));
+	if (cp == NULL || vx == NULL) {
+		ret = ERR(ENOMEM, "out of memory");
+		goto err;
+	}
+	cp->ul = underlay_get(&o, err, errlen);
+	if (cp->ul == NULL) {
+		ret = -errno;
+		goto err;
+	}
+	cp->port = port;
+	cp->vni = o.vni;
+	cp->local_ip = o.local_ip;
+	cp->dst_port = o.dst_port;
+	cp->ttl = o.ttl;
+	cp->udp_csum = o.udp_csum;
+	cp->n_remotes = o.n_remotes;
+	memcpy(cp->remotes, o.remotes, o.n_remotes * sizeof(o.remotes[0]));
+	vx->tx = build_tx(cp, &unresolved);
+	if (vx->tx == NULL) {
+		underlay_put(cp->ul);
+		ret = ERR(ENOMEM, "out of memory");
+		goto err;
+	}
+	log_changes(cp, NULL, vx->tx);
+	cp->next_resolve_ms = now_ms() + (unresolved ? RESOLVE_PENDING_MS : RESOLVE_MS);
+	vx->underlay = cp->ul->port;
+	vx->scratch = cp->ul->scratch;
+	vx->slot = cp->ul->slot;
+	vx->cp = cp;
+	port->priv = vx;
+	port->n_rxq = 0; // its frames arrive on the underlay
+	port->n_txq = VS_MAX_PMDS;
+	port->max_frame = 65535; // the underlay MTU check has its own drop reason
+	vxports[slot] = cp;
+	set_display(cp);
+	VS_LOG(INFO, "%s: VNI %u over %s, %u remote VTEP(s), MTU %u", port->name, cp->vni,
+	       cp->ul->name, cp->n_remotes, vx->tx->mtu);
+	return 0;
+err:
+	free(cp);
+	free(vx);
+	return ret;
+}
+
+static void vxlan_close(struct vs_port *port)
+{
+	struct vs_vxlan_port *vx = port->priv;
+	struct vx_cp *cp;
+
+	if (vx == NULL)
+		return;
+	cp = vx->cp;
+	for (unsigned i = 0; i < MAX_VXLAN_PORTS; i++)
+		if (vxports[i] == cp)
+			vxports[i] = NULL;
+	free(vx->tx);
+	underlay_put(cp->ul);
+	free(cp);
+	free(vx);
+	port->priv = NULL;
+}
+
+const struct vs_port_ops vs_vxlan_ops = {
+	.type = "vxlan",
+	.open = vxlan_open,
+	.close = vxlan_close,
+	.tx_burst = vs_vxlan_tx_burst,
+	.tx_flush = vs_vxlan_tx_flush,
+};
+
+// --- snapshot ---------------------------------------------------------------------------
+
+int vs_vxlan_conf_build(const struct vs_switch *sw, struct vs_conf *conf, unsigned *rr)
+{
+	struct vs_vxlan_conf *vc;
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < VS_MAX_PORTS; i++)
+		if (conf->ports[i] != NULL && conf->ports[i]->ops == &vs_vxlan_ops)
+			n++;
+	conf->vxlan = NULL;
+	if (n == 0)
+		return 0;
+	vc = calloc(1, sizeof(*vc) + n * sizeof(vc->vni[0]));
+	if (vc == NULL)
+		return -ENOMEM;
+	for (unsigned u = 0; u < VS_VXLAN_MAX_UNDERLAYS; u++) {
+		struct underlay *ul = underlays[u];
+		struct vs_vxlan_underlay *d;
+
+		if (ul == NULL)
+			continue;
+		d = &vc->underlay[vc->n_underlays];
+		d->first_vni = vc->n_vni;
+		for (unsigned i = 0; i < VS_MAX_PORTS; i++) {
+			struct vs_port *p = conf->ports[i];
+			const struct vs_vxlan_port *vx;
+
+			if (p == NULL || p->ops != &vs_vxlan_ops)
+				continue;
+			vx = p->priv;
+			if (((const struct vx_cp *)vx->cp)->ul != ul)
+				continue;
+			vc->vni[vc->n_vni++] = (struct vs_vxlan_vni){
+				.vni = ((const struct vx_cp *)vx->cp)->vni,
+				.port_id = (uint16_t)i,
+				.port = p,
+			};
+		}
+		d->n_vni = (uint16_t)(vc->n_vni - d->first_vni);
+		// An underlay none of whose vxlan ports is in this snapshot is not polled.
+		if (d->n_vni == 0)
+			continue;
+		d->port = ul->port;
+		d->local_ip = ul->local_ip;
+		d->dst_port = ul->dst_port;
+		vc->n_underlays++;
+		for (uint16_t q = 0; q < ul->port->n_rxq && sw->n_pmds > 0; q++) {
+			struct vs_pmd_conf *pc = &conf->pmd[(*rr)++ % sw->n_pmds];
+
+			if (pc->n_rxq < VS_MAX_PORTS)
+				pc->rxq[pc->n_rxq++] = (struct vs_rxq){.port = ul->port, .qid = q};
+		}
+	}
+	conf->vxlan = vc;
+	return 0;
+}
+
+// --- run time ---------------------------------------------------------------------------
+
+void vs_vxlan_housekeeping(struct vs_switch *sw)
+{
+	static uint64_t last;
+	struct vs_vxlan_tx *old[MAX_VXLAN_PORTS];
+	uint64_t now = now_ms();
+	unsigned n_old = 0;
+
+	(void)sw;
+	if (now - last < RESOLVE_PENDING_MS)
+		return;
+	last = now;
+	for (unsigned i = 0; i < MAX_VXLAN_PORTS; i++) {
+		struct vx_cp *cp = vxports[i];
+		struct vs_vxlan_port *vx;
+		struct vs_vxlan_tx *tx;
+		bool unresolved;
+
+		if (cp == NULL || now < cp->next_resolve_ms)
+			continue;
+		vx = cp->port->priv;
+		tx = build_tx(cp, &unresolved);
+		if (tx == NULL)
+			continue;
+		cp->next_resolve_ms = now + (unresolved ? RESOLVE_PENDING_MS : RESOLVE_MS);
+		if (tx_size(tx) == tx_size(vx->tx) && memcmp(tx, vx->tx, tx_size(tx)) == 0) {
+			free(tx);
+			continue;
+		}
+		log_changes(cp, vx->tx, tx);
+		old[n_old++] = vx->tx;
+		__atomic_store_n(&vx->tx, tx, __ATOMIC_RELEASE);
+	}
+	if (n_old == 0)
+		return;
+	vs_rcu_synchronize();
+	for (unsigned i = 0; i < n_old; i++)
+		free(old[i]);
+}
+
+int vs_vxlan_set_port(struct vs_switch *sw, uint16_t id, const struct vs_opt *opts, size_t n_opts,
+		      char *err, size_t errlen)
+{
+	struct vs_port *port = sw->ports[id];
+	struct vs_vxlan_port *vx = port->priv;
+	struct vx_cp *cp = vx->cp, saved = *cp;
+	struct vs_vxlan_tx *tx, *old;
+	struct vx_opts o;
+	struct vs_bridge *br;
+	bool unresolved;
+	uint32_t flushed;
+	int ret;
+
+	if (n_opts == 0)
+		return ERR(EINVAL, "set-port needs at least one option");
+	memset(&o, 0, sizeof(o));
+	o.ttl = cp->ttl;
+	o.udp_csum = cp->udp_csum;
+	for (size_t i = 0; i < n_opts; i++) {
+		ret = parse_opt(&o, &opts[i], true, err, errlen);
+		if (ret < 0)
+			return ret;
+	}
+	if (o.has_remote) {
+		for (uint16_t i = 0; i < o.n_remotes; i++)
+			if (o.remotes[i] == cp->local_ip)
+				return ERR(EINVAL, "remote_ip must not include local_ip");
+		cp->n_remotes = o.n_remotes;
+		memcpy(cp->remotes, o.remotes, o.n_remotes * sizeof(o.remotes[0]));
+	}
+	cp->ttl = o.ttl;
+	cp->udp_csum = o.udp_csum;
+	tx = build_tx(cp, &unresolved);
+	if (tx == NULL) {
+		*cp = saved;
+		return ERR(ENOMEM, "out of memory");
+	}
+	log_changes(cp, vx->tx, tx);
+	old = vx->tx;
+	__atomic_store_n(&vx->tx, tx, __ATOMIC_RELEASE);
+	cp->next_resolve_ms = now_ms() + (unresolved ? RESOLVE_PENDING_MS : RESOLVE_MS);
+	vs_rcu_synchronize();
+	free(old);
+	// MACs learned behind VTEPs that left the list would be sent nowhere: forget them.
+	br = sw->bridges[sw->port_bridge[id]];
+	flushed = vs_fdb_flush_vteps(br->fdb, id, cp->remotes, cp->n_remotes);
+	set_display(cp);
+	VS_LOG(INFO, "%s: %u remote VTEP(s), ttl %u, udp_csum %s%s", port->name, cp->n_remotes,
+	       cp->ttl, cp->udp_csum ? "true" : "false", flushed ? "; MAC entries flushed" : "");
+	return 0;
+}
+
+void vs_vxlan_query_port(const struct vs_port *port, json_t *p)
+{
+	const struct vs_vxlan_port *vx = port->priv;
+	const struct vs_vxlan_tx *tx = vx->tx;
+	const struct vx_cp *cp = vx->cp;
+	char state[32], ipb[INET_ADDRSTRLEN], macb[VS_MAC_STRLEN];
+	json_t *remotes = json_array();
+
+	json_object_del(p, "ifindex");
+	json_object_del(p, "mac");
+	// The largest inner frame's IP packet: what containers' MTU may be at most.
+	json_object_set_new(p, "mtu", json_integer(tx->mtu > 50 ? (json_int_t)tx->mtu - 50 : 0));
+	vs_netdev_operstate(cp->ul->name, state, sizeof(state));
+	if (strcmp(cp->ul->type, "afxdp") == 0)
+		json_object_set_new(p, "link", json_string(state));
+	else
+		json_object_del(p, "link");
+	for (uint16_t i = 0; i < tx->n_remotes; i++) {
+		ip_str(tx->remotes[i].ip, ipb, sizeof(ipb));
+		vs_mac_format(tx->remotes[i].mac, macb);
+		json_array_append_new(remotes, json_pack("{s:s,s:s}", "ip", ipb, "next-hop-mac",
+							 tx->remotes[i].mac ? macb : "unresolved"));
+	}
+	json_object_set_new(p, "remotes", remotes);
+}
+
+void vs_vxlan_query_underlay_stats(json_t *a, const char *name)
+{
+	for (unsigned i = 0; i < VS_VXLAN_MAX_UNDERLAYS; i++) {
+		struct underlay *ul = underlays[i];
+		struct vs_port_counters c;
+		json_t *drops;
+		uint64_t total = 0;
+
+		if (ul == NULL || (name != NULL && strcmp(ul->name, name) != 0))
+			continue;
+		vs_port_counters_sum(ul->port, &c);
+		drops = json_object();
+		for (int d = 1; d < VS_DROP_MAX; d++) {
+			json_object_set_new(drops, vs_drop_names[d],
+					    json_integer((json_int_t)c.drops[d]));
+			total += c.drops[d];
+		}
+		json_array_append_new(
+			a, json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:o,s:I}", "name", ul->name,
+				     "bridge", "-", "type", "vxlan-underlay", "rx-packets",
+				     (json_int_t)c.rx_packets, "rx-bytes", (json_int_t)c.rx_bytes,
+				     "tx-packets", (json_int_t)c.tx_packets, "tx-bytes",
+				     (json_int_t)c.tx_bytes, "rx-csum-completed",
+				     (json_int_t)c.rx_csum_completed, "drops", drops, "dropped",
+				     (json_int_t)total));
+	}
+}
