@@ -52,6 +52,8 @@ vsctl_fails 1 "MAC ${CMAC[1]} is already the MAC of ${CIF[1]} on mv0" \
 	add-port mv0 "${CIF[2]}" mac="${CMAC[1]}"
 vsctl_fails 1 "not a unicast address" add-port mv0 "${CIF[2]}" mac=01:00:5e:00:00:01
 vsctl_fails 1 "invalid MAC address: zz" add-port mv0 "${CIF[2]}" mac=zz
+vsctl_fails 1 "a vxlan port cannot be a child of macvlan bridge mv0" \
+	add-port mv0 "${P}vx" type=vxlan vni=100 local_ip=198.18.99.1 remote_ip=198.18.99.2
 vsctl list-ports mv0 | grep -qx "${CIF[2]}" && fail "a refused child was added"
 vsctl_fails 1 "mv0 is a macvlan bridge: it has no MAC table" \
 	fdb-add mv0 02:00:00:00:00:09 "${CIF[0]}"

@@ -172,6 +172,11 @@ int vs_macvlan_add_port(struct vs_switch *sw, struct vs_bridge *br, const char *
 		if (ret < 0)
 			return ret;
 	}
+	// A vxlan port has no frames of its own: they arrive in an underlay's bursts, mixed with
+	// other ports', which the demux (one ingress port per burst) does not expect.
+	if (type != NULL && strcmp(type, "vxlan") == 0)
+		return ERR(EINVAL, "a vxlan port cannot be a child of macvlan bridge %s: "
+				   "put it on a learning bridge", br->name);
 	if (mv->mode == VS_MACVLAN_PASSTHRU && n_children(sw, br) > 0)
 		return ERR(EINVAL, "%s is in passthru mode and has a child already: it allows one",
 			   br->name);
