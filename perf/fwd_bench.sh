@@ -10,6 +10,10 @@
 #    devices: vswitchd (AF_XDP ports), the Linux bridge, dpdk-testpmd io and mac over
 #    net_af_xdp, Open vSwitch afxdp (--ovs), and "veth only" (gA <-> gB: the
 #    generator's ceiling).
+#    Rows of vswitchd's features on the same topology: macvlan (dA the parent of a macvlan
+#    bridge, dB a child with the sink's MAC), service (UDP to a VIP, DNAT to the sink as
+#    the backend; service_new: every frame a new connection). Their "vs vswitchd" column
+#    compares them with the plain L2 row (vswitchd) of the same run.
 #  memif (pure userspace, no kernel in the path): dpdkgen (perf/dpdkgen.c, DPDK ethdev)
 #    is a memif client of two sockets the device serves:
 #      dpdkgen net_memif0 == a.sock == device == b.sock == net_memif1 dpdkgen
@@ -29,7 +33,7 @@
 ME=fwd_bench
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ALL_DEVICES="vswitchd vswitchd_softirq vswitchd_busypoll bridge testpmd_io testpmd_mac testpmd_io_busypoll ovs veth memif_testpmd_io memif_testpmd_mac memif_vswitchd mem"
+ALL_DEVICES="vswitchd vswitchd_softirq vswitchd_busypoll bridge testpmd_io testpmd_mac testpmd_io_busypoll ovs veth memif_testpmd_io memif_testpmd_mac memif_vswitchd mem macvlan service service_new"
 
 usage() {
 	cat <<EOF
@@ -159,7 +163,9 @@ P=vsf$$ # every name starts with it (interfaces: at most 15 characters)
 G=${P}g D=${P}d
 GA=${P}gA GB=${P}gB DA=${P}dA DB=${P}dB BR=${P}br
 MEMIF_A=$TMPD/memif-a.sock MEMIF_B=$TMPD/memif-b.sock
+GEN_EXTRA=() GEN_FLOWS="" # set by a row's setup: more vsgen options, its own --flows
 GEN_PID="" TPLOG=$TMPD/testpmd.log TSV=$TMPD/rows.tsv PMDTSV=$TMPD/pmd.tsv MEMTSV=$TMPD/mem.tsv
+SVCTSV=$TMPD/svc.tsv
 : >"$TSV"
 perf_cleanup_hook() { [ -n "$GEN_PID" ] && stop_pid "$GEN_PID"; }
 
@@ -318,6 +324,60 @@ setup_memif_vswitchd() {
 	logf "vswitchd (memif): $(vsj show | jq -c '[.bridges[0].ports[] | {name, options}]')"
 }
 
+# ---- rows of vswitchd's features (same veth topology, vswitchd on CPU 1) --------
+
+SINK_MAC=02:76:73:00:00:02 # vsgen's default --dst-mac: the MAC its sink port announces
+VIP=198.19.0.1 VIP_PORT=9  # where vsgen's frames go (genframe.c)
+BACKEND=198.19.0.2         # the sink, as the service's backend
+
+# macvlan: dA is the parent of a macvlan bridge (mode bridge), dB a child with the sink's
+# MAC; the generator sends to that MAC on the parent, the demux delivers to the child.
+setup_macvlan() {
+	local out
+	make_dut_topology || return 1
+	start_vswitchd "$D" 1 || return 1
+	out=$("$VSCTL" -s "$SOCK" add-br mv0 type=macvlan "parent=$DA" mode=bridge 2>&1) ||
+		{ logf "add-br mv0: $out"; return 1; }
+	out=$("$VSCTL" -s "$SOCK" add-port mv0 "$DB" "mac=$SINK_MAC" 2>&1) ||
+		{ logf "add-port $DB: $out"; return 1; }
+	threaded_napi "$D" "$DA" 1 || return 1
+	logf "macvlan: $(vsj show | jq -c '[.bridges[0].ports[] | {name, role, "child-mac"}]')"
+}
+
+# service [new]: a learning bridge dA + dB with one UDP service VIP:9 whose one backend is
+# the sink (BACKEND:9). The generator sends to the service MAC; the sink announces itself
+# with gratuitous ARP from BACKEND, which is how the switch learns a backend's MAC
+# (docs/services.md). Established flows: the generator's --flows flows, each a connection
+# after its first frame. "new": 2^24 flows, sent in turn, so that every frame of a run
+# shorter than 2^24 frames opens a connection (DNAT + conntrack insert); UDP entries
+# expire after 1 s in a table of 2^22, so the table does not fill up at up to ~2 Mpps.
+setup_service() {
+	local out p smac
+	make_dut_topology || return 1
+	start_vswitchd "$D" 1 || return 1
+	out=$("$VSCTL" -s "$SOCK" add-br br0 2>&1) || { logf "add-br: $out"; return 1; }
+	for p in "$DA" "$DB"; do
+		out=$("$VSCTL" -s "$SOCK" add-port br0 "$p" 2>&1) ||
+			{ logf "add-port $p: $out"; return 1; }
+	done
+	if [ "${1:-}" = new ]; then
+		out=$("$VSCTL" -s "$SOCK" set-bridge br0 conntrack-size=4194304 \
+			conntrack-udp-timeout=1 2>&1) || { logf "set-bridge: $out"; return 1; }
+		GEN_FLOWS=16777216
+	fi
+	out=$("$VSCTL" -s "$SOCK" add-service br0 bench "vip=$VIP:$VIP_PORT" proto=udp \
+		"backends=$BACKEND:$VIP_PORT" 2>&1) || { logf "add-service: $out"; return 1; }
+	smac=$(vsj conntrack-show br0 | jq -r '."service-mac" // empty')
+	[ -n "$smac" ] || { logf "no service-mac in conntrack-show"; return 1; }
+	GEN_EXTRA=(--dst-mac "$smac" --sink-mac "$SINK_MAC" --sink-ip "$BACKEND")
+	threaded_napi "$D" "$DA" 1 || return 1
+	logf "service: $(vsj list-services br0 | jq -c .), service MAC $smac"
+}
+setup_service_new() { setup_service new; }
+
+# New connections the service stage counted (0 if it has none).
+svc_new_conns() { vsj conntrack-show br0 2>/dev/null | jq -r '.stats."new-connections" // 0' 2>/dev/null || echo 0; }
+
 teardown() {
 	if [ -n "$VSWITCHD_PID" ]; then
 		logf "vswitchd pmd-stats: $(vsj pmd-stats | jq -c . 2>/dev/null)"
@@ -338,7 +398,7 @@ teardown() {
 # dut_counters DEV: drop counters of the device (tab-separated), for a delta later.
 dut_counters() {
 	case $1 in
-	vswitchd* | memif_vswitchd)
+	vswitchd* | memif_vswitchd | macvlan | service* | vxlan*)
 		vsj port-stats | jq -r '[
 			([.ports[].dropped] | add // 0),
 			([.ports[].drops."rx-ring-full" // 0] | add // 0),
@@ -372,7 +432,7 @@ dut_drops_text() { # DEV "BEFORE" "AFTER": total<TAB>text
 	awk -v d="$1" -v a="$2" -v b="$3" 'BEGIN {
 		n = split(b, y, "\t"); split(a, x, "\t")
 		for (i = 1; i <= n; i++) z[i] = y[i] - x[i]
-		if (d ~ /vswitchd/)
+		if (d ~ /vswitchd|macvlan|service|vxlan/)
 			printf "%d\tdropped %d (rx-ring-full %d, rx-fill-empty %d, tx-ring-full %d)\n",
 				z[1], z[1], z[2], z[3], z[4]
 		else if (d == "bridge")
@@ -436,10 +496,24 @@ label() {
 	memif_testpmd_io) echo "testpmd io, memif" ;;
 	memif_testpmd_mac) echo "testpmd mac, memif" ;;
 	memif_vswitchd) echo "vswitchd, memif (type=dpdk)" ;;
+	macvlan) echo "vswitchd macvlan bridge: parent dA -> child dB (CPU 1)" ;;
+	service) echo "vswitchd service: UDP to VIP, DNAT to sink, established (CPU 1)" ;;
+	service_new) echo "vswitchd service: every frame a new connection (CPU 1)" ;;
 	esac
 }
 # The row every other row of its topology is compared with.
 is_ref() { [ "$1" = bridge ] || [ "$1" = memif_testpmd_mac ]; }
+# Rows run by vswitchd (its PMD counters are read).
+is_vs() { [[ $1 == *vswitchd* || $1 == macvlan || $1 == service* || $1 == vxlan* ]]; }
+# Rows of vswitchd's features: compared with the plain vswitchd row; their targets.
+feature_target() {
+	case $1 in
+	macvlan) echo "1.00" ;;
+	service) echo "0.80" ;;
+	vxlan*) echo "0.80" ;;
+	*) echo "" ;;
+	esac
+}
 
 # gen DEV SIZE RATE SECS WARMUP OUT: one generator run, its JSON in OUT; a memif run that
 # fails is tried once more with a fresh device (see gen_once).
@@ -458,7 +532,7 @@ GEN_C1="" GEN_P1=""
 gen_once() {
 	local dev=$1 size=$2 rate=$3 secs=$4 warm=$5 out=$6 rc
 	local common=(--size $((size - 4)) --seconds "$secs" --warmup "$warm" --rate "$rate"
-		--flows "$FLOWS" --macs "$MACS" --json --quiet)
+		--flows "${GEN_FLOWS:-$FLOWS}" --macs "$MACS" --json --quiet "${GEN_EXTRA[@]}")
 	if is_memif "$dev"; then
 		if ! "setup_$dev"; then
 			echo "$dev: setup failed" >"$TMPD/gen.err"
@@ -524,13 +598,14 @@ search() {
 
 # measure DEV SIZE: one generator run (plus the search with --rfc2544); appends a row.
 measure() {
-	local dev=$1 size=$2 c0 c1 s0 s1 g0=0 g1=0 out cpu drops p0="" p1="" zl="" j=$TMPD/gen.json
+	local dev=$1 size=$2 c0 c1 s0 s1 g0=0 g1=0 out cpu drops p0="" p1="" zl="" j=$TMPD/gen.json n0=0 n1=0
 	if is_memif "$dev"; then
 		c0="" p0=$(printf '0\t0\t0\t0\t0\t0')
 	else
 		c0=$(dut_counters "$dev")
 		g0=$(ga_tx_dropped)
-		[[ $dev == *vswitchd* ]] && p0=$(vs_pmd_snap)
+		is_vs "$dev" && p0=$(vs_pmd_snap)
+		[[ $dev == service* ]] && n0=$(svc_new_conns)
 	fi
 	s0=$(cpu_snap)
 	if ! gen "$dev" "$size" "$RATE" "$DURATION" "$WARMUP" "$j"; then
@@ -544,12 +619,19 @@ measure() {
 	else
 		c1=$(dut_counters "$dev")
 		g1=$(ga_tx_dropped)
-		[[ $dev == *vswitchd* ]] && p1=$(vs_pmd_snap)
+		is_vs "$dev" && p1=$(vs_pmd_snap)
+		[[ $dev == service* ]] && n1=$(svc_new_conns)
 	fi
 	out=$(cat "$j")
 	logf "$dev $size: $out"
 	cpu=$(cpu_pct "$s0" "$s1")
 	drops=$(dut_drops_text "$dev" "$c0" "$c1")
+	if [[ $dev == service* ]]; then
+		# Connections the service stage opened over the run (warmup included), per frame
+		# that reached the sink (frames the device never received open nothing).
+		jq -r --arg n $((n1 - n0)) --arg d "$(label "$dev")" --arg sz "$size" '[$d, $sz, .rx_mpps,
+			($n | tonumber), (.received + .warmup_received), .seconds] | @tsv' <<<"$out" >>"$SVCTSV"
+	fi
 	if [ "$RFC" = 1 ]; then
 		zl=$(search "$dev" "$size" "$(jq -r '.tx_mpps * 1e6 | floor' <<<"$out")")
 		log "$(label "$dev") $size B: zero-loss search: $zl"
@@ -611,7 +693,7 @@ log "results in $OUTDIR"
 
 for dev in $DEVICES; do
 	[ "$dev" = mem ] && continue
-	SETUP_NA=""
+	SETUP_NA="" GEN_EXTRA=() GEN_FLOWS=""
 	log "setting up: $(label "$dev")"
 	ok=1
 	case $dev in
@@ -669,31 +751,34 @@ report() {
 	echo
 	local zh="" zs=""
 	[ "$RFC" = 1 ] && zh=" zero-loss Mpps |" zs="---:|"
-	echo "| topology | device | frame B | offered Mpps | received Mpps | Gbit/s | vs ref | loss % |$zh device drops | sink drops | CPU0/CPU1 busy % |"
-	echo "|---|---|---:|---:|---:|---:|---:|---:|$zs---|---:|---:|"
+	echo "| topology | device | frame B | offered Mpps | received Mpps | Gbit/s | vs ref | vs vswitchd | loss % |$zh device drops | sink drops | CPU0/CPU1 busy % |"
+	echo "|---|---|---:|---:|---:|---:|---:|---:|---:|$zs---|---:|---:|"
 	awk -F'\t' -v rfc="$RFC" '
 		function isref(id) { return id == "bridge" || id == "memif_testpmd_mac" }
-		{ row[++n] = $0; if (isref($2) && $5 != "") ref[$1 == "memif" ? "memif" : "veth", $4] = $6 }
+		{ row[++n] = $0; if (isref($2) && $5 != "") ref[$1 == "memif" ? "memif" : "veth", $4] = $6
+		  if ($2 == "vswitchd" && $5 != "") vs[$4] = $6 }
 		END {
 			for (i = 1; i <= n; i++) {
 				split(row[i], f, "\t")
 				z = ""
 				if (f[5] == "") {
 					if (rfc) z = " |"
-					printf "| %s | %s | %s | | | | | |%s %s | | |\n", f[1], f[3], f[4], z, f[9]
+					printf "| %s | %s | %s | | | | | | |%s %s | | |\n", f[1], f[3], f[4], z, f[9]
 					continue
 				}
 				t = f[1] == "memif" ? "memif" : "veth"
 				r = ref[t, f[4]]
 				ratio = isref(f[2]) ? "ref" : ((r > 0) ? sprintf("%.2f", f[6] / r) : "-")
+				vr = f[2] == "vswitchd" ? "ref" : ((t == "veth" && vs[f[4]] > 0) ? sprintf("%.2f", f[6] / vs[f[4]]) : "-")
 				if (rfc) z = sprintf(" %s%.3f |", f[19] == ">=" ? ">= " : "", f[18] / 1e6)
-				printf "| %s | %s | %s | %.3f | %.3f | %.3f | %s | %.2f |%s %s | %s | %s |\n",
-					f[1], f[3], f[4], f[5], f[6], f[7], ratio, f[8], z, f[9], f[10], f[11]
+				printf "| %s | %s | %s | %.3f | %.3f | %.3f | %s | %s | %.2f |%s %s | %s | %s |\n",
+					f[1], f[3], f[4], f[5], f[6], f[7], ratio, vr, f[8], z, f[9], f[10], f[11]
 			}
 		}' "$TSV"
 	echo
 	echo "vs ref: received Mpps / the reference row's in the same run and topology, same frame size"
-	echo "(veth: the Linux bridge; memif: testpmd mac). Gbit/s counts each received frame as on an"
+	echo "(veth: the Linux bridge; memif: testpmd mac); vs vswitchd: the same against the plain"
+	echo "vswitchd row (L2 known unicast), veth rows only. Gbit/s counts each received frame as on an"
 	echo "Ethernet link (frame + 4 B FCS + 20 B preamble and gap). Device drops: the device's own"
 	echo "counters over the generator run (warmup included); sink drops: the sink port's rx-ring-full"
 	echo "+ rx-fill-empty (memif: imissed + rx_nombuf), losses that are not the device's."
@@ -701,6 +786,7 @@ report() {
 		echo "zero-loss Mpps: highest offered rate with at most $LOSS_OK% loss in a $TRIAL s trial (binary"
 		echo "search, at most $STEPS trials, within 1%); \">=\" means the unlimited rate passed: the generator's limit."
 	fi
+	feature_targets
 	[ "$VS_DPDK" = 1 ] || echo "vswitchd memif row: n/a, this vswitchd has no --dpdk option (built without DPDK)."
 	if [ -s "$PMDTSV" ]; then
 		echo
@@ -728,6 +814,35 @@ report() {
 	fi
 	echo
 	echo "Files: $CSV (every column, raw sent/received counts), $LOGF$(ls "$OUTDIR"/*.png >/dev/null 2>&1 && echo ", charts $OUTDIR/*.png")."
+}
+
+# Targets of the feature rows against the plain vswitchd row (issues 4, 5, 6), and the
+# connection setup figures of the service rows.
+feature_targets() {
+	local id
+	for id in macvlan service vxlan; do
+		awk -F'\t' -v id="$id" -v t="$(feature_target "$id")" -v d="$(label "$id")" '
+			$2 == "vswitchd" && $6 != "" { ref[$4] = $6 }
+			$2 == id && $6 != "" { row[++n] = $4; rx[n] = $6 }
+			END {
+				for (i = 1; i <= n; i++) {
+					s = row[i]
+					if (ref[s] > 0)
+						printf "Target %s, %s B: >= %s x the plain vswitchd row: %.2f, %s.\n", d, s, t,
+							rx[i] / ref[s], (rx[i] / ref[s] >= t) ? "met" : "missed"
+					else
+						printf "Target %s, %s B: >= %s x the plain vswitchd row: no vswitchd row to compare with.\n", d, s, t
+				}
+			}' "$TSV"
+	done
+	[ -s "$SVCTSV" ] || return 0
+	echo "Service rows, connections opened by the service stage over the run (warmup included)"
+	echo "per frame received by the sink (1.00: every frame opened one, so received Mpps is the"
+	echo "connection setup rate):"
+	echo
+	awk -F'\t' '{ printf "- %s, %s B: %d new connections for %d frames received (%.2f per frame), received %.3f Mpps%s\n",
+		$1, $2, $4, $5, $5 ? $4 / $5 : 0, $3,
+		($5 && $4 / $5 > 0.9) ? sprintf(": ~%.3f M connections/s", $3 * $4 / $5) : "" }' "$SVCTSV"
 }
 
 # chart TOPOLOGY FILE: Mpps (zero-loss with --rfc2544, else received) by frame size, one
