@@ -12,7 +12,11 @@
 #    generator's ceiling).
 #    Rows of vswitchd's features on the same topology: macvlan (dA the parent of a macvlan
 #    bridge, dB a child with the sink's MAC), service (UDP to a VIP, DNAT to the sink as
-#    the backend; service_new: every frame a new connection). Their "vs vswitchd" column
+#    the backend; service_new: every frame a new connection), and vxlan: two "hosts",
+#    namespaces A (dA, uA) and B (uB, dB), each with its own vswitchd (PMDs both on
+#    CPU 1), joined by the underlay veth uA-uB; A encapsulates (VNI 100), B decapsulates:
+#      G: vsgen gA == dA [vswitchd A] uA ==underlay== uB [vswitchd B] dB == gB vsgen
+#    Their "vs vswitchd" column
 #    compares them with the plain L2 row (vswitchd) of the same run.
 #  memif (pure userspace, no kernel in the path): dpdkgen (perf/dpdkgen.c, DPDK ethdev)
 #    is a memif client of two sockets the device serves:
@@ -33,7 +37,7 @@
 ME=fwd_bench
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ALL_DEVICES="vswitchd vswitchd_softirq vswitchd_busypoll bridge testpmd_io testpmd_mac testpmd_io_busypoll ovs veth memif_testpmd_io memif_testpmd_mac memif_vswitchd mem macvlan service service_new"
+ALL_DEVICES="vswitchd vswitchd_softirq vswitchd_busypoll bridge testpmd_io testpmd_mac testpmd_io_busypoll ovs veth memif_testpmd_io memif_testpmd_mac memif_vswitchd mem macvlan service service_new vxlan"
 
 usage() {
 	cat <<EOF
@@ -167,7 +171,10 @@ GEN_EXTRA=() GEN_FLOWS="" # set by a row's setup: more vsgen options, its own --
 GEN_PID="" TPLOG=$TMPD/testpmd.log TSV=$TMPD/rows.tsv PMDTSV=$TMPD/pmd.tsv MEMTSV=$TMPD/mem.tsv
 SVCTSV=$TMPD/svc.tsv
 : >"$TSV"
-perf_cleanup_hook() { [ -n "$GEN_PID" ] && stop_pid "$GEN_PID"; }
+perf_cleanup_hook() {
+	[ -n "$GEN_PID" ] && stop_pid "$GEN_PID"
+	[ -n "${VS_B_PID:-}" ] && stop_pid "$VS_B_PID"
+}
 
 # ---- topology ----------------------------------------------------------------
 
@@ -375,6 +382,70 @@ setup_service() {
 }
 setup_service_new() { setup_service new; }
 
+# vxlan: host namespaces A and B, each a vswitchd (both PMDs on CPU 1) with bridge br0 =
+# container-side veth + vxlan port VNI 100 over the underlay veth uA-uB (198.18.10.1 and
+# .2/24, MTU 1600 so that 1518-byte frames fit with the 50 bytes of VXLAN). The next hop
+# comes from each host's kernel (ARP), as in a real deployment. Host A's vswitchd is the
+# one on $SOCK; B's runs on $SOCK_B. One vswitchd with two bridges cannot do it: both
+# VTEPs' underlay ends would be in one namespace, whose kernel routes the VTEP addresses
+# to itself (lo) instead of over the veth.
+HA=${P}hA HB=${P}hB UA=${P}uA UB=${P}uB VTEP_A=198.18.10.1 VTEP_B=198.18.10.2
+SOCK_B=$TMPD/vswitchd-b.sock VSLOG_B=$TMPD/vswitchd-b.log VS_B_PID=""
+vsjB() { "$VSCTL" -s "$SOCK_B" -t 5 --json "$@"; }
+setup_vxlan() {
+	local out h s l p
+	new_ns "$G" && new_ns "$HA" && new_ns "$HB" || return 1
+	ip -n "$G" link add "$GA" type veth peer name "$DA" netns "$HA" || return 1
+	ip -n "$HB" link add "$DB" type veth peer name "$GB" netns "$G" || return 1
+	ip -n "$HA" link add "$UA" mtu 1600 type veth peer name "$UB" netns "$HB" mtu 1600 || return 1
+	ip -n "$HA" addr add "$VTEP_A/24" dev "$UA" && ip -n "$HB" addr add "$VTEP_B/24" dev "$UB" || return 1
+	ip -n "$G" link set "$GA" up && ip -n "$G" link set "$GB" up || return 1
+	for l in "$HA $DA" "$HA $UA" "$HB $UB" "$HB $DB"; do
+		# shellcheck disable=SC2086
+		set -- $l
+		ip -n "$1" link set "$2" up || return 1
+	done
+	# Host B's vswitchd first (on SOCK_B), then A's (the script's usual $SOCK/$VSWITCHD_PID).
+	s=$SOCK l=$VSLOG
+	SOCK=$SOCK_B VSLOG=$VSLOG_B
+	start_vswitchd "$HB" 1
+	out=$?
+	VS_B_PID=$VSWITCHD_PID SOCK=$s VSLOG=$l VSWITCHD_PID=""
+	[ -n "$VS_B_PID" ] && PIDS+=("$VS_B_PID")
+	[ "$out" = 0 ] || return 1
+	start_vswitchd "$HA" 1 || return 1
+	for h in A B; do
+		if [ $h = A ]; then s=$SOCK p=$DA l="local_ip=$VTEP_A remote_ip=$VTEP_B underlay=$UA"
+		else s=$SOCK_B p=$DB l="local_ip=$VTEP_B remote_ip=$VTEP_A underlay=$UB"; fi
+		out=$("$VSCTL" -s "$s" add-br br0 2>&1) || { logf "host $h add-br: $out"; return 1; }
+		out=$("$VSCTL" -s "$s" add-port br0 "$p" 2>&1) || { logf "host $h add-port $p: $out"; return 1; }
+		# shellcheck disable=SC2086
+		out=$("$VSCTL" -s "$s" add-port br0 vx0 type=vxlan vni=100 $l 2>&1) ||
+			{ logf "host $h add-port vx0: $out"; return 1; }
+	done
+	# Both hosts' NAPI work of the container-side ingress and of the underlay on CPU 1.
+	threaded_napi "$HA" "$DA" 1 && threaded_napi "$HB" "$UB" 1 || return 1
+	# The VTEPs' next hops (each kernel's neighbour entry, or vswitchd's own ARP).
+	wait_until 10 vxlan_resolved || { logf "vxlan: next hops not resolved: $(vsj show | jq -c .) $(vsjB show | jq -c .)"; return 1; }
+	logf "vxlan host A: $(vsj show | jq -c '[.bridges[0].ports[] | {name, options, remotes, mtu}]')"
+	logf "vxlan host B: $(vsjB show | jq -c '[.bridges[0].ports[] | {name, options, remotes, mtu}]')"
+}
+vxlan_resolved() {
+	local j
+	for j in "$(vsj show)" "$(vsjB show)"; do
+		jq -e '[.bridges[].ports[] | select(.name == "vx0")][0].remotes | length > 0 and
+			all(."next-hop-mac" != null)' <<<"$j" >/dev/null 2>&1 || return 1
+	done
+}
+stop_vswitchd_b() {
+	[ -n "$VS_B_PID" ] || return 0
+	logf "vswitchd (host B) port-stats: $(vsjB port-stats | jq -c . 2>/dev/null)"
+	stop_pid "$VS_B_PID"
+	VS_B_PID=""
+	logf "---- vswitchd (host B) log ----"
+	[ -z "$LOGF" ] || cat "$VSLOG_B" >>"$LOGF"
+}
+
 # New connections the service stage counted (0 if it has none).
 svc_new_conns() { vsj conntrack-show br0 2>/dev/null | jq -r '.stats."new-connections" // 0' 2>/dev/null || echo 0; }
 
@@ -384,6 +455,7 @@ teardown() {
 		logf "vswitchd MAC table: $(vsj show | jq -c '[.bridges[] | {name, "mac-count"}]' 2>/dev/null)"
 		stop_vswitchd
 	fi
+	stop_vswitchd_b
 	if [ -n "$TESTPMD_PID" ]; then
 		testpmd_stop
 		cat "$TPLOG" >>"$LOGF"
@@ -399,7 +471,10 @@ teardown() {
 dut_counters() {
 	case $1 in
 	vswitchd* | memif_vswitchd | macvlan | service* | vxlan*)
-		vsj port-stats | jq -r '[
+		{
+			vsj port-stats
+			[ -n "$VS_B_PID" ] && vsjB port-stats
+		} | jq -sr '[.[].ports[]] | {ports: .} | [
 			([.ports[].dropped] | add // 0),
 			([.ports[].drops."rx-ring-full" // 0] | add // 0),
 			([.ports[].drops."rx-fill-empty" // 0] | add // 0),
@@ -448,12 +523,21 @@ dut_drops_text() { # DEV "BEFORE" "AFTER": total<TAB>text
 }
 
 # PMD counters summed over threads: "rx-packets rx-bursts busy-cycles idle-cycles utime stime".
+# With a second vswitchd (vxlan: host B), summed over both.
 vs_pmd_snap() {
-	local times
+	local times u k
 	times=$(vs_pmd_times)
-	vsj pmd-stats | jq -r --arg u "${times% *}" --arg k "${times#* }" '[
-		([.pmds[]."rx-packets"] | add), ([.pmds[]."rx-bursts"] | add),
-		([.pmds[]."busy-cycles"] | add), ([.pmds[]."idle-cycles"] | add), $u, $k] | @tsv'
+	u=${times% *} k=${times#* }
+	if [ -n "$VS_B_PID" ]; then
+		times=$(VSWITCHD_PID=$VS_B_PID vs_pmd_times)
+		u=$((u + ${times% *})) k=$((k + ${times#* }))
+	fi
+	{
+		vsj pmd-stats
+		[ -n "$VS_B_PID" ] && vsjB pmd-stats
+	} | jq -sr --arg u "$u" --arg k "$k" '[.[].pmds[]] as $p | [
+		([$p[]."rx-packets"] | add), ([$p[]."rx-bursts"] | add),
+		([$p[]."busy-cycles"] | add), ([$p[]."idle-cycles"] | add), $u, $k] | @tsv'
 }
 
 # vs_pmd_delta BEFORE AFTER: "busy% avg-burst busy-cycles/pkt kernel%" (tab-separated).
@@ -479,6 +563,7 @@ topo() {
 	case $1 in
 	veth) echo "veth gA-gB" ;;
 	memif_*) echo "memif" ;;
+	vxlan) echo "veth gA-dA, uA-uB, dB-gB" ;;
 	*) echo "veth gA-dA, dB-gB" ;;
 	esac
 }
@@ -496,6 +581,7 @@ label() {
 	memif_testpmd_io) echo "testpmd io, memif" ;;
 	memif_testpmd_mac) echo "testpmd mac, memif" ;;
 	memif_vswitchd) echo "vswitchd, memif (type=dpdk)" ;;
+	vxlan) echo "vswitchd VXLAN: 2 vswitchd (hosts A, B) over underlay veth, encap+decap (CPU 1)" ;;
 	macvlan) echo "vswitchd macvlan bridge: parent dA -> child dB (CPU 1)" ;;
 	service) echo "vswitchd service: UDP to VIP, DNAT to sink, established (CPU 1)" ;;
 	service_new) echo "vswitchd service: every frame a new connection (CPU 1)" ;;
@@ -828,10 +914,10 @@ feature_targets() {
 				for (i = 1; i <= n; i++) {
 					s = row[i]
 					if (ref[s] > 0)
-						printf "Target %s, %s B: >= %s x the plain vswitchd row: %.2f, %s.\n", d, s, t,
+						printf "- Target %s, %s B: >= %s x the plain vswitchd row: %.2f, %s.\n", d, s, t,
 							rx[i] / ref[s], (rx[i] / ref[s] >= t) ? "met" : "missed"
 					else
-						printf "Target %s, %s B: >= %s x the plain vswitchd row: no vswitchd row to compare with.\n", d, s, t
+						printf "- Target %s, %s B: >= %s x the plain vswitchd row: no vswitchd row to compare with.\n", d, s, t
 				}
 			}' "$TSV"
 	done
