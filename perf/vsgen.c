@@ -97,7 +97,8 @@ static void usage(FILE *f)
 		"                       to another (e.g. a service MAC; default: --dst-mac)\n"
 		"      --sink-ip IP     the sink announces itself with gratuitous ARP (sender\n"
 		"                       IP, sink MAC) instead of a UDP broadcast (a switch's\n"
-		"                       service stage learns backend MACs from ARP)\n"
+		"                       service stage learns backend MACs from ARP), and counts\n"
+		"                       only frames to IP as received (DNATed to it)\n"
 		"  -x, --xdp-mode MODE  xdp-mode of both ports: auto, native or generic (auto)\n"
 		"  -j, --json           print the results as one JSON object\n"
 		"  -q, --quiet          no progress messages on stderr\n"
@@ -320,6 +321,12 @@ static void build_garp(uint8_t *f, uint64_t mac, uint32_t ip)
 	memcpy(f + 38, a, 4);
 }
 
+// Destination IPv4 address of one of our frames (Ethernet/IPv4 without options).
+static inline uint32_t ip_dst(const uint8_t *f)
+{
+	return (uint32_t)f[30] << 24 | (uint32_t)f[31] << 16 | (uint32_t)f[32] << 8 | f[33];
+}
+
 struct run {
 	uint64_t t_start, t_end; // measurement phase
 	double offered_rate;	 // measured tx rate
@@ -415,6 +422,10 @@ static void run_loop(const struct args *a, struct vs_port *tx, struct vs_port *r
 		if (k) {
 			for (uint16_t i = 0; i < k; i++) {
 				int c = classify(&pkts[i], a->size, run_id);
+
+				// A backend (--sink-ip) counts only frames addressed to it (DNATed).
+				if (c >= 0 && a->sink_ip && ip_dst(pkts[i].data) != a->sink_ip)
+					c = -1;
 
 				if (c < 0) {
 					st->stray++;
