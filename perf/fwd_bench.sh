@@ -63,6 +63,9 @@ memif, in one run; plus vswitchd's resident memory. Run as root, with CPUs 0 and
                    (default: all but ovs; mem = the memory row)
   --ovs            add Open vSwitch 3.1 userspace afxdp rows (private ovsdb-server and
                    ovs-vswitchd; needs openvswitch-switch-dpdk, never installed here)
+  --vxlan-b-cpu N  CPU of host B's vswitchd in the vxlan row (default 1, with host A's:
+                   the device gets one CPU as in every other row; with 3 or more
+                   CPUs, 2 gives each host its own CPU)
   --quick          smoke run: --seconds 2 --warmup 0.5 (explicit options still win)
   --out DIR        base directory for results (default perf/results of this tree);
                    each run writes DIR/YYYYMMDD-HHMMSS/
@@ -76,7 +79,7 @@ EOF
 # ---- options ---------------------------------------------------------------
 
 opt_seconds="" opt_warmup="" QUICK=0 OUTBASE=$SRC/perf/results SIZES=64,512,1518 RATE=0 FLOWS=1 MACS=1
-RFC=0 LOSS_OK=0 TRIAL="" STEPS=8 DEVICES="" WITH_OVS=0
+RFC=0 LOSS_OK=0 TRIAL="" STEPS=8 DEVICES="" WITH_OVS=0 VX_B_CPU=1
 need_arg() { [ "$2" -ge 2 ] || { usage >&2; die "$1 needs a value"; }; }
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -102,6 +105,8 @@ while [ $# -gt 0 ]; do
 	--devices) need_arg "$1" $#; DEVICES=$2; shift 2 ;;
 	--devices=*) DEVICES=${1#*=}; shift ;;
 	--ovs) WITH_OVS=1; shift ;;
+	--vxlan-b-cpu) need_arg "$1" $#; VX_B_CPU=$2; shift 2 ;;
+	--vxlan-b-cpu=*) VX_B_CPU=${1#*=}; shift ;;
 	--quick) QUICK=1; shift ;;
 	--out) need_arg "$1" $#; OUTBASE=$2; shift 2 ;;
 	--out=*) OUTBASE=${1#*=}; shift ;;
@@ -124,6 +129,8 @@ isnum "$LOSS_OK" || die "--loss must be a number (percent): $LOSS_OK"
 [[ $MACS =~ ^[1-9][0-9]*$ ]] && [ "$MACS" -le 8388608 ] ||
 	die "--macs must be an integer 1..8388608: $MACS"
 [[ $STEPS =~ ^[1-9][0-9]*$ ]] || die "--steps must be a positive integer: $STEPS"
+[[ $VX_B_CPU =~ ^[0-9]+$ ]] && [ -e "/sys/devices/system/cpu/cpu$VX_B_CPU" ] ||
+	die "--vxlan-b-cpu must be a CPU of this machine: $VX_B_CPU"
 IFS=, read -r -a SIZE_LIST <<<"$SIZES"
 [ "${#SIZE_LIST[@]}" -gt 0 ] || die "--sizes is empty"
 for s in "${SIZE_LIST[@]}"; do
@@ -408,7 +415,7 @@ setup_vxlan() {
 	# Host B's vswitchd first (on SOCK_B), then A's (the script's usual $SOCK/$VSWITCHD_PID).
 	s=$SOCK l=$VSLOG
 	SOCK=$SOCK_B VSLOG=$VSLOG_B
-	start_vswitchd "$HB" 1
+	start_vswitchd "$HB" "$VX_B_CPU"
 	out=$?
 	VS_B_PID=$VSWITCHD_PID SOCK=$s VSLOG=$l VSWITCHD_PID=""
 	[ -n "$VS_B_PID" ] && PIDS+=("$VS_B_PID")
@@ -423,8 +430,8 @@ setup_vxlan() {
 		out=$("$VSCTL" -s "$s" add-port br0 vx0 type=vxlan vni=100 $l 2>&1) ||
 			{ logf "host $h add-port vx0: $out"; return 1; }
 	done
-	# Both hosts' NAPI work of the container-side ingress and of the underlay on CPU 1.
-	threaded_napi "$HA" "$DA" 1 && threaded_napi "$HB" "$UB" 1 || return 1
+	# NAPI work of the container-side ingress (A) and of the underlay (B) on their PMDs' CPUs.
+	threaded_napi "$HA" "$DA" 1 && threaded_napi "$HB" "$UB" "$VX_B_CPU" || return 1
 	# The VTEPs' next hops (each kernel's neighbour entry, or vswitchd's own ARP).
 	wait_until 10 vxlan_resolved || { logf "vxlan: next hops not resolved: $(vsj show | jq -c .) $(vsjB show | jq -c .)"; return 1; }
 	logf "vxlan host A: $(vsj show | jq -c '[.bridges[0].ports[] | {name, options, remotes, mtu}]')"
@@ -581,7 +588,7 @@ label() {
 	memif_testpmd_io) echo "testpmd io, memif" ;;
 	memif_testpmd_mac) echo "testpmd mac, memif" ;;
 	memif_vswitchd) echo "vswitchd, memif (type=dpdk)" ;;
-	vxlan) echo "vswitchd VXLAN: 2 vswitchd (hosts A, B) over underlay veth, encap+decap (CPU 1)" ;;
+	vxlan) echo "vswitchd VXLAN: 2 vswitchd (hosts A, B) over underlay veth, encap+decap (CPU $([ "$VX_B_CPU" = 1 ] && echo 1 || echo "1 + $VX_B_CPU"))" ;;
 	macvlan) echo "vswitchd macvlan bridge: parent dA -> child dB (CPU 1)" ;;
 	service) echo "vswitchd service: UDP to VIP, DNAT to sink, established (CPU 1)" ;;
 	service_new) echo "vswitchd service: every frame a new connection (CPU 1)" ;;
