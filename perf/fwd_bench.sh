@@ -16,8 +16,8 @@
 #    namespaces A (dA, uA) and B (uB, dB), each with its own vswitchd (PMDs both on
 #    CPU 1), joined by the underlay veth uA-uB; A encapsulates (VNI 100), B decapsulates:
 #      G: vsgen gA == dA [vswitchd A] uA ==underlay== uB [vswitchd B] dB == gB vsgen
-#    Their "vs vswitchd" column
-#    compares them with the plain L2 row (vswitchd) of the same run.
+#    Their "vs vswitchd" column compares them with the plain L2 row (vswitchd) of the
+#    same run.
 #  memif (pure userspace, no kernel in the path): dpdkgen (perf/dpdkgen.c, DPDK ethdev)
 #    is a memif client of two sockets the device serves:
 #      dpdkgen net_memif0 == a.sock == device == b.sock == net_memif1 dpdkgen
