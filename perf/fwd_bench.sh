@@ -10,6 +10,14 @@
 #    devices: vswitchd (AF_XDP ports), the Linux bridge, dpdk-testpmd io and mac over
 #    net_af_xdp, Open vSwitch afxdp (--ovs), and "veth only" (gA <-> gB: the
 #    generator's ceiling).
+#    Rows of vswitchd's features on the same topology: macvlan (dA the parent of a macvlan
+#    bridge, dB a child with the sink's MAC), service (UDP to a VIP, DNAT to the sink as
+#    the backend; service_new: every frame a new connection), and vxlan: two "hosts",
+#    namespaces A (dA, uA) and B (uB, dB), each with its own vswitchd (PMDs both on
+#    CPU 1), joined by the underlay veth uA-uB; A encapsulates (VNI 100), B decapsulates:
+#      G: vsgen gA == dA [vswitchd A] uA ==underlay== uB [vswitchd B] dB == gB vsgen
+#    Their "vs vswitchd" column compares them with the plain L2 row (vswitchd) of the
+#    same run.
 #  memif (pure userspace, no kernel in the path): dpdkgen (perf/dpdkgen.c, DPDK ethdev)
 #    is a memif client of two sockets the device serves:
 #      dpdkgen net_memif0 == a.sock == device == b.sock == net_memif1 dpdkgen
@@ -29,7 +37,7 @@
 ME=fwd_bench
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ALL_DEVICES="vswitchd vswitchd_softirq vswitchd_busypoll bridge testpmd_io testpmd_mac testpmd_io_busypoll ovs veth memif_testpmd_io memif_testpmd_mac memif_vswitchd mem"
+ALL_DEVICES="vswitchd vswitchd_softirq vswitchd_busypoll bridge testpmd_io testpmd_mac testpmd_io_busypoll ovs veth memif_testpmd_io memif_testpmd_mac memif_vswitchd mem macvlan service service_new vxlan"
 
 usage() {
 	cat <<EOF
@@ -55,6 +63,9 @@ memif, in one run; plus vswitchd's resident memory. Run as root, with CPUs 0 and
                    (default: all but ovs; mem = the memory row)
   --ovs            add Open vSwitch 3.1 userspace afxdp rows (private ovsdb-server and
                    ovs-vswitchd; needs openvswitch-switch-dpdk, never installed here)
+  --vxlan-b-cpu N  CPU of host B's vswitchd in the vxlan row (default 1, with host A's:
+                   the device gets one CPU as in every other row; with 3 or more
+                   CPUs, 2 gives each host its own CPU)
   --quick          smoke run: --seconds 2 --warmup 0.5 (explicit options still win)
   --out DIR        base directory for results (default perf/results of this tree);
                    each run writes DIR/YYYYMMDD-HHMMSS/
@@ -68,7 +79,7 @@ EOF
 # ---- options ---------------------------------------------------------------
 
 opt_seconds="" opt_warmup="" QUICK=0 OUTBASE=$SRC/perf/results SIZES=64,512,1518 RATE=0 FLOWS=1 MACS=1
-RFC=0 LOSS_OK=0 TRIAL="" STEPS=8 DEVICES="" WITH_OVS=0
+RFC=0 LOSS_OK=0 TRIAL="" STEPS=8 DEVICES="" WITH_OVS=0 VX_B_CPU=1
 need_arg() { [ "$2" -ge 2 ] || { usage >&2; die "$1 needs a value"; }; }
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -94,6 +105,8 @@ while [ $# -gt 0 ]; do
 	--devices) need_arg "$1" $#; DEVICES=$2; shift 2 ;;
 	--devices=*) DEVICES=${1#*=}; shift ;;
 	--ovs) WITH_OVS=1; shift ;;
+	--vxlan-b-cpu) need_arg "$1" $#; VX_B_CPU=$2; shift 2 ;;
+	--vxlan-b-cpu=*) VX_B_CPU=${1#*=}; shift ;;
 	--quick) QUICK=1; shift ;;
 	--out) need_arg "$1" $#; OUTBASE=$2; shift 2 ;;
 	--out=*) OUTBASE=${1#*=}; shift ;;
@@ -116,6 +129,8 @@ isnum "$LOSS_OK" || die "--loss must be a number (percent): $LOSS_OK"
 [[ $MACS =~ ^[1-9][0-9]*$ ]] && [ "$MACS" -le 8388608 ] ||
 	die "--macs must be an integer 1..8388608: $MACS"
 [[ $STEPS =~ ^[1-9][0-9]*$ ]] || die "--steps must be a positive integer: $STEPS"
+[[ $VX_B_CPU =~ ^[0-9]+$ ]] && [ -e "/sys/devices/system/cpu/cpu$VX_B_CPU" ] ||
+	die "--vxlan-b-cpu must be a CPU of this machine: $VX_B_CPU"
 IFS=, read -r -a SIZE_LIST <<<"$SIZES"
 [ "${#SIZE_LIST[@]}" -gt 0 ] || die "--sizes is empty"
 for s in "${SIZE_LIST[@]}"; do
@@ -159,9 +174,14 @@ P=vsf$$ # every name starts with it (interfaces: at most 15 characters)
 G=${P}g D=${P}d
 GA=${P}gA GB=${P}gB DA=${P}dA DB=${P}dB BR=${P}br
 MEMIF_A=$TMPD/memif-a.sock MEMIF_B=$TMPD/memif-b.sock
+GEN_EXTRA=() GEN_FLOWS="" # set by a row's setup: more vsgen options, its own --flows
 GEN_PID="" TPLOG=$TMPD/testpmd.log TSV=$TMPD/rows.tsv PMDTSV=$TMPD/pmd.tsv MEMTSV=$TMPD/mem.tsv
+SVCTSV=$TMPD/svc.tsv
 : >"$TSV"
-perf_cleanup_hook() { [ -n "$GEN_PID" ] && stop_pid "$GEN_PID"; }
+perf_cleanup_hook() {
+	[ -n "$GEN_PID" ] && stop_pid "$GEN_PID"
+	[ -n "${VS_B_PID:-}" ] && stop_pid "$VS_B_PID"
+}
 
 # ---- topology ----------------------------------------------------------------
 
@@ -318,12 +338,131 @@ setup_memif_vswitchd() {
 	logf "vswitchd (memif): $(vsj show | jq -c '[.bridges[0].ports[] | {name, options}]')"
 }
 
+# ---- rows of vswitchd's features (same veth topology, vswitchd on CPU 1) --------
+
+SINK_MAC=02:76:73:00:00:02 # vsgen's default --dst-mac: the MAC its sink port announces
+VIP=198.19.0.1 VIP_PORT=9  # where vsgen's frames go (genframe.c)
+BACKEND=198.19.0.2         # the sink, as the service's backend
+
+# macvlan: dA is the parent of a macvlan bridge (mode bridge), dB a child with the sink's
+# MAC; the generator sends to that MAC on the parent, the demux delivers to the child.
+setup_macvlan() {
+	local out
+	make_dut_topology || return 1
+	start_vswitchd "$D" 1 || return 1
+	out=$("$VSCTL" -s "$SOCK" add-br mv0 type=macvlan "parent=$DA" mode=bridge 2>&1) ||
+		{ logf "add-br mv0: $out"; return 1; }
+	out=$("$VSCTL" -s "$SOCK" add-port mv0 "$DB" "mac=$SINK_MAC" 2>&1) ||
+		{ logf "add-port $DB: $out"; return 1; }
+	threaded_napi "$D" "$DA" 1 || return 1
+	logf "macvlan: $(vsj show | jq -c '[.bridges[0].ports[] | {name, role, "child-mac"}]')"
+}
+
+# service [new]: a learning bridge dA + dB with one UDP service VIP:9 whose one backend is
+# the sink (BACKEND:9). The generator sends to the service MAC; the sink announces itself
+# with gratuitous ARP from BACKEND, which is how the switch learns a backend's MAC
+# (docs/services.md). Established flows: the generator's --flows flows, each a connection
+# after its first frame. "new": 2^24 flows, sent in turn, so that every frame of a run
+# shorter than 2^24 frames opens a connection (DNAT + conntrack insert); UDP entries
+# expire after 1 s in a table of 2^22, so the table does not fill up at up to ~2 Mpps.
+setup_service() {
+	local out p smac
+	make_dut_topology || return 1
+	start_vswitchd "$D" 1 || return 1
+	out=$("$VSCTL" -s "$SOCK" add-br br0 2>&1) || { logf "add-br: $out"; return 1; }
+	for p in "$DA" "$DB"; do
+		out=$("$VSCTL" -s "$SOCK" add-port br0 "$p" 2>&1) ||
+			{ logf "add-port $p: $out"; return 1; }
+	done
+	if [ "${1:-}" = new ]; then
+		out=$("$VSCTL" -s "$SOCK" set-bridge br0 conntrack-size=4194304 \
+			conntrack-udp-timeout=1 2>&1) || { logf "set-bridge: $out"; return 1; }
+		GEN_FLOWS=16777216
+	fi
+	out=$("$VSCTL" -s "$SOCK" add-service br0 bench "vip=$VIP:$VIP_PORT" proto=udp \
+		"backends=$BACKEND:$VIP_PORT" 2>&1) || { logf "add-service: $out"; return 1; }
+	smac=$(vsj conntrack-show br0 | jq -r '."service-mac" // empty')
+	[ -n "$smac" ] || { logf "no service-mac in conntrack-show"; return 1; }
+	GEN_EXTRA=(--dst-mac "$smac" --sink-mac "$SINK_MAC" --sink-ip "$BACKEND")
+	threaded_napi "$D" "$DA" 1 || return 1
+	logf "service: $(vsj list-services br0 | jq -c .), service MAC $smac"
+}
+setup_service_new() { setup_service new; }
+
+# vxlan: host namespaces A and B, each a vswitchd (both PMDs on CPU 1) with bridge br0 =
+# container-side veth + vxlan port VNI 100 over the underlay veth uA-uB (198.18.10.1 and
+# .2/24, MTU 1600 so that 1518-byte frames fit with the 50 bytes of VXLAN). The next hop
+# comes from each host's kernel (ARP), as in a real deployment. Host A's vswitchd is the
+# one on $SOCK; B's runs on $SOCK_B. One vswitchd with two bridges cannot do it: both
+# VTEPs' underlay ends would be in one namespace, whose kernel routes the VTEP addresses
+# to itself (lo) instead of over the veth.
+HA=${P}hA HB=${P}hB UA=${P}uA UB=${P}uB VTEP_A=198.18.10.1 VTEP_B=198.18.10.2
+SOCK_B=$TMPD/vswitchd-b.sock VSLOG_B=$TMPD/vswitchd-b.log VS_B_PID=""
+vsjB() { "$VSCTL" -s "$SOCK_B" -t 5 --json "$@"; }
+setup_vxlan() {
+	local out h s l p
+	new_ns "$G" && new_ns "$HA" && new_ns "$HB" || return 1
+	ip -n "$G" link add "$GA" type veth peer name "$DA" netns "$HA" || return 1
+	ip -n "$HB" link add "$DB" type veth peer name "$GB" netns "$G" || return 1
+	ip -n "$HA" link add "$UA" mtu 1600 type veth peer name "$UB" netns "$HB" mtu 1600 || return 1
+	ip -n "$HA" addr add "$VTEP_A/24" dev "$UA" && ip -n "$HB" addr add "$VTEP_B/24" dev "$UB" || return 1
+	ip -n "$G" link set "$GA" up && ip -n "$G" link set "$GB" up || return 1
+	for l in "$HA $DA" "$HA $UA" "$HB $UB" "$HB $DB"; do
+		# shellcheck disable=SC2086
+		set -- $l
+		ip -n "$1" link set "$2" up || return 1
+	done
+	# Host B's vswitchd first (on SOCK_B), then A's (the script's usual $SOCK/$VSWITCHD_PID).
+	s=$SOCK l=$VSLOG
+	SOCK=$SOCK_B VSLOG=$VSLOG_B
+	start_vswitchd "$HB" "$VX_B_CPU"
+	out=$?
+	VS_B_PID=$VSWITCHD_PID SOCK=$s VSLOG=$l VSWITCHD_PID=""
+	[ -n "$VS_B_PID" ] && PIDS+=("$VS_B_PID")
+	[ "$out" = 0 ] || return 1
+	start_vswitchd "$HA" 1 || return 1
+	for h in A B; do
+		if [ $h = A ]; then s=$SOCK p=$DA l="local_ip=$VTEP_A remote_ip=$VTEP_B underlay=$UA"
+		else s=$SOCK_B p=$DB l="local_ip=$VTEP_B remote_ip=$VTEP_A underlay=$UB"; fi
+		out=$("$VSCTL" -s "$s" add-br br0 2>&1) || { logf "host $h add-br: $out"; return 1; }
+		out=$("$VSCTL" -s "$s" add-port br0 "$p" 2>&1) || { logf "host $h add-port $p: $out"; return 1; }
+		# shellcheck disable=SC2086
+		out=$("$VSCTL" -s "$s" add-port br0 vx0 type=vxlan vni=100 $l 2>&1) ||
+			{ logf "host $h add-port vx0: $out"; return 1; }
+	done
+	# NAPI work of the container-side ingress (A) and of the underlay (B) on their PMDs' CPUs.
+	threaded_napi "$HA" "$DA" 1 && threaded_napi "$HB" "$UB" "$VX_B_CPU" || return 1
+	# The VTEPs' next hops (each kernel's neighbour entry, or vswitchd's own ARP).
+	wait_until 10 vxlan_resolved || { logf "vxlan: next hops not resolved: $(vsj show | jq -c .) $(vsjB show | jq -c .)"; return 1; }
+	logf "vxlan host A: $(vsj show | jq -c '[.bridges[0].ports[] | {name, options, remotes, mtu}]')"
+	logf "vxlan host B: $(vsjB show | jq -c '[.bridges[0].ports[] | {name, options, remotes, mtu}]')"
+}
+vxlan_resolved() {
+	local j
+	for j in "$(vsj show)" "$(vsjB show)"; do
+		jq -e '[.bridges[].ports[] | select(.name == "vx0")][0].remotes | length > 0 and
+			all(."next-hop-mac" != null)' <<<"$j" >/dev/null 2>&1 || return 1
+	done
+}
+stop_vswitchd_b() {
+	[ -n "$VS_B_PID" ] || return 0
+	logf "vswitchd (host B) port-stats: $(vsjB port-stats | jq -c . 2>/dev/null)"
+	stop_pid "$VS_B_PID"
+	VS_B_PID=""
+	logf "---- vswitchd (host B) log ----"
+	[ -z "$LOGF" ] || cat "$VSLOG_B" >>"$LOGF"
+}
+
+# New connections the service stage counted (0 if it has none).
+svc_new_conns() { vsj conntrack-show br0 2>/dev/null | jq -r '.stats."new-connections" // 0' 2>/dev/null || echo 0; }
+
 teardown() {
 	if [ -n "$VSWITCHD_PID" ]; then
 		logf "vswitchd pmd-stats: $(vsj pmd-stats | jq -c . 2>/dev/null)"
 		logf "vswitchd MAC table: $(vsj show | jq -c '[.bridges[] | {name, "mac-count"}]' 2>/dev/null)"
 		stop_vswitchd
 	fi
+	stop_vswitchd_b
 	if [ -n "$TESTPMD_PID" ]; then
 		testpmd_stop
 		cat "$TPLOG" >>"$LOGF"
@@ -338,8 +477,11 @@ teardown() {
 # dut_counters DEV: drop counters of the device (tab-separated), for a delta later.
 dut_counters() {
 	case $1 in
-	vswitchd* | memif_vswitchd)
-		vsj port-stats | jq -r '[
+	vswitchd* | memif_vswitchd | macvlan | service* | vxlan*)
+		{
+			vsj port-stats
+			[ -n "$VS_B_PID" ] && vsjB port-stats
+		} | jq -sr '[.[].ports[]] | {ports: .} | [
 			([.ports[].dropped] | add // 0),
 			([.ports[].drops."rx-ring-full" // 0] | add // 0),
 			([.ports[].drops."rx-fill-empty" // 0] | add // 0),
@@ -372,7 +514,7 @@ dut_drops_text() { # DEV "BEFORE" "AFTER": total<TAB>text
 	awk -v d="$1" -v a="$2" -v b="$3" 'BEGIN {
 		n = split(b, y, "\t"); split(a, x, "\t")
 		for (i = 1; i <= n; i++) z[i] = y[i] - x[i]
-		if (d ~ /vswitchd/)
+		if (d ~ /vswitchd|macvlan|service|vxlan/)
 			printf "%d\tdropped %d (rx-ring-full %d, rx-fill-empty %d, tx-ring-full %d)\n",
 				z[1], z[1], z[2], z[3], z[4]
 		else if (d == "bridge")
@@ -388,12 +530,21 @@ dut_drops_text() { # DEV "BEFORE" "AFTER": total<TAB>text
 }
 
 # PMD counters summed over threads: "rx-packets rx-bursts busy-cycles idle-cycles utime stime".
+# With a second vswitchd (vxlan: host B), summed over both.
 vs_pmd_snap() {
-	local times
+	local times u k
 	times=$(vs_pmd_times)
-	vsj pmd-stats | jq -r --arg u "${times% *}" --arg k "${times#* }" '[
-		([.pmds[]."rx-packets"] | add), ([.pmds[]."rx-bursts"] | add),
-		([.pmds[]."busy-cycles"] | add), ([.pmds[]."idle-cycles"] | add), $u, $k] | @tsv'
+	u=${times% *} k=${times#* }
+	if [ -n "$VS_B_PID" ]; then
+		times=$(VSWITCHD_PID=$VS_B_PID vs_pmd_times)
+		u=$((u + ${times% *})) k=$((k + ${times#* }))
+	fi
+	{
+		vsj pmd-stats
+		[ -n "$VS_B_PID" ] && vsjB pmd-stats
+	} | jq -sr --arg u "$u" --arg k "$k" '[.[].pmds[]] as $p | [
+		([$p[]."rx-packets"] | add), ([$p[]."rx-bursts"] | add),
+		([$p[]."busy-cycles"] | add), ([$p[]."idle-cycles"] | add), $u, $k] | @tsv'
 }
 
 # vs_pmd_delta BEFORE AFTER: "busy% avg-burst busy-cycles/pkt kernel%" (tab-separated).
@@ -419,6 +570,7 @@ topo() {
 	case $1 in
 	veth) echo "veth gA-gB" ;;
 	memif_*) echo "memif" ;;
+	vxlan) echo "veth gA-dA, uA-uB, dB-gB" ;;
 	*) echo "veth gA-dA, dB-gB" ;;
 	esac
 }
@@ -436,10 +588,25 @@ label() {
 	memif_testpmd_io) echo "testpmd io, memif" ;;
 	memif_testpmd_mac) echo "testpmd mac, memif" ;;
 	memif_vswitchd) echo "vswitchd, memif (type=dpdk)" ;;
+	vxlan) echo "vswitchd VXLAN: 2 vswitchd (hosts A, B) over underlay veth, encap+decap (CPU $([ "$VX_B_CPU" = 1 ] && echo 1 || echo "1 + $VX_B_CPU"))" ;;
+	macvlan) echo "vswitchd macvlan bridge: parent dA -> child dB (CPU 1)" ;;
+	service) echo "vswitchd service: UDP to VIP, DNAT to sink, established (CPU 1)" ;;
+	service_new) echo "vswitchd service: every frame a new connection (CPU 1)" ;;
 	esac
 }
 # The row every other row of its topology is compared with.
 is_ref() { [ "$1" = bridge ] || [ "$1" = memif_testpmd_mac ]; }
+# Rows run by vswitchd (its PMD counters are read).
+is_vs() { [[ $1 == *vswitchd* || $1 == macvlan || $1 == service* || $1 == vxlan* ]]; }
+# Rows of vswitchd's features: compared with the plain vswitchd row; their targets.
+feature_target() {
+	case $1 in
+	macvlan) echo "1.00" ;;
+	service) echo "0.80" ;;
+	vxlan*) echo "0.80" ;;
+	*) echo "" ;;
+	esac
+}
 
 # gen DEV SIZE RATE SECS WARMUP OUT: one generator run, its JSON in OUT; a memif run that
 # fails is tried once more with a fresh device (see gen_once).
@@ -458,7 +625,7 @@ GEN_C1="" GEN_P1=""
 gen_once() {
 	local dev=$1 size=$2 rate=$3 secs=$4 warm=$5 out=$6 rc
 	local common=(--size $((size - 4)) --seconds "$secs" --warmup "$warm" --rate "$rate"
-		--flows "$FLOWS" --macs "$MACS" --json --quiet)
+		--flows "${GEN_FLOWS:-$FLOWS}" --macs "$MACS" --json --quiet "${GEN_EXTRA[@]}")
 	if is_memif "$dev"; then
 		if ! "setup_$dev"; then
 			echo "$dev: setup failed" >"$TMPD/gen.err"
@@ -524,13 +691,14 @@ search() {
 
 # measure DEV SIZE: one generator run (plus the search with --rfc2544); appends a row.
 measure() {
-	local dev=$1 size=$2 c0 c1 s0 s1 g0=0 g1=0 out cpu drops p0="" p1="" zl="" j=$TMPD/gen.json
+	local dev=$1 size=$2 c0 c1 s0 s1 g0=0 g1=0 out cpu drops p0="" p1="" zl="" j=$TMPD/gen.json n0=0 n1=0
 	if is_memif "$dev"; then
 		c0="" p0=$(printf '0\t0\t0\t0\t0\t0')
 	else
 		c0=$(dut_counters "$dev")
 		g0=$(ga_tx_dropped)
-		[[ $dev == *vswitchd* ]] && p0=$(vs_pmd_snap)
+		is_vs "$dev" && p0=$(vs_pmd_snap)
+		[[ $dev == service* ]] && n0=$(svc_new_conns)
 	fi
 	s0=$(cpu_snap)
 	if ! gen "$dev" "$size" "$RATE" "$DURATION" "$WARMUP" "$j"; then
@@ -544,12 +712,19 @@ measure() {
 	else
 		c1=$(dut_counters "$dev")
 		g1=$(ga_tx_dropped)
-		[[ $dev == *vswitchd* ]] && p1=$(vs_pmd_snap)
+		is_vs "$dev" && p1=$(vs_pmd_snap)
+		[[ $dev == service* ]] && n1=$(svc_new_conns)
 	fi
 	out=$(cat "$j")
 	logf "$dev $size: $out"
 	cpu=$(cpu_pct "$s0" "$s1")
 	drops=$(dut_drops_text "$dev" "$c0" "$c1")
+	if [[ $dev == service* ]]; then
+		# Connections the service stage opened over the run (warmup included), per frame
+		# that reached the sink (frames the device never received open nothing).
+		jq -r --arg n $((n1 - n0)) --arg d "$(label "$dev")" --arg sz "$size" '[$d, $sz, .rx_mpps,
+			($n | tonumber), (.received + .warmup_received), .seconds] | @tsv' <<<"$out" >>"$SVCTSV"
+	fi
 	if [ "$RFC" = 1 ]; then
 		zl=$(search "$dev" "$size" "$(jq -r '.tx_mpps * 1e6 | floor' <<<"$out")")
 		log "$(label "$dev") $size B: zero-loss search: $zl"
@@ -611,7 +786,7 @@ log "results in $OUTDIR"
 
 for dev in $DEVICES; do
 	[ "$dev" = mem ] && continue
-	SETUP_NA=""
+	SETUP_NA="" GEN_EXTRA=() GEN_FLOWS=""
 	log "setting up: $(label "$dev")"
 	ok=1
 	case $dev in
@@ -669,31 +844,34 @@ report() {
 	echo
 	local zh="" zs=""
 	[ "$RFC" = 1 ] && zh=" zero-loss Mpps |" zs="---:|"
-	echo "| topology | device | frame B | offered Mpps | received Mpps | Gbit/s | vs ref | loss % |$zh device drops | sink drops | CPU0/CPU1 busy % |"
-	echo "|---|---|---:|---:|---:|---:|---:|---:|$zs---|---:|---:|"
+	echo "| topology | device | frame B | offered Mpps | received Mpps | Gbit/s | vs ref | vs vswitchd | loss % |$zh device drops | sink drops | CPU0/CPU1 busy % |"
+	echo "|---|---|---:|---:|---:|---:|---:|---:|---:|$zs---|---:|---:|"
 	awk -F'\t' -v rfc="$RFC" '
 		function isref(id) { return id == "bridge" || id == "memif_testpmd_mac" }
-		{ row[++n] = $0; if (isref($2) && $5 != "") ref[$1 == "memif" ? "memif" : "veth", $4] = $6 }
+		{ row[++n] = $0; if (isref($2) && $5 != "") ref[$1 == "memif" ? "memif" : "veth", $4] = $6
+		  if ($2 == "vswitchd" && $5 != "") vs[$4] = $6 }
 		END {
 			for (i = 1; i <= n; i++) {
 				split(row[i], f, "\t")
 				z = ""
 				if (f[5] == "") {
 					if (rfc) z = " |"
-					printf "| %s | %s | %s | | | | | |%s %s | | |\n", f[1], f[3], f[4], z, f[9]
+					printf "| %s | %s | %s | | | | | | |%s %s | | |\n", f[1], f[3], f[4], z, f[9]
 					continue
 				}
 				t = f[1] == "memif" ? "memif" : "veth"
 				r = ref[t, f[4]]
 				ratio = isref(f[2]) ? "ref" : ((r > 0) ? sprintf("%.2f", f[6] / r) : "-")
+				vr = f[2] == "vswitchd" ? "ref" : ((t == "veth" && vs[f[4]] > 0) ? sprintf("%.2f", f[6] / vs[f[4]]) : "-")
 				if (rfc) z = sprintf(" %s%.3f |", f[19] == ">=" ? ">= " : "", f[18] / 1e6)
-				printf "| %s | %s | %s | %.3f | %.3f | %.3f | %s | %.2f |%s %s | %s | %s |\n",
-					f[1], f[3], f[4], f[5], f[6], f[7], ratio, f[8], z, f[9], f[10], f[11]
+				printf "| %s | %s | %s | %.3f | %.3f | %.3f | %s | %s | %.2f |%s %s | %s | %s |\n",
+					f[1], f[3], f[4], f[5], f[6], f[7], ratio, vr, f[8], z, f[9], f[10], f[11]
 			}
 		}' "$TSV"
 	echo
 	echo "vs ref: received Mpps / the reference row's in the same run and topology, same frame size"
-	echo "(veth: the Linux bridge; memif: testpmd mac). Gbit/s counts each received frame as on an"
+	echo "(veth: the Linux bridge; memif: testpmd mac); vs vswitchd: the same against the plain"
+	echo "vswitchd row (L2 known unicast), veth rows only. Gbit/s counts each received frame as on an"
 	echo "Ethernet link (frame + 4 B FCS + 20 B preamble and gap). Device drops: the device's own"
 	echo "counters over the generator run (warmup included); sink drops: the sink port's rx-ring-full"
 	echo "+ rx-fill-empty (memif: imissed + rx_nombuf), losses that are not the device's."
@@ -701,6 +879,7 @@ report() {
 		echo "zero-loss Mpps: highest offered rate with at most $LOSS_OK% loss in a $TRIAL s trial (binary"
 		echo "search, at most $STEPS trials, within 1%); \">=\" means the unlimited rate passed: the generator's limit."
 	fi
+	feature_targets
 	[ "$VS_DPDK" = 1 ] || echo "vswitchd memif row: n/a, this vswitchd has no --dpdk option (built without DPDK)."
 	if [ -s "$PMDTSV" ]; then
 		echo
@@ -728,6 +907,35 @@ report() {
 	fi
 	echo
 	echo "Files: $CSV (every column, raw sent/received counts), $LOGF$(ls "$OUTDIR"/*.png >/dev/null 2>&1 && echo ", charts $OUTDIR/*.png")."
+}
+
+# Targets of the feature rows against the plain vswitchd row (issues 4, 5, 6), and the
+# connection setup figures of the service rows.
+feature_targets() {
+	local id
+	for id in macvlan service vxlan; do
+		awk -F'\t' -v id="$id" -v t="$(feature_target "$id")" -v d="$(label "$id")" '
+			$2 == "vswitchd" && $6 != "" { ref[$4] = $6 }
+			$2 == id && $6 != "" { row[++n] = $4; rx[n] = $6 }
+			END {
+				for (i = 1; i <= n; i++) {
+					s = row[i]
+					if (ref[s] > 0)
+						printf "- Target %s, %s B: >= %s x the plain vswitchd row: %.2f, %s.\n", d, s, t,
+							rx[i] / ref[s], (rx[i] / ref[s] >= t) ? "met" : "missed"
+					else
+						printf "- Target %s, %s B: >= %s x the plain vswitchd row: no vswitchd row to compare with.\n", d, s, t
+				}
+			}' "$TSV"
+	done
+	[ -s "$SVCTSV" ] || return 0
+	echo "Service rows, connections opened by the service stage over the run (warmup included)"
+	echo "per frame received by the sink (1.00: every frame opened one, so received Mpps is the"
+	echo "connection setup rate):"
+	echo
+	awk -F'\t' '{ printf "- %s, %s B: %d new connections for %d frames received (%.2f per frame), received %.3f Mpps%s\n",
+		$1, $2, $4, $5, $5 ? $4 / $5 : 0, $3,
+		($5 && $4 / $5 > 0.9) ? sprintf(": ~%.3f M connections/s", $3 * $4 / $5) : "" }' "$SVCTSV"
 }
 
 # chart TOPOLOGY FILE: Mpps (zero-loss with --rfc2544, else received) by frame size, one

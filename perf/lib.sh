@@ -243,7 +243,8 @@ stop_vswitchd() {
 
 # True if this vswitchd binary was built with DPDK ports (it links DPDK's ethdev library;
 # a build without DPDK accepts --dpdk only to refuse it).
-vswitchd_has_dpdk() { ldd "$VSWITCHD" 2>/dev/null | grep -q 'librte_ethdev'; }
+# (Not "ldd | grep -q": with pipefail, grep leaving early can fail the pipeline by SIGPIPE.)
+vswitchd_has_dpdk() { [[ $(ldd "$VSWITCHD" 2>/dev/null) == *librte_ethdev* ]]; }
 
 # CPU time of vswitchd's PMD threads (named pmdN), in clock ticks: "user system".
 vs_pmd_times() {

@@ -9,8 +9,10 @@
 // Frames carry a magic, a per-run id and a phase byte (warmup or measurement) in their
 // UDP payload: the sink counts only frames of this run and of the measurement phase, so
 // stray kernel traffic and frames still in flight from the warmup are not counted.
-// Before sending, the sink port sends a few broadcast frames from --dst-mac so that a
-// learning switch knows where that MAC is (and again once a second).
+// Before sending, the sink port sends a few broadcast frames from --dst-mac (or --sink-mac)
+// so that a learning switch knows where that MAC is (and again once a second); with
+// --sink-ip they are gratuitous ARP requests, so that a switch also learns the sink as the
+// holder of that address (a service backend, see perf/fwd_bench.sh's service rows).
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -46,6 +48,8 @@ struct args {
 	uint64_t count; // 0: no limit
 	uint32_t flows, macs;
 	uint64_t src_mac, dst_mac;
+	uint64_t sink_mac; // the MAC the sink port announces (default: dst_mac)
+	uint32_t sink_ip;  // != 0: the sink announces itself with gratuitous ARP from this IP
 	int json, quiet;
 };
 
@@ -89,6 +93,12 @@ static void usage(FILE *f)
 		"      --src-mac MAC    source MAC of the frames (default 02:76:73:00:00:01)\n"
 		"      --dst-mac MAC    destination MAC; the sink port announces it (default\n"
 		"                       02:76:73:00:00:02)\n"
+		"      --sink-mac MAC   the MAC the sink port announces, when frames are sent\n"
+		"                       to another (e.g. a service MAC; default: --dst-mac)\n"
+		"      --sink-ip IP     the sink announces itself with gratuitous ARP (sender\n"
+		"                       IP, sink MAC) instead of a UDP broadcast (a switch's\n"
+		"                       service stage learns backend MACs from ARP), and counts\n"
+		"                       only frames to IP as received (DNATed to it)\n"
 		"  -x, --xdp-mode MODE  xdp-mode of both ports: auto, native or generic (auto)\n"
 		"  -j, --json           print the results as one JSON object\n"
 		"  -q, --quiet          no progress messages on stderr\n"
@@ -113,6 +123,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{"macs", required_argument, NULL, 'A'},
 		{"src-mac", required_argument, NULL, 'M'},
 		{"dst-mac", required_argument, NULL, 'D'},
+		{"sink-mac", required_argument, NULL, 'K'},
+		{"sink-ip", required_argument, NULL, 'I'},
 		{"xdp-mode", required_argument, NULL, 'x'},
 		{"json", no_argument, NULL, 'j'},
 		{"quiet", no_argument, NULL, 'q'},
@@ -181,6 +193,19 @@ static int parse_args(int argc, char **argv, struct args *a)
 			    vs_mac_is_multicast(c == 'M' ? a->src_mac : a->dst_mac))
 				goto bad;
 			break;
+		case 'K':
+			if (vs_mac_parse(optarg, &a->sink_mac) < 0 || vs_mac_is_multicast(a->sink_mac) ||
+			    a->sink_mac == 0)
+				goto bad;
+			break;
+		case 'I': {
+			struct in_addr in;
+
+			if (inet_pton(AF_INET, optarg, &in) != 1 || in.s_addr == 0)
+				goto bad;
+			a->sink_ip = ntohl(in.s_addr);
+			break;
+		}
 		case 'x':
 			a->xdp_mode = optarg;
 			break;
@@ -198,6 +223,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 			return -1;
 		}
 	}
+	if (a->sink_mac == 0)
+		a->sink_mac = a->dst_mac;
 	if (optind < argc) {
 		fprintf(stderr, "vsgen: unexpected argument '%s'\n", argv[optind]);
 		return -1;
@@ -271,6 +298,33 @@ static void send_learn(struct vs_port *rx, const uint8_t *learn, struct stats *s
 	st->learn_sent += rx->ops->tx_burst(rx, 0, lpp, 4);
 	if (rx->ops->tx_flush)
 		rx->ops->tx_flush(rx, 0);
+}
+
+// A gratuitous ARP request (sender and target 'ip', sender 'mac'), broadcast from 'mac',
+// padded to MIN_SIZE.
+static void build_garp(uint8_t *f, uint64_t mac, uint32_t ip)
+{
+	static const uint8_t hdr[8] = {0, 1, 8, 0, 6, 4, 0, 1}; // Ethernet, IPv4, request
+	uint8_t m[6], a[4] = {(uint8_t)(ip >> 24), (uint8_t)(ip >> 16), (uint8_t)(ip >> 8),
+			      (uint8_t)ip};
+
+	for (int i = 5; i >= 0; i--, mac >>= 8)
+		m[i] = (uint8_t)mac;
+	memset(f, 0, MIN_SIZE);
+	memset(f, 0xff, 6);
+	memcpy(f + 6, m, 6);
+	f[12] = 0x08;
+	f[13] = 0x06;
+	memcpy(f + 14, hdr, sizeof(hdr));
+	memcpy(f + 22, m, 6);
+	memcpy(f + 28, a, 4);
+	memcpy(f + 38, a, 4);
+}
+
+// Destination IPv4 address of one of our frames (Ethernet/IPv4 without options).
+static inline uint32_t ip_dst(const uint8_t *f)
+{
+	return (uint32_t)f[30] << 24 | (uint32_t)f[31] << 16 | (uint32_t)f[32] << 8 | f[33];
 }
 
 struct run {
@@ -369,6 +423,10 @@ static void run_loop(const struct args *a, struct vs_port *tx, struct vs_port *r
 			for (uint16_t i = 0; i < k; i++) {
 				int c = classify(&pkts[i], a->size, run_id);
 
+				// A backend (--sink-ip) counts only frames addressed to it (DNATed).
+				if (c >= 0 && a->sink_ip && ip_dst(pkts[i].data) != a->sink_ip)
+					c = -1;
+
 				if (c < 0) {
 					st->stray++;
 				} else {
@@ -434,7 +492,10 @@ int main(int argc, char **argv)
 						     .src_mac = a.src_mac},
 				  f, i);
 	}
-	gen_build_frame(learn, MIN_SIZE, 0xffffffffffffULL, a.dst_mac, LEARN_MAGIC, run_id);
+	if (a.sink_ip)
+		build_garp(learn, a.sink_mac, a.sink_ip);
+	else
+		gen_build_frame(learn, MIN_SIZE, 0xffffffffffffULL, a.sink_mac, LEARN_MAGIC, run_id);
 
 	vs_port_driver_register(&vs_afxdp_ops);
 	tx = open_port(a.tx_if, a.xdp_mode);

@@ -3,7 +3,9 @@
 # Smoke run of the forwarding benchmark (perf/fwd_bench.sh with vsgen and dpdkgen): half a
 # second per row at 64 bytes, plus a two-step zero-loss search on one row, proves the
 # harness still builds its topologies, drives every device (vswitchd, the Linux bridge,
-# dpdk-testpmd over net_af_xdp and memif, and vswitchd over memif when it has DPDK),
+# dpdk-testpmd over net_af_xdp and memif, vswitchd over memif when it has DPDK, and the
+# rows of vswitchd's features: macvlan demux, service DNAT (established and new
+# connections), VXLAN between two vswitchd hosts),
 # counts frames arriving at the sink, measures vswitchd's memory and cleans up after
 # itself. No rate is asserted.
 . "$(dirname "$0")/lib.sh"
@@ -43,7 +45,8 @@ rows=$(python3 - "$csv" "$dpdk" <<'PY'
 import csv, sys
 want = ["vswitchd", "vswitchd_softirq", "vswitchd_busypoll", "bridge", "testpmd_io",
         "testpmd_mac", "testpmd_io_busypoll", "veth",
-        "memif_testpmd_io", "memif_testpmd_mac", "memif_vswitchd"]
+        "memif_testpmd_io", "memif_testpmd_mac", "memif_vswitchd",
+        "macvlan", "service", "service_new", "vxlan"]
 rows = {r["device_id"]: r for r in csv.DictReader(open(sys.argv[1]))}
 bad = []
 for d in want:
@@ -65,7 +68,18 @@ PY
 log "rows (device, frames received):"
 printf '%s\n' "$rows"
 grep -q '^BAD' <<<"$rows" && fail "$(grep '^BAD' <<<"$rows" | tr '\n' ';')"
-grep -q 'with 4 AF_XDP ports' "$(dirname "$csv")/fwd.md" || fail "no memory row in the report"
+md=$(dirname "$csv")/fwd.md
+grep -q 'with 4 AF_XDP ports' "$md" || fail "no memory row in the report"
+# The feature rows are compared with the plain vswitchd row, against their targets.
+for t in "macvlan bridge.*>= 1.00 x the plain vswitchd row: [0-9.]+, (met|missed)" \
+	"service: UDP to VIP.*>= 0.80 x the plain vswitchd row: [0-9.]+, (met|missed)" \
+	"VXLAN.*>= 0.80 x the plain vswitchd row: [0-9.]+, (met|missed)" \
+	"every frame a new connection.*, 64 B: [1-9][0-9]* new connections" \
+	"DNAT to sink, established.*, 64 B: [1-9][0-9]* new connections"; do
+	grep -qE "$t" "$md" || fail "report lacks '$t': $(grep -E 'Target|connections' "$md" | tr '\n' ';')"
+done
+# (The service rows' sink counts only frames addressed to the backend: received > 0 above
+# means they were DNATed.)
 ip netns list | grep -q "^vsf$bench_pid" &&
 	fail "fwd_bench.sh left namespaces behind: $(ip netns list | grep "^vsf$bench_pid" | tr '\n' ' ')"
 
