@@ -37,7 +37,7 @@
 ME=fwd_bench
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ALL_DEVICES="vswitchd vswitchd_softirq vswitchd_busypoll bridge testpmd_io testpmd_mac testpmd_io_busypoll ovs veth memif_testpmd_io memif_testpmd_mac memif_vswitchd mem macvlan service service_new vxlan"
+ALL_DEVICES="vswitchd vswitchd_softirq vswitchd_busypoll vswitchd_dpdk_afxdp vswitchd_dpdk_afpacket bridge testpmd_io testpmd_mac testpmd_io_busypoll ovs veth memif_testpmd_io memif_testpmd_mac memif_vswitchd mem macvlan service service_new vxlan"
 
 usage() {
 	cat <<EOF
@@ -253,6 +253,29 @@ setup_vswitchd() {
 	fi
 	logf "vswitchd: $(vsj show | jq -c '[.bridges[0].ports[] | {name, options}]')"
 }
+# setup_vswitchd_dpdk DRIVER: vswitchd with DPDK ports on the same veths (net_af_xdp or
+# net_af_packet vdevs instead of its own AF_XDP ports), dA's receive work on CPU 1 as in the
+# first row: which port type to choose for a netdev.
+setup_vswitchd_dpdk() {
+	local out i=0 p
+	[ "$VS_DPDK" = 1 ] || { SETUP_NA="n/a (vswitchd built without DPDK)"; return 1; }
+	make_dut_topology || return 1
+	start_vswitchd "$D" 1 --dpdk "--no-huge -m 512 --no-pci --file-prefix ${P}vd" || return 1
+	out=$("$VSCTL" -s "$SOCK" add-br br0 2>&1) || { logf "add-br: $out"; return 1; }
+	for p in "$DA" "$DB"; do
+		out=$("$VSCTL" -s "$SOCK" add-port br0 "d$i" type=dpdk "devargs=$1$i,iface=$p" 2>&1) ||
+			{ logf "add-port d$i ($1 on $p): $out"; return 1; }
+		i=$((i + 1))
+	done
+	if [ "$1" = net_af_xdp ]; then
+		threaded_napi "$D" "$DA" 1 || return 1
+	else # no XDP program, hence no NAPI on dA: RPS takes its receive work to CPU 1
+		ip netns exec "$D" sh -c "echo 2 > /sys/class/net/$DA/queues/rx-0/rps_cpus" || return 1
+	fi
+	logf "vswitchd ($1): $(vsj show | jq -c '[.bridges[0].ports[] | {name, options}]')"
+}
+setup_vswitchd_dpdk_afxdp() { setup_vswitchd_dpdk net_af_xdp; }
+setup_vswitchd_dpdk_afpacket() { setup_vswitchd_dpdk net_af_packet; }
 setup_vswitchd_softirq() { setup_vswitchd softirq; }
 setup_vswitchd_busypoll() { setup_vswitchd busypoll; }
 
@@ -579,6 +602,8 @@ label() {
 	vswitchd) echo "vswitchd (PMD + dA NAPI on CPU 1)" ;;
 	vswitchd_softirq) echo "vswitchd (PMD CPU 1, dA NAPI in sender's softirq, CPU 0)" ;;
 	vswitchd_busypoll) echo "vswitchd, busy-poll=50 + NAPI deferral (CPU 1)" ;;
+	vswitchd_dpdk_afxdp) echo "vswitchd, DPDK net_af_xdp ports (+ dA NAPI on CPU 1)" ;;
+	vswitchd_dpdk_afpacket) echo "vswitchd, DPDK net_af_packet ports (+ dA RPS on CPU 1)" ;;
 	testpmd_io_busypoll) echo "testpmd io, net_af_xdp, busy poll + NAPI deferral (CPU 1)" ;;
 	bridge) echo "Linux bridge (RPS CPU 1)" ;;
 	testpmd_io) echo "testpmd io, net_af_xdp (+ dA NAPI on CPU 1)" ;;

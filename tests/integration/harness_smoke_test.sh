@@ -43,7 +43,8 @@ csv=$(ls "$out"/*/fwd.csv 2>/dev/null | head -1)
 VS_EXTRA_LOGS+=("$(dirname "$csv")/fwd.log")
 rows=$(python3 - "$csv" "$dpdk" <<'PY'
 import csv, sys
-want = ["vswitchd", "vswitchd_softirq", "vswitchd_busypoll", "bridge", "testpmd_io",
+want = ["vswitchd", "vswitchd_softirq", "vswitchd_busypoll", "vswitchd_dpdk_afxdp",
+        "vswitchd_dpdk_afpacket", "bridge", "testpmd_io",
         "testpmd_mac", "testpmd_io_busypoll", "veth",
         "memif_testpmd_io", "memif_testpmd_mac", "memif_vswitchd",
         "macvlan", "service", "service_new", "vxlan"]
@@ -53,7 +54,7 @@ for d in want:
     r = rows.get(d)
     if r is None:
         bad.append(f"{d}: no row")
-    elif d.startswith("memif_") and sys.argv[2] == "0":
+    elif (d.startswith("memif_") or d.startswith("vswitchd_dpdk")) and sys.argv[2] == "0":
         if "built without DPDK" not in r["dut_drop_detail"] and \
            "dpdkgen not built" not in r["dut_drop_detail"] and \
            not (r["received"] and int(r["received"]) > 0):
