@@ -192,10 +192,12 @@ static void reflect_rst(struct ctx *x, struct vs_pkt *pkt, const struct l4pkt *p
 	vs_ctr_add(&x->sb->ctr[x->pmd->id].resets, 1);
 }
 
-// Ones' complement sum of the two 16-bit halves of 'x' added to 's' (no fold yet).
-static inline uint32_t add_halves(uint32_t s, uint32_t x)
+// Folds a 64-bit sum of 32-bit words into a 16-bit ones' complement sum.
+static inline uint16_t fold64(uint64_t s)
 {
-	return s + (x >> 16) + (x & 0xffff);
+	s = (s & 0xffffffff) + (s >> 32);
+	s = (s & 0xffffffff) + (s >> 32);
+	return vs_csum_fold((uint32_t)s);
 }
 
 static inline uint32_t ld32_raw(const uint8_t *p)
@@ -224,21 +226,18 @@ static void rewrite(struct l4pkt *p, uint32_t src, uint16_t sport, uint32_t dst,
 {
 	uint8_t *ip = p->ip, *l4 = p->l4, *ck = l4 + (p->proto == PROTO_TCP ? 16 : 6);
 	uint32_t ns = htonl(src), nd = htonl(dst), np = htonl((uint32_t)sport << 16 | dport);
-	uint32_t d = 0;
+	uint64_t d;
 	uint16_t c;
 
-	d = add_halves(d, ~ld32_raw(ip + 12));
-	d = add_halves(d, ns);
-	d = add_halves(d, ~ld32_raw(ip + 16));
-	d = add_halves(d, nd);
+	// ~m + m' for both addresses (the IPv4 header and the pseudo-header), 32 bits at a time.
+	d = (uint64_t)(uint32_t)~ld32_raw(ip + 12) + ns + (uint32_t)~ld32_raw(ip + 16) + nd;
 	memcpy(&c, ip + 10, 2);
-	c = (uint16_t)~vs_csum_fold((uint32_t)(uint16_t)~c + d);
+	c = (uint16_t)~fold64(d + (uint16_t)~c);
 	memcpy(ip + 10, &c, 2);
 	memcpy(&c, ck, 2);
 	if (p->proto == PROTO_TCP || c != 0) { // UDP without a checksum stays without
-		d = add_halves(d, ~ld32_raw(l4));
-		d = add_halves(d, np);
-		c = (uint16_t)~vs_csum_fold((uint32_t)(uint16_t)~c + d);
+		// ... and for the ports.
+		c = (uint16_t)~fold64(d + (uint32_t)~ld32_raw(l4) + np + (uint16_t)~c);
 		if (p->proto == PROTO_UDP && c == 0)
 			c = 0xffff;
 		memcpy(ck, &c, 2);
@@ -487,7 +486,7 @@ static void svc_ip(struct ctx *x, struct vs_pkt *pkt, struct l4pkt *p, uint64_t 
 		c = fc->c;
 		dir = fc->dir;
 	} else {
-		c = vs_ct_lookup(x->ct, &p->key, h, &dir);
+		c = vs_ct_find(x->ct, &p->key, h, &dir);
 	}
 	if (c != NULL) {
 		*fc = (struct flow_cache){.key = p->key, .c = c, .dir = dir};
