@@ -100,13 +100,7 @@ static void *map(size_t size)
 {
 	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	if (p == MAP_FAILED)
-		return NULL;
-	// Lookups land on random buckets of a table of tens of MB: with 4 KiB pages nearly
-	// every one is also a TLB miss. Transparent huge pages where the kernel has them
-	// (advisory: without them the table works the same).
-	madvise(p, size, MADV_HUGEPAGE);
-	return p;
+	return p == MAP_FAILED ? NULL : p;
 }
 
 struct vs_ct *vs_ct_create(uint32_t cap)
