@@ -8,9 +8,7 @@
 
 static inline uint32_t bucket2(uint64_t h, uint32_t mask)
 {
-	uint32_t t = (uint32_t)(h >> 32);
-
-	return ((t * 0x9e3779b1u) ^ (t >> 15)) & mask;
+	return vs_ct_bucket2(h, mask);
 }
 
 static inline uint64_t word_of(uint64_t h, uint32_t idx, unsigned dir)
@@ -21,32 +19,7 @@ static inline uint64_t word_of(uint64_t h, uint32_t idx, unsigned dir)
 const struct vs_ct_conn *vs_ct_lookup(const struct vs_ct *ct, const struct vs_ct_key *k, uint64_t h,
 				      unsigned *dir)
 {
-	uint32_t b[2] = {(uint32_t)h & ct->mask, bucket2(h, ct->mask)};
-	uint32_t tag = (uint32_t)(h >> 32);
-
-	for (unsigned j = 0; j < 2; j++) {
-		const uint64_t *w = &ct->words[(size_t)b[j] * VS_CT_BUCKET];
-
-		if (j == 1 && b[1] == b[0])
-			break;
-		for (unsigned i = 0; i < VS_CT_BUCKET; i++) {
-			uint64_t e = __atomic_load_n(&w[i], __ATOMIC_ACQUIRE);
-			uint32_t lo = (uint32_t)e, idx;
-			const struct vs_ct_conn *c;
-
-			if (e == 0 || (uint32_t)(e >> 32) != tag)
-				continue;
-			idx = (lo >> 1) - 1;
-			if (idx >= ct->cap)
-				continue;
-			c = &ct->conns[idx];
-			if (vs_ct_key_eq(&c->key[lo & 1], k)) {
-				*dir = lo & 1;
-				return c;
-			}
-		}
-	}
-	return NULL;
+	return vs_ct_find(ct, k, h, dir);
 }
 
 int64_t vs_ct_alloc(struct vs_ct *ct, unsigned pmd)

@@ -126,6 +126,46 @@ static inline bool vs_ct_key_eq(const struct vs_ct_key *a, const struct vs_ct_ke
 	return a->w[0] == b->w[0] && a->w[1] == b->w[1];
 }
 
+// The second bucket of tuple hash 'h' (the first is h & mask).
+static inline uint32_t vs_ct_bucket2(uint64_t h, uint32_t mask)
+{
+	uint32_t t = (uint32_t)(h >> 32);
+
+	return ((t * 0x9e3779b1u) ^ (t >> 15)) & mask;
+}
+
+// vs_ct_lookup(), inlined into the datapath's per-packet loop.
+static inline const struct vs_ct_conn *vs_ct_find(const struct vs_ct *ct, const struct vs_ct_key *k,
+						  uint64_t h, unsigned *dir)
+{
+	uint32_t b[2] = {(uint32_t)h & ct->mask, vs_ct_bucket2(h, ct->mask)};
+	uint32_t tag = (uint32_t)(h >> 32);
+
+	for (unsigned j = 0; j < 2; j++) {
+		const uint64_t *w = &ct->words[(size_t)b[j] * VS_CT_BUCKET];
+
+		if (j == 1 && b[1] == b[0])
+			break;
+		for (unsigned i = 0; i < VS_CT_BUCKET; i++) {
+			uint64_t e = __atomic_load_n(&w[i], __ATOMIC_ACQUIRE);
+			uint32_t lo = (uint32_t)e, idx;
+			const struct vs_ct_conn *c;
+
+			if (e == 0 || (uint32_t)(e >> 32) != tag)
+				continue;
+			idx = (lo >> 1) - 1;
+			if (idx >= ct->cap)
+				continue;
+			c = &ct->conns[idx];
+			if (vs_ct_key_eq(&c->key[lo & 1], k)) {
+				*dir = lo & 1;
+				return c;
+			}
+		}
+	}
+	return NULL;
+}
+
 // Looks up tuple 'k' (hash 'h'). Returns the record, with '*dir' the direction it matched,
 // or NULL. Called from: any thread.
 const struct vs_ct_conn *vs_ct_lookup(const struct vs_ct *ct, const struct vs_ct_key *k, uint64_t h,

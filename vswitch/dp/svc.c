@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "svc.h"
 
+#include <arpa/inet.h>
 #include <string.h>
 #include <vs/drops.h>
 #include <vs/mac.h>
@@ -41,18 +42,6 @@ static inline void wr32(uint8_t *p, uint32_t v)
 	p[1] = (uint8_t)(v >> 16);
 	p[2] = (uint8_t)(v >> 8);
 	p[3] = (uint8_t)v;
-}
-
-// RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'), for a 16-bit and a 32-bit field.
-static inline uint16_t csum_upd16(uint16_t hc, uint16_t m, uint16_t mn)
-{
-	return (uint16_t)~vs_csum_fold((uint32_t)(uint16_t)~hc + (uint16_t)~m + mn);
-}
-
-static inline uint16_t csum_upd32(uint16_t hc, uint32_t m, uint32_t mn)
-{
-	return (uint16_t)~vs_csum_fold((uint32_t)(uint16_t)~hc + (uint16_t) ~(m >> 16) +
-				       (uint16_t)~m + (mn >> 16) + (mn & 0xffff));
 }
 
 // What one burst needs, loaded once.
@@ -203,28 +192,59 @@ static void reflect_rst(struct ctx *x, struct vs_pkt *pkt, const struct l4pkt *p
 	vs_ctr_add(&x->sb->ctr[x->pmd->id].resets, 1);
 }
 
-// Rewrites the addresses and ports of 'p' with incremental checksum updates.
+// Folds a 64-bit sum of 32-bit words into a 16-bit ones' complement sum.
+static inline uint16_t fold64(uint64_t s)
+{
+	s = (s & 0xffffffff) + (s >> 32);
+	s = (s & 0xffffffff) + (s >> 32);
+	return vs_csum_fold((uint32_t)s);
+}
+
+static inline uint32_t ld32_raw(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+// Writes MAC 'mac' (host order, low 48 bits) to 'p' with two stores.
+static inline void put_mac(uint8_t *p, uint64_t mac)
+{
+	uint32_t hi = htonl((uint32_t)(mac >> 16));
+	uint16_t lo = htons((uint16_t)mac);
+
+	memcpy(p, &hi, 4);
+	memcpy(p + 4, &lo, 2);
+}
+
+// Rewrites the addresses and ports of 'p' with incremental checksum updates (RFC 1624
+// eqn. 3, HC' = ~(~HC + ~m + m') over all four fields at once). The sums are taken over
+// the fields as they are in memory (network order): the ones' complement sum does not
+// depend on byte order (RFC 1071), so nothing but the new values needs swapping.
 static void rewrite(struct l4pkt *p, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport)
 {
 	uint8_t *ip = p->ip, *l4 = p->l4, *ck = l4 + (p->proto == PROTO_TCP ? 16 : 6);
-	uint16_t c = rd16(ip + 10);
+	uint32_t ns = htonl(src), nd = htonl(dst), np = htonl((uint32_t)sport << 16 | dport);
+	uint64_t d;
+	uint16_t c;
 
-	c = csum_upd32(c, p->key.src, src);
-	wr16(ip + 10, csum_upd32(c, p->key.dst, dst));
-	c = rd16(ck);
+	// ~m + m' for both addresses (the IPv4 header and the pseudo-header), 32 bits at a time.
+	d = (uint64_t)(uint32_t)~ld32_raw(ip + 12) + ns + (uint32_t)~ld32_raw(ip + 16) + nd;
+	memcpy(&c, ip + 10, 2);
+	c = (uint16_t)~fold64(d + (uint16_t)~c);
+	memcpy(ip + 10, &c, 2);
+	memcpy(&c, ck, 2);
 	if (p->proto == PROTO_TCP || c != 0) { // UDP without a checksum stays without
-		c = csum_upd32(c, p->key.src, src);
-		c = csum_upd32(c, p->key.dst, dst);
-		c = csum_upd16(c, p->key.sport, sport);
-		c = csum_upd16(c, p->key.dport, dport);
+		// ... and for the ports.
+		c = (uint16_t)~fold64(d + (uint32_t)~ld32_raw(l4) + np + (uint16_t)~c);
 		if (p->proto == PROTO_UDP && c == 0)
 			c = 0xffff;
-		wr16(ck, c);
+		memcpy(ck, &c, 2);
 	}
-	wr32(ip + 12, src);
-	wr32(ip + 16, dst);
-	wr16(l4, sport);
-	wr16(l4 + 2, dport);
+	memcpy(ip + 12, &ns, 4);
+	memcpy(ip + 16, &nd, 4);
+	memcpy(l4, &np, 4);
 }
 
 // Applies connection 'c''s translation to a packet that matched its direction 'dir'.
@@ -235,16 +255,16 @@ static void translate(struct ctx *x, struct vs_pkt *pkt, struct l4pkt *p,
 
 	if (dir == VS_CT_ORIG) {
 		rewrite(p, r->dst, r->dport, r->src, r->sport);
-		vs_mac_to_bytes(c->backend_mac, pkt->data);
+		put_mac(pkt->data, c->backend_mac);
 		pkt->dst_mac = c->backend_mac;
 	} else {
 		rewrite(p, o->dst, o->dport, o->src, o->sport);
-		vs_mac_to_bytes(c->client_mac, pkt->data);
+		put_mac(pkt->data, c->client_mac);
 		pkt->dst_mac = c->client_mac;
 	}
 	if (__atomic_load_n(&c->flags, __ATOMIC_RELAXED) & VS_CT_F_SNAT) {
 		// Hairpin: back to the port it came from, as if from the switch.
-		vs_mac_to_bytes(x->sb->mac, pkt->data + 6);
+		put_mac(pkt->data + 6, x->sb->mac);
 		pkt->src_mac = x->sb->mac;
 		pkt->out_port = pkt->in_port;
 	}
@@ -466,7 +486,7 @@ static void svc_ip(struct ctx *x, struct vs_pkt *pkt, struct l4pkt *p, uint64_t 
 		c = fc->c;
 		dir = fc->dir;
 	} else {
-		c = vs_ct_lookup(x->ct, &p->key, h, &dir);
+		c = vs_ct_find(x->ct, &p->key, h, &dir);
 	}
 	if (c != NULL) {
 		*fc = (struct flow_cache){.key = p->key, .c = c, .dir = dir};
