@@ -60,6 +60,23 @@ uint32_t vs_csum_add(uint32_t sum, const uint8_t *p, uint32_t len)
 	return sum + f;
 }
 
+// vs_csum_add(0, p, 8) for the 8 address bytes of an IPv4 pseudo-header, without the loop:
+// one load and three folds (the same end-around-carry sum, so the same result).
+static inline uint32_t sum8(const uint8_t *p)
+{
+	uint64_t w, s;
+
+	memcpy(&w, p, 8);
+	s = (w & 0xffffffff) + (w >> 32);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	s = __builtin_bswap16((uint16_t)s);
+#endif
+	return (uint32_t)s;
+}
+
 static inline uint16_t rd16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);
@@ -89,7 +106,7 @@ static int locate(const struct vs_pkt *pkt, uint32_t *l4, uint32_t *l4_len, uint
 		*proto = ip[9];
 		*l4 = pkt->l3_off + ihl;
 		*l4_len = tot - ihl;
-		*pseudo = vs_csum_add(0, ip + 12, 8) + *proto + *l4_len;
+		*pseudo = sum8(ip + 12) + *proto + *l4_len;
 	} else if (pkt->ethertype == ETH_P_IPV6_) {
 		uint32_t plen;
 
