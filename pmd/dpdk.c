@@ -137,6 +137,12 @@ static void gates_wait(void)
 				sched_yield(); // the PMD thread may share this CPU
 }
 
+// The munmap() that munmap() below calls: the C library's, or a sanitizer's interceptor.
+__attribute__((constructor)) static void find_munmap(void)
+{
+	*(void **)&real_munmap = dlsym(RTLD_NEXT, "munmap");
+}
+
 // Interposes on munmap() for the whole process: only the EAL interrupt thread waits for the
 // gates (it is the one that unmaps a memif connection's memory); everyone else goes straight
 // to the C library's (or a sanitizer's) munmap.
@@ -217,8 +223,6 @@ int vs_dpdk_init(const char *args, char *err, size_t errlen)
 				main_lcore = c;
 	g.state = VS_DPDK_FAILED;
 	g.control = pthread_self();
-	// Before the EAL starts its interrupt thread: the munmap() that munmap() calls.
-	*(void **)&real_munmap = dlsym(RTLD_NEXT, "munmap");
 	argc = vs_dpdk_eal_argv(args, main_lcore, buf, sizeof(buf), argv, VS_DPDK_EAL_MAX_ARGS,
 				g.error, sizeof(g.error));
 	if (argc < 0) {
