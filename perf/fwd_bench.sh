@@ -552,32 +552,38 @@ dut_drops_text() { # DEV "BEFORE" "AFTER": total<TAB>text
 	}'
 }
 
-# PMD counters summed over threads: "rx-packets rx-bursts busy-cycles idle-cycles utime stime".
-# With a second vswitchd (vxlan: host B), summed over both.
+# PMD counters summed over threads: "rx-packets rx-bursts busy-cycles idle-cycles utime stime
+# on-cpu-ns waiting-ns". With a second vswitchd (vxlan: host B), summed over both.
 vs_pmd_snap() {
-	local times u k
+	local times sched u k r w
 	times=$(vs_pmd_times)
-	u=${times% *} k=${times#* }
+	sched=$(vs_pmd_sched)
+	u=${times% *} k=${times#* } r=${sched% *} w=${sched#* }
 	if [ -n "$VS_B_PID" ]; then
 		times=$(VSWITCHD_PID=$VS_B_PID vs_pmd_times)
+		sched=$(VSWITCHD_PID=$VS_B_PID vs_pmd_sched)
 		u=$((u + ${times% *})) k=$((k + ${times#* }))
+		r=$((r + ${sched% *})) w=$((w + ${sched#* }))
 	fi
 	{
 		vsj pmd-stats
 		[ -n "$VS_B_PID" ] && vsjB pmd-stats
-	} | jq -sr --arg u "$u" --arg k "$k" '[.[].pmds[]] as $p | [
+	} | jq -sr --arg u "$u" --arg k "$k" --arg r "$r" --arg w "$w" '[.[].pmds[]] as $p | [
 		([$p[]."rx-packets"] | add), ([$p[]."rx-bursts"] | add),
-		([$p[]."busy-cycles"] | add), ([$p[]."idle-cycles"] | add), $u, $k] | @tsv'
+		([$p[]."busy-cycles"] | add), ([$p[]."idle-cycles"] | add), $u, $k, $r, $w] | @tsv'
 }
 
-# vs_pmd_delta BEFORE AFTER: "busy% avg-burst busy-cycles/pkt kernel%" (tab-separated).
+# vs_pmd_delta BEFORE AFTER: "busy% avg-burst busy-cycles/pkt kernel% on-CPU% busy-on-CPU-ns/pkt"
+# (tab-separated). busy-cycles count wall time, including time the thread waited for its CPU;
+# the last figure does not: on-CPU time x busy share / packets.
 vs_pmd_delta() {
 	awk -v a="$1" -v b="$2" 'BEGIN {
 		split(a, x, "\t"); split(b, y, "\t")
 		p = y[1] - x[1]; bu = y[2] - x[2]; bc = y[3] - x[3]; ic = y[4] - x[4]
-		ut = y[5] - x[5]; st = y[6] - x[6]
-		printf "%.0f\t%.1f\t%.0f\t%.0f\n", (bc + ic) ? 100 * bc / (bc + ic) : 0,
-			bu ? p / bu : 0, p ? bc / p : 0, (ut + st) ? 100 * st / (ut + st) : 0
+		ut = y[5] - x[5]; st = y[6] - x[6]; r = y[7] - x[7]; w = y[8] - x[8]
+		printf "%.0f\t%.1f\t%.0f\t%.0f\t%.0f\t%.0f\n", (bc + ic) ? 100 * bc / (bc + ic) : 0,
+			bu ? p / bu : 0, p ? bc / p : 0, (ut + st) ? 100 * st / (ut + st) : 0,
+			(r + w) ? 100 * r / (r + w) : 0, (p && bc + ic) ? r * bc / (bc + ic) / p : 0
 	}'
 }
 
@@ -718,7 +724,7 @@ search() {
 measure() {
 	local dev=$1 size=$2 c0 c1 s0 s1 g0=0 g1=0 out cpu drops p0="" p1="" zl="" j=$TMPD/gen.json n0=0 n1=0
 	if is_memif "$dev"; then
-		c0="" p0=$(printf '0\t0\t0\t0\t0\t0')
+		c0="" p0=$(printf '0\t0\t0\t0\t0\t0\t0\t0')
 	else
 		c0=$(dut_counters "$dev")
 		g0=$(ga_tx_dropped)
@@ -909,11 +915,14 @@ report() {
 	if [ -s "$PMDTSV" ]; then
 		echo
 		echo "vswitchd's PMD thread over the same runs (pmd-stats deltas; busy-cycles are TSC cycles"
-		echo "of loop iterations that received something, including time the thread was descheduled):"
+		echo "of loop iterations that received something, including time the thread was descheduled;"
+		echo "PMD on-CPU %: its time on the CPU / (that + time it was runnable but another thread had"
+		echo "the CPU), from /proc schedstat; busy on-CPU ns/pkt: on-CPU time x busy share / packets,"
+		echo "the per-packet cost without the time others took):"
 		echo
-		echo "| device | frame B | received Mpps | PMD busy % | avg rx burst | busy cycles/pkt | PMD CPU time in kernel % |"
-		echo "|---|---:|---:|---:|---:|---:|---:|"
-		awk -F'\t' '{ printf "| %s | %s | %.3f | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7 }' "$PMDTSV"
+		echo "| device | frame B | received Mpps | PMD busy % | avg rx burst | busy cycles/pkt | PMD CPU time in kernel % | PMD on-CPU % | busy on-CPU ns/pkt |"
+		echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+		awk -F'\t' '{ printf "| %s | %s | %.3f | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9 }' "$PMDTSV"
 	fi
 	if [ -s "$MEMTSV" ]; then
 		local r0 r4 h

@@ -257,6 +257,19 @@ vs_pmd_times() {
 	echo "$u $k"
 }
 
+# Scheduler times of vswitchd's PMD threads, in ns: "on-CPU runnable-but-waiting"
+# (/proc/.../schedstat). A busy-polling thread is always runnable, so on-CPU / (on-CPU +
+# waiting) is the share of its CPU it got, whatever else ran there.
+vs_pmd_sched() {
+	local t r=0 w=0 a b
+	for t in /proc/"$VSWITCHD_PID"/task/*; do
+		case $(cat "$t/comm" 2>/dev/null) in pmd*) ;; *) continue ;; esac
+		read -r a b _ <"$t/schedstat" 2>/dev/null || continue
+		r=$((r + a)) w=$((w + b))
+	done
+	echo "$r $w"
+}
+
 # vs_rss_kib [PID]: VmRSS of vswitchd (or PID) in KiB.
 vs_rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/${1:-$VSWITCHD_PID}/status"; }
 

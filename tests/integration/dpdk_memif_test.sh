@@ -7,6 +7,8 @@
 #    br1 -> m1 -> testpmd -> m2 -> br2, the only path between them.
 # 2. testpmd is replaced by one in txonly mode on m1: its frames cross br1 to n1's veth
 #    (the memif port accepts the new peer without being re-added).
+# 3. txonly testpmds connect to m1 and leave (SIGINT, SIGKILL) under traffic, 6 times:
+#    vswitchd survives and m1 reconnects each time.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/dpdk_lib.sh"
 
@@ -88,6 +90,24 @@ cap=$(($(ns_ctr "$N1" rx packets) - cap0))
 [ "$tx" -gt 10000 ] || fail "only $tx of the $rx generated frames left by $H1"
 [ "$cap" -gt 0 ] || fail "$N1's eth0 received none of the generated frames"
 ok "testpmd txonly -> m1 -> br1 -> $H1: $rx frames received, $tx sent to $N1 ($cap seen by its eth0)"
+# ---- 3. the peer goes away under traffic, again and again --------------------------
+# DPDK 22.11's memif driver unmaps a connection's memory in its interrupt thread while the
+# data path may be inside a burst on it (docs/dpdk.md); vswitchd must survive it. A txonly
+# testpmd floods m1 and is stopped (SIGINT: it says goodbye; SIGKILL: the socket just
+# closes) while it sends, 6 times; each new testpmd must connect and get frames through.
+for i in 1 2 3 4 5 6; do
+	rx0=$(port_stat m1 rx-packets)
+	start_testpmd txonly "net_memif0,role=client,id=0,socket=$S1,socket-abstract=no"
+	wait_until 20 memif_up m1 || fail "round $i: m1 did not come up again with a new testpmd"
+	wait_until 20 gen || fail "round $i: m1 received only $(($(port_stat m1 rx-packets) - rx0)) frames"
+	if [ $((i % 2)) = 1 ]; then sig=INT; else sig=KILL; fi
+	kill -"$sig" "$TP_PID"
+	wait_pid_gone "$TP_PID" 10 || stop_pid "$TP_PID"
+	stop_pid "$TP_PID"
+	kill -0 "$VSWITCHD_PID" 2>/dev/null || fail "round $i: vswitchd died when testpmd (SIG$sig) left under traffic"
+	wait_until 20 memif_down m1 || fail "round $i: m1 still up after testpmd (SIG$sig) left"
+done
+ok "6 peers left m1 under traffic (SIGINT/SIGKILL): vswitchd alive, m1 reconnected every time"
 vsctl_ok del-port br1 m1
 vsctl_ok del-port br2 m2
 ok "memif ports removed"
