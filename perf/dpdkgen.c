@@ -47,15 +47,7 @@
 
 struct args {
 	uint16_t tx_port, rx_port;
-	uint32_t size, flows, macs;
-	double rate, seconds, warmup;
-	uint64_t count;
-	uint64_t src_mac, dst_mac;
-	int json, quiet;
-};
-
-struct stats {
-	uint64_t sent[2], received[2], rx_bytes, stray, tx_short, tx_port_rx, learn_sent, loops;
+	struct gen_opts g;
 };
 
 static volatile sig_atomic_t stop_req;
@@ -96,35 +88,19 @@ static int parse_args(int argc, char **argv, struct args *a)
 	static const struct option longopts[] = {
 		{"tx-port", required_argument, NULL, 't'},
 		{"rx-port", required_argument, NULL, 'r'},
-		{"size", required_argument, NULL, 's'},
-		{"rate", required_argument, NULL, 'R'},
-		{"seconds", required_argument, NULL, 'S'},
-		{"count", required_argument, NULL, 'n'},
-		{"warmup", required_argument, NULL, 'w'},
-		{"flows", required_argument, NULL, 'f'},
-		{"macs", required_argument, NULL, 'A'},
-		{"src-mac", required_argument, NULL, 'M'},
-		{"dst-mac", required_argument, NULL, 'D'},
-		{"json", no_argument, NULL, 'j'},
-		{"quiet", no_argument, NULL, 'q'},
+		GEN_OPTS_LONG,
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	uint64_t v;
-	int c;
+	int c, r;
 
 	memset(a, 0, sizeof(*a));
 	a->tx_port = 0;
 	a->rx_port = 1;
-	a->size = GEN_MIN_SIZE;
-	a->seconds = 10;
-	a->warmup = 1;
-	a->flows = 1;
-	a->macs = 1;
-	a->src_mac = 0x027673000001ULL;
-	a->dst_mac = 0x027673000002ULL;
+	gen_opts_init(&a->g);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "t:r:s:R:S:n:w:f:jqh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:r:" GEN_OPTS_SHORT "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 		case 'r':
@@ -132,53 +108,15 @@ static int parse_args(int argc, char **argv, struct args *a)
 				goto bad;
 			*(c == 't' ? &a->tx_port : &a->rx_port) = (uint16_t)v;
 			break;
-		case 's':
-			if (gen_parse_u64(optarg, GEN_MIN_SIZE, GEN_MAX_SIZE, &v) < 0)
-				goto bad;
-			a->size = (uint32_t)v;
-			break;
-		case 'R':
-			if (gen_parse_double(optarg, 0, 1e9, &a->rate) < 0)
-				goto bad;
-			break;
-		case 'S':
-			if (gen_parse_double(optarg, 0.01, 1e6, &a->seconds) < 0)
-				goto bad;
-			break;
-		case 'n':
-			if (gen_parse_u64(optarg, 1, UINT64_MAX, &a->count) < 0)
-				goto bad;
-			break;
-		case 'w':
-			if (gen_parse_double(optarg, 0, 1e6, &a->warmup) < 0)
-				goto bad;
-			break;
-		case 'f':
-			if (gen_parse_u64(optarg, 1, 1u << 24, &v) < 0)
-				goto bad;
-			a->flows = (uint32_t)v;
-			break;
-		case 'A':
-			if (gen_parse_u64(optarg, 1, 1u << 23, &v) < 0)
-				goto bad;
-			a->macs = (uint32_t)v;
-			break;
-		case 'M':
-		case 'D':
-			if (vs_mac_parse(optarg, c == 'M' ? &a->src_mac : &a->dst_mac) < 0 ||
-			    vs_mac_is_multicast(c == 'M' ? a->src_mac : a->dst_mac))
-				goto bad;
-			break;
-		case 'j':
-			a->json = 1;
-			break;
-		case 'q':
-			a->quiet = 1;
-			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
 		default:
+			r = gen_opts_parse(&a->g, c, optarg);
+			if (r < 0)
+				goto bad;
+			if (r > 0)
+				break;
 			usage(stderr);
 			return -1;
 		}
@@ -253,7 +191,7 @@ static uint16_t drain(uint16_t port)
 // Sends a few broadcast frames from --dst-mac out of the rx port, so that a learning
 // device knows where that MAC is.
 static void send_learn(const struct args *a, struct rte_mempool *pool, uint32_t run,
-		       struct stats *st)
+		       struct gen_stats *st)
 {
 	struct rte_mbuf *m[4];
 	uint16_t k;
@@ -263,7 +201,7 @@ static void send_learn(const struct args *a, struct rte_mempool *pool, uint32_t 
 	for (int i = 0; i < 4; i++) {
 		uint8_t *d = (uint8_t *)rte_pktmbuf_append(m[i], GEN_MIN_SIZE);
 
-		gen_build_frame(d, GEN_MIN_SIZE, 0xffffffffffffULL, a->dst_mac, LEARN_MAGIC, run);
+		gen_build_frame(d, GEN_MIN_SIZE, 0xffffffffffffULL, a->g.dst_mac, LEARN_MAGIC, run);
 	}
 	k = rte_eth_tx_burst(a->rx_port, 0, m, 4);
 	st->learn_sent += k;
@@ -282,18 +220,18 @@ struct span {
 };
 
 static void run_loop(const struct args *a, struct rte_mempool *pool, struct rte_mbuf **tmpl,
-		     uint32_t n_tmpl, uint32_t run, struct stats *st, struct span *sp)
+		     uint32_t n_tmpl, uint32_t run, struct gen_stats *st, struct span *sp)
 {
 	struct rte_mbuf *rx[BURST], *tx[BURST];
-	const uint64_t warm_ns = (uint64_t)(a->warmup * 1e9),
-		       meas_ns = (uint64_t)(a->seconds * 1e9);
+	const uint64_t warm_ns = (uint64_t)(a->g.warmup * 1e9),
+		       meas_ns = (uint64_t)(a->g.seconds * 1e9);
 	uint64_t now = gen_now_ns(), last = now, phase_end = now + warm_ns, last_learn = now,
 		 last_rx = now;
 	int ph = warm_ns ? GEN_WARMUP : GEN_MEASURE;
 	struct gen_vary v = {
-		.flows = a->flows, .macs = a->macs, .n_tmpl = n_tmpl, .src_mac = a->src_mac};
+		.flows = a->g.flows, .macs = a->g.macs, .n_tmpl = n_tmpl, .src_mac = a->g.src_mac};
 	uint32_t next = 0;
-	double tokens = 0, max_tokens = a->rate * 1e-3 > 4 * BURST ? a->rate * 1e-3 : 4 * BURST;
+	double tokens = 0, max_tokens = a->g.rate * 1e-3 > 4 * BURST ? a->g.rate * 1e-3 : 4 * BURST;
 
 	if (ph == GEN_MEASURE) {
 		set_phase(tmpl, n_tmpl, GEN_MEASURE);
@@ -312,7 +250,7 @@ static void run_loop(const struct args *a, struct rte_mempool *pool, struct rte_
 			phase_end = now + meas_ns;
 		}
 		if (ph == GEN_MEASURE &&
-		    (now >= phase_end || stop_req || (a->count && st->sent[0] >= a->count))) {
+		    (now >= phase_end || stop_req || (a->g.count && st->sent[0] >= a->g.count))) {
 			ph = GEN_DRAIN;
 			sp->t_end = now;
 			phase_end = now + DRAIN_NS;
@@ -320,18 +258,18 @@ static void run_loop(const struct args *a, struct rte_mempool *pool, struct rte_
 		}
 		if (ph == GEN_DRAIN && (now >= phase_end || now - last_rx >= DRAIN_IDLE_NS))
 			break;
-		if (a->rate > 0 && ph != GEN_DRAIN) {
-			tokens += (double)(now - last) * a->rate * 1e-9;
+		if (a->g.rate > 0 && ph != GEN_DRAIN) {
+			tokens += (double)(now - last) * a->g.rate * 1e-9;
 			if (tokens > max_tokens)
 				tokens = max_tokens;
 		}
 		last = now;
-		for (int b = 0; b < (a->rate > 0 ? 4 : 1) && ph != GEN_DRAIN; b++) {
+		for (int b = 0; b < (a->g.rate > 0 ? 4 : 1) && ph != GEN_DRAIN; b++) {
 			n = BURST;
-			if (a->rate > 0)
+			if (a->g.rate > 0)
 				n = tokens < BURST ? (uint16_t)tokens : BURST;
-			if (a->count && ph == GEN_MEASURE && st->sent[0] + n > a->count)
-				n = (uint16_t)(a->count - st->sent[0]);
+			if (a->g.count && ph == GEN_MEASURE && st->sent[0] + n > a->g.count)
+				n = (uint16_t)(a->g.count - st->sent[0]);
 			if (n == 0)
 				break;
 			for (uint16_t i = 0; i < n; i++) {
@@ -363,7 +301,7 @@ static void run_loop(const struct args *a, struct rte_mempool *pool, struct rte_
 				const struct rte_mbuf *m = rx[i];
 				int c = m->nb_segs == 1
 						? gen_classify(rte_pktmbuf_mtod(m, const uint8_t *),
-							       m->pkt_len, a->size, run)
+							       m->pkt_len, a->g.size, run)
 						: -1;
 
 				if (c < 0) {
@@ -395,7 +333,8 @@ int main(int argc, char **argv)
 	struct rte_eth_stats s0, s1;
 	struct rte_mempool *pool;
 	char txname[RTE_ETH_NAME_MAX_LEN] = "", rxname[RTE_ETH_NAME_MAX_LEN] = "";
-	struct stats st = {0};
+	char where[64];
+	struct gen_stats st = {0};
 	struct span sp = {0};
 	uint32_t n_tmpl = 0, run;
 	struct args a;
@@ -453,24 +392,24 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	n_tmpl = gen_n_templates(a.flows, a.macs, 4 * BURST, MAX_TEMPLATES);
+	n_tmpl = gen_n_templates(a.g.flows, a.g.macs, 4 * BURST, MAX_TEMPLATES);
 	if (rte_pktmbuf_alloc_bulk(pool, tmpl, n_tmpl) < 0) {
 		fprintf(stderr, "dpdkgen: cannot allocate %u template mbufs\n", n_tmpl);
 		n_tmpl = 0;
 		goto out;
 	}
 	for (uint32_t i = 0; i < n_tmpl; i++) {
-		uint8_t *d = (uint8_t *)rte_pktmbuf_append(tmpl[i], (uint16_t)a.size);
+		uint8_t *d = (uint8_t *)rte_pktmbuf_append(tmpl[i], (uint16_t)a.g.size);
 
 		if (d == NULL) {
-			fprintf(stderr, "dpdkgen: --size %u does not fit an mbuf\n", a.size);
+			fprintf(stderr, "dpdkgen: --size %u does not fit an mbuf\n", a.g.size);
 			goto out;
 		}
-		gen_build_frame(d, a.size, a.dst_mac, a.src_mac, GEN_MAGIC, run);
-		gen_vary_template(&(struct gen_vary){.flows = a.flows,
-						     .macs = a.macs,
+		gen_build_frame(d, a.g.size, a.g.dst_mac, a.g.src_mac, GEN_MAGIC, run);
+		gen_vary_template(&(struct gen_vary){.flows = a.g.flows,
+						     .macs = a.g.macs,
 						     .n_tmpl = n_tmpl,
-						     .src_mac = a.src_mac},
+						     .src_mac = a.g.src_mac},
 				  d, i);
 	}
 
@@ -481,14 +420,9 @@ int main(int argc, char **argv)
 		st.tx_port_rx += drain(a.tx_port);
 	}
 	rte_eth_stats_get(a.rx_port, &s0);
-	if (!a.quiet)
-		fprintf(stderr,
-			"dpdkgen: %s -> %s, %u-byte frames, %u flow(s), %u MAC(s), rate %.0f "
-			"pps%s, "
-			"lcore %u (CPU %d)\n",
-			txname, rxname, a.size, a.flows, a.macs, a.rate,
-			a.rate > 0 ? "" : " (as fast as possible)", rte_lcore_id(),
-			rte_lcore_to_cpu_id((int)rte_lcore_id()));
+	snprintf(where, sizeof(where), "lcore %u (CPU %d)", rte_lcore_id(),
+		 rte_lcore_to_cpu_id((int)rte_lcore_id()));
+	gen_print_start("dpdkgen", txname, rxname, &a.g, where);
 
 	run_loop(&a, pool, tmpl, n_tmpl, run, &st, &sp);
 
@@ -498,28 +432,14 @@ int main(int argc, char **argv)
 			.tx = txname,
 			.rx = rxname,
 			.cpu = rte_lcore_to_cpu_id((int)rte_lcore_id()),
-			.size = a.size,
-			.flows = a.flows,
-			.macs = a.macs,
-			.rate = a.rate,
-			.seconds = (double)(sp.t_end - sp.t_start) * 1e-9,
-			.sent = st.sent[0],
-			.received = st.received[0],
-			.rx_bytes = st.rx_bytes,
-			.warmup_sent = st.sent[1],
-			.warmup_received = st.received[1],
-			.stray = st.stray,
-			.tx_short = st.tx_short,
-			.tx_port_rx = st.tx_port_rx,
-			.learn_sent = st.learn_sent,
-			.loops = st.loops,
 			// The sink port's own losses: its rx ring full (imissed) and no mbuf
 			// to receive into (rx_nombuf).
 			.sink_rx_ring_full = s1.imissed - s0.imissed,
 			.sink_rx_fill_empty = s1.rx_nombuf - s0.rx_nombuf,
 		};
 
-		gen_print_result(stdout, &res, a.json);
+		gen_result_fill(&res, &a.g, &st, sp.t_start, sp.t_end);
+		gen_print_result(stdout, &res, a.g.json);
 	}
 	rc = 0;
 out:

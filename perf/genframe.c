@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <vs/mac.h>
+
 #define OFF_IP 14
 #define OFF_UDP 34
 #define OFF_MAGIC 42
@@ -159,6 +161,94 @@ uint64_t gen_now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+void gen_opts_init(struct gen_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->size = GEN_MIN_SIZE;
+	o->seconds = 10;
+	o->warmup = 1;
+	o->flows = 1;
+	o->macs = 1;
+	o->src_mac = 0x027673000001ULL;
+	o->dst_mac = 0x027673000002ULL;
+}
+
+int gen_opts_parse(struct gen_opts *o, int c, const char *arg)
+{
+	uint64_t v;
+
+	switch (c) {
+	case 's':
+		if (gen_parse_u64(arg, GEN_MIN_SIZE, GEN_MAX_SIZE, &v) < 0)
+			return -1;
+		o->size = (uint32_t)v;
+		return 1;
+	case 'R':
+		return gen_parse_double(arg, 0, 1e9, &o->rate) < 0 ? -1 : 1;
+	case 'S':
+		return gen_parse_double(arg, 0.01, 1e6, &o->seconds) < 0 ? -1 : 1;
+	case 'n':
+		return gen_parse_u64(arg, 1, UINT64_MAX, &o->count) < 0 ? -1 : 1;
+	case 'w':
+		return gen_parse_double(arg, 0, 1e6, &o->warmup) < 0 ? -1 : 1;
+	case 'f':
+		if (gen_parse_u64(arg, 1, 1u << 24, &v) < 0)
+			return -1;
+		o->flows = (uint32_t)v;
+		return 1;
+	case 'A':
+		if (gen_parse_u64(arg, 1, 1u << 23, &v) < 0)
+			return -1;
+		o->macs = (uint32_t)v;
+		return 1;
+	case 'M':
+	case 'D': {
+		uint64_t *mac = c == 'M' ? &o->src_mac : &o->dst_mac;
+
+		return vs_mac_parse(arg, mac) < 0 || vs_mac_is_multicast(*mac) ? -1 : 1;
+	}
+	case 'j':
+		o->json = 1;
+		return 1;
+	case 'q':
+		o->quiet = 1;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+void gen_print_start(const char *prog, const char *tx, const char *rx, const struct gen_opts *o,
+		     const char *where)
+{
+	if (o->quiet)
+		return;
+	fprintf(stderr,
+		"%s: %s -> %s, %u-byte frames, %u flow(s), %u MAC(s), rate %.0f pps%s, %s\n", prog,
+		tx, rx, o->size, o->flows, o->macs, o->rate,
+		o->rate > 0 ? "" : " (as fast as possible)", where);
+}
+
+void gen_result_fill(struct gen_result *r, const struct gen_opts *o, const struct gen_stats *st,
+		     uint64_t t_start, uint64_t t_end)
+{
+	r->size = o->size;
+	r->flows = o->flows;
+	r->macs = o->macs;
+	r->rate = o->rate;
+	r->seconds = (double)(t_end - t_start) * 1e-9;
+	r->sent = st->sent[0];
+	r->received = st->received[0];
+	r->rx_bytes = st->rx_bytes;
+	r->warmup_sent = st->sent[1];
+	r->warmup_received = st->received[1];
+	r->stray = st->stray;
+	r->tx_short = st->tx_short;
+	r->tx_port_rx = st->tx_port_rx;
+	r->learn_sent = st->learn_sent;
+	r->loops = st->loops;
 }
 
 void gen_print_result(FILE *f, const struct gen_result *r, int json)

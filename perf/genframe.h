@@ -55,6 +55,54 @@ void gen_vary_unsend(struct gen_vary *v, uint32_t n);
 // Which frame of ours 'data' is: 0 = measurement, 1 = warmup, -1 = not ours.
 int gen_classify(const uint8_t *data, uint32_t len, uint32_t size, uint32_t run);
 
+// The traffic options both generators take, with the same defaults: -s/--size, -R/--rate,
+// -S/--seconds, -n/--count, -w/--warmup, -f/--flows, --macs, --src-mac, --dst-mac, -j/--json,
+// -q/--quiet. A generator adds GEN_OPTS_SHORT to its getopt_long() short options and
+// GEN_OPTS_LONG to its long ones, and hands what it does not know itself to gen_opts_parse().
+struct gen_opts {
+	uint32_t size;
+	double rate; // pps, 0: as fast as possible
+	double seconds, warmup;
+	uint64_t count; // 0: no limit
+	uint32_t flows, macs;
+	uint64_t src_mac, dst_mac;
+	int json, quiet;
+};
+
+#define GEN_OPTS_SHORT "s:R:S:n:w:f:jq"
+#define GEN_OPTS_LONG                                                                              \
+	{"size", required_argument, NULL, 's'}, {"rate", required_argument, NULL, 'R'},            \
+		{"seconds", required_argument, NULL, 'S'},                                         \
+		{"count", required_argument, NULL, 'n'},                                           \
+		{"warmup", required_argument, NULL, 'w'},                                          \
+		{"flows", required_argument, NULL, 'f'}, {"macs", required_argument, NULL, 'A'},   \
+		{"src-mac", required_argument, NULL, 'M'},                                         \
+		{"dst-mac", required_argument, NULL, 'D'}, {"json", no_argument, NULL, 'j'},       \
+		{"quiet", no_argument, NULL, 'q'}
+
+// Sets the defaults: 60-byte frames, 10 s after 1 s of warmup, 1 flow, 1 MAC, source MAC
+// 02:76:73:00:00:01 to 02:76:73:00:00:02, as fast as possible.
+void gen_opts_init(struct gen_opts *o);
+// Applies option 'c' (a getopt_long() result) with argument 'arg': 1 when applied, 0 when
+// 'c' is not one of GEN_OPTS_LONG, -1 when 'arg' is not a valid value.
+int gen_opts_parse(struct gen_opts *o, int c, const char *arg);
+// Unless o->quiet: "<prog>: <tx> -> <rx>, <size>-byte frames, ... , <where>" on stderr, the
+// line both generators print before they start.
+void gen_print_start(const char *prog, const char *tx, const char *rx, const struct gen_opts *o,
+		     const char *where);
+
+// What the send/receive loop of a generator counts.
+struct gen_stats {
+	uint64_t sent[2];     // [phase] frames accepted by tx_burst
+	uint64_t received[2]; // [phase] our frames back on the rx port
+	uint64_t rx_bytes;    // measurement phase
+	uint64_t stray;	      // frames on the rx port that are not ours
+	uint64_t tx_short;    // tx bursts that took fewer frames than offered
+	uint64_t tx_port_rx;  // frames arriving on the tx port (e.g. flooded learning frames)
+	uint64_t learn_sent;
+	uint64_t loops;
+};
+
 // Parses a number in [min, max]; 0 or -1.
 int gen_parse_double(const char *s, double min, double max, double *out);
 int gen_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
@@ -72,6 +120,11 @@ struct gen_result {
 	uint64_t stray, tx_short, tx_port_rx, learn_sent, loops;
 	uint64_t sink_rx_ring_full, sink_rx_fill_empty; // the sink port's own drops
 };
+
+// Sets the fields of 'r' that come from the options, the counters and the measurement
+// phase from 't_start' to 't_end' (ns); tx, rx, cpu and the sink's drops are left alone.
+void gen_result_fill(struct gen_result *r, const struct gen_opts *o, const struct gen_stats *st,
+		     uint64_t t_start, uint64_t t_end);
 
 // Prints 'r' as one JSON object (json) or one line of text, ending in a newline.
 void gen_print_result(FILE *f, const struct gen_result *r, int json);

@@ -42,26 +42,9 @@
 struct args {
 	const char *tx_if, *rx_if, *xdp_mode;
 	int cpu;
-	uint32_t size;
-	double rate; // pps, 0: as fast as possible
-	double seconds, warmup;
-	uint64_t count; // 0: no limit
-	uint32_t flows, macs;
-	uint64_t src_mac, dst_mac;
+	struct gen_opts g;
 	uint64_t sink_mac; // the MAC the sink port announces (default: dst_mac)
 	uint32_t sink_ip;  // != 0: the sink announces itself with gratuitous ARP from this IP
-	int json, quiet;
-};
-
-struct stats {
-	uint64_t sent[2];     // [phase] frames accepted by tx_burst
-	uint64_t received[2]; // [phase] our frames back on the rx port
-	uint64_t rx_bytes;    // measurement phase
-	uint64_t stray;	      // frames on the rx port that are not ours
-	uint64_t tx_short;    // tx bursts that took fewer frames than offered
-	uint64_t tx_port_rx;  // frames arriving on the tx port (e.g. flooded learning frames)
-	uint64_t learn_sent;
-	uint64_t loops;
 };
 
 static volatile sig_atomic_t stop_req;
@@ -114,36 +97,20 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{"tx", required_argument, NULL, 't'},
 		{"rx", required_argument, NULL, 'r'},
 		{"cpu", required_argument, NULL, 'c'},
-		{"size", required_argument, NULL, 's'},
-		{"rate", required_argument, NULL, 'R'},
-		{"seconds", required_argument, NULL, 'S'},
-		{"count", required_argument, NULL, 'n'},
-		{"warmup", required_argument, NULL, 'w'},
-		{"flows", required_argument, NULL, 'f'},
-		{"macs", required_argument, NULL, 'A'},
-		{"src-mac", required_argument, NULL, 'M'},
-		{"dst-mac", required_argument, NULL, 'D'},
+		GEN_OPTS_LONG,
 		{"sink-mac", required_argument, NULL, 'K'},
 		{"sink-ip", required_argument, NULL, 'I'},
 		{"xdp-mode", required_argument, NULL, 'x'},
-		{"json", no_argument, NULL, 'j'},
-		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	uint64_t v;
-	int c;
+	int c, r;
 
 	memset(a, 0, sizeof(*a));
 	a->xdp_mode = "auto";
-	a->size = MIN_SIZE;
-	a->seconds = 10;
-	a->warmup = 1;
-	a->flows = 1;
-	a->macs = 1;
-	a->src_mac = 0x027673000001ULL;
-	a->dst_mac = 0x027673000002ULL;
-	while ((c = getopt_long(argc, argv, "t:r:c:s:R:S:n:w:f:x:jqh", longopts, NULL)) != -1) {
+	gen_opts_init(&a->g);
+	while ((c = getopt_long(argc, argv, "t:r:c:" GEN_OPTS_SHORT "x:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			a->tx_if = optarg;
@@ -155,43 +122,6 @@ static int parse_args(int argc, char **argv, struct args *a)
 			if (gen_parse_u64(optarg, 0, CPU_SETSIZE - 1, &v) < 0)
 				goto bad;
 			a->cpu = (int)v;
-			break;
-		case 's':
-			if (gen_parse_u64(optarg, MIN_SIZE, MAX_SIZE, &v) < 0)
-				goto bad;
-			a->size = (uint32_t)v;
-			break;
-		case 'R':
-			if (gen_parse_double(optarg, 0, 1e9, &a->rate) < 0)
-				goto bad;
-			break;
-		case 'S':
-			if (gen_parse_double(optarg, 0.01, 1e6, &a->seconds) < 0)
-				goto bad;
-			break;
-		case 'n':
-			if (gen_parse_u64(optarg, 1, UINT64_MAX, &a->count) < 0)
-				goto bad;
-			break;
-		case 'w':
-			if (gen_parse_double(optarg, 0, 1e6, &a->warmup) < 0)
-				goto bad;
-			break;
-		case 'f':
-			if (gen_parse_u64(optarg, 1, 1u << 24, &v) < 0)
-				goto bad;
-			a->flows = (uint32_t)v;
-			break;
-		case 'A':
-			if (gen_parse_u64(optarg, 1, 1u << 23, &v) < 0)
-				goto bad;
-			a->macs = (uint32_t)v;
-			break;
-		case 'M':
-		case 'D':
-			if (vs_mac_parse(optarg, c == 'M' ? &a->src_mac : &a->dst_mac) < 0 ||
-			    vs_mac_is_multicast(c == 'M' ? a->src_mac : a->dst_mac))
-				goto bad;
 			break;
 		case 'K':
 			if (vs_mac_parse(optarg, &a->sink_mac) < 0 || vs_mac_is_multicast(a->sink_mac) ||
@@ -209,22 +139,21 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case 'x':
 			a->xdp_mode = optarg;
 			break;
-		case 'j':
-			a->json = 1;
-			break;
-		case 'q':
-			a->quiet = 1;
-			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
 		default:
+			r = gen_opts_parse(&a->g, c, optarg);
+			if (r < 0)
+				goto bad;
+			if (r > 0)
+				break;
 			usage(stderr);
 			return -1;
 		}
 	}
 	if (a->sink_mac == 0)
-		a->sink_mac = a->dst_mac;
+		a->sink_mac = a->g.dst_mac;
 	if (optind < argc) {
 		fprintf(stderr, "vsgen: unexpected argument '%s'\n", argv[optind]);
 		return -1;
@@ -290,7 +219,7 @@ static uint16_t drain_port(struct vs_port *port, struct vs_pkt *pkts)
 	return n;
 }
 
-static void send_learn(struct vs_port *rx, const uint8_t *learn, struct stats *st)
+static void send_learn(struct vs_port *rx, const uint8_t *learn, struct gen_stats *st)
 {
 	struct vs_pkt lp = {.data = (uint8_t *)learn, .len = MIN_SIZE};
 	struct vs_pkt *lpp[4] = {&lp, &lp, &lp, &lp};
@@ -333,24 +262,24 @@ struct run {
 };
 
 static void run_loop(const struct args *a, struct vs_port *tx, struct vs_port *rx, uint8_t *tmpl,
-		     uint32_t n_tmpl, const uint8_t *learn, uint32_t run_id, struct stats *st,
+		     uint32_t n_tmpl, const uint8_t *learn, uint32_t run_id, struct gen_stats *st,
 		     struct run *r)
 {
 	struct vs_pkt pkts[VS_BURST], txp[VS_BURST], *txpp[VS_BURST];
-	const uint64_t warm_ns = (uint64_t)(a->warmup * 1e9),
-		       meas_ns = (uint64_t)(a->seconds * 1e9);
+	const uint64_t warm_ns = (uint64_t)(a->g.warmup * 1e9),
+		       meas_ns = (uint64_t)(a->g.seconds * 1e9);
 	uint64_t now = gen_now_ns(), last = now, phase_end = now + warm_ns, last_learn = now,
 		 last_rx = now;
 	int ph = warm_ns ? GEN_WARMUP : GEN_MEASURE;
 	struct gen_vary v = {
-		.flows = a->flows, .macs = a->macs, .n_tmpl = n_tmpl, .src_mac = a->src_mac};
+		.flows = a->g.flows, .macs = a->g.macs, .n_tmpl = n_tmpl, .src_mac = a->g.src_mac};
 	uint32_t next = 0;
 	// At most 1 ms of frames (and at least 4 bursts) accumulate while the loop is slow.
 	double tokens = 0,
-	       max_tokens = a->rate * 1e-3 > 4 * VS_BURST ? a->rate * 1e-3 : 4 * VS_BURST;
+	       max_tokens = a->g.rate * 1e-3 > 4 * VS_BURST ? a->g.rate * 1e-3 : 4 * VS_BURST;
 
 	for (uint32_t i = 0; i < VS_BURST; i++) {
-		txp[i].len = a->size;
+		txp[i].len = a->g.size;
 		txpp[i] = &txp[i];
 	}
 	if (ph == GEN_MEASURE) { // no warmup: frames carry the measurement phase from the start
@@ -372,7 +301,7 @@ static void run_loop(const struct args *a, struct vs_port *tx, struct vs_port *r
 			phase_end = now + meas_ns;
 		}
 		if (ph == GEN_MEASURE &&
-		    (now >= phase_end || stop_req || (a->count && st->sent[0] >= a->count))) {
+		    (now >= phase_end || stop_req || (a->g.count && st->sent[0] >= a->g.count))) {
 			ph = GEN_DRAIN;
 			r->t_end = now;
 			phase_end = now + DRAIN_NS;
@@ -381,19 +310,19 @@ static void run_loop(const struct args *a, struct vs_port *tx, struct vs_port *r
 		if (ph == GEN_DRAIN && (now >= phase_end || now - last_rx >= DRAIN_IDLE_NS))
 			break;
 
-		if (a->rate > 0 && ph != GEN_DRAIN) {
-			tokens += (double)(now - last) * a->rate * 1e-9;
+		if (a->g.rate > 0 && ph != GEN_DRAIN) {
+			tokens += (double)(now - last) * a->g.rate * 1e-9;
 			if (tokens > max_tokens)
 				tokens = max_tokens;
 		}
 		last = now;
 		// Rate-limited, up to 4 bursts per loop to catch up after a slow iteration.
-		for (int b = 0; b < (a->rate > 0 ? 4 : 1) && ph != GEN_DRAIN; b++) {
+		for (int b = 0; b < (a->g.rate > 0 ? 4 : 1) && ph != GEN_DRAIN; b++) {
 			n = VS_BURST;
-			if (a->rate > 0)
+			if (a->g.rate > 0)
 				n = tokens < VS_BURST ? (uint16_t)tokens : VS_BURST;
-			if (a->count && ph == GEN_MEASURE && st->sent[0] + n > a->count)
-				n = (uint16_t)(a->count - st->sent[0]);
+			if (a->g.count && ph == GEN_MEASURE && st->sent[0] + n > a->g.count)
+				n = (uint16_t)(a->g.count - st->sent[0]);
 			if (n == 0)
 				break;
 			for (uint16_t i = 0; i < n; i++) {
@@ -421,7 +350,7 @@ static void run_loop(const struct args *a, struct vs_port *tx, struct vs_port *r
 		k = rx->ops->rx_burst(rx, 0, pkts, VS_BURST);
 		if (k) {
 			for (uint16_t i = 0; i < k; i++) {
-				int c = classify(&pkts[i], a->size, run_id);
+				int c = classify(&pkts[i], a->g.size, run_id);
 
 				// A backend (--sink-ip) counts only frames addressed to it (DNATed).
 				if (c >= 0 && a->sink_ip && ip_dst(pkts[i].data) != a->sink_ip)
@@ -457,10 +386,11 @@ int main(int argc, char **argv)
 	struct vs_pkt pkts[VS_BURST];
 	uint64_t drops_rx0[VS_DROP_MAX], drops_rx1[VS_DROP_MAX];
 	struct vs_port *tx = NULL, *rx = NULL;
-	struct stats st = {0};
+	struct gen_stats st = {0};
 	struct run r = {0};
 	uint8_t *tmpl = NULL, learn[MIN_SIZE];
 	uint32_t n_tmpl, run_id;
+	char where[32];
 	struct args a;
 	int ret = 1;
 
@@ -476,7 +406,7 @@ int main(int argc, char **argv)
 	run_id = (uint32_t)getpid() ^ (uint32_t)gen_now_ns();
 
 	// At least a few bursts of distinct buffers, so one flow still walks a few frames.
-	n_tmpl = gen_n_templates(a.flows, a.macs, 4 * VS_BURST, MAX_TEMPLATES);
+	n_tmpl = gen_n_templates(a.g.flows, a.g.macs, 4 * VS_BURST, MAX_TEMPLATES);
 	tmpl = aligned_alloc(64, (size_t)n_tmpl * TEMPLATE_SIZE);
 	if (tmpl == NULL) {
 		fprintf(stderr, "vsgen: out of memory\n");
@@ -485,11 +415,11 @@ int main(int argc, char **argv)
 	for (uint32_t i = 0; i < n_tmpl; i++) {
 		uint8_t *f = tmpl + (size_t)i * TEMPLATE_SIZE;
 
-		gen_build_frame(f, a.size, a.dst_mac, a.src_mac, GEN_MAGIC, run_id);
-		gen_vary_template(&(struct gen_vary){.flows = a.flows,
-						     .macs = a.macs,
+		gen_build_frame(f, a.g.size, a.g.dst_mac, a.g.src_mac, GEN_MAGIC, run_id);
+		gen_vary_template(&(struct gen_vary){.flows = a.g.flows,
+						     .macs = a.g.macs,
 						     .n_tmpl = n_tmpl,
-						     .src_mac = a.src_mac},
+						     .src_mac = a.g.src_mac},
 				  f, i);
 	}
 	if (a.sink_ip)
@@ -504,8 +434,8 @@ int main(int argc, char **argv)
 	rx = open_port(a.rx_if, a.xdp_mode);
 	if (rx == NULL)
 		goto out;
-	if (a.size > tx->max_frame) {
-		fprintf(stderr, "vsgen: --size %u is larger than %s can send (%u)\n", a.size,
+	if (a.g.size > tx->max_frame) {
+		fprintf(stderr, "vsgen: --size %u is larger than %s can send (%u)\n", a.g.size,
 			a.tx_if, tx->max_frame);
 		goto out;
 	}
@@ -519,12 +449,8 @@ int main(int argc, char **argv)
 			rx->ops->tx_flush(rx, 0);
 	}
 	port_drops(rx, drops_rx0);
-	if (!a.quiet)
-		fprintf(stderr,
-			"vsgen: %s -> %s, %u-byte frames, %u flow(s), %u MAC(s), rate %.0f pps%s, "
-			"CPU %d\n",
-			a.tx_if, a.rx_if, a.size, a.flows, a.macs, a.rate,
-			a.rate > 0 ? "" : " (as fast as possible)", a.cpu);
+	snprintf(where, sizeof(where), "CPU %d", a.cpu);
+	gen_print_start("vsgen", a.tx_if, a.rx_if, &a.g, where);
 
 	run_loop(&a, tx, rx, tmpl, n_tmpl, learn, run_id, &st, &r);
 
@@ -534,28 +460,14 @@ int main(int argc, char **argv)
 			.tx = a.tx_if,
 			.rx = a.rx_if,
 			.cpu = a.cpu,
-			.size = a.size,
-			.flows = a.flows,
-			.macs = a.macs,
-			.rate = a.rate,
-			.seconds = (double)(r.t_end - r.t_start) * 1e-9,
-			.sent = st.sent[0],
-			.received = st.received[0],
-			.rx_bytes = st.rx_bytes,
-			.warmup_sent = st.sent[1],
-			.warmup_received = st.received[1],
-			.stray = st.stray,
-			.tx_short = st.tx_short,
-			.tx_port_rx = st.tx_port_rx,
-			.learn_sent = st.learn_sent,
-			.loops = st.loops,
 			.sink_rx_ring_full =
 				drops_rx1[VS_DROP_RX_RING_FULL] - drops_rx0[VS_DROP_RX_RING_FULL],
 			.sink_rx_fill_empty =
 				drops_rx1[VS_DROP_RX_FILL_EMPTY] - drops_rx0[VS_DROP_RX_FILL_EMPTY],
 		};
 
-		gen_print_result(stdout, &res, a.json);
+		gen_result_fill(&res, &a.g, &st, r.t_start, r.t_end);
+		gen_print_result(stdout, &res, a.g.json);
 	}
 	ret = 0;
 out:

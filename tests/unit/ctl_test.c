@@ -16,28 +16,19 @@
 #include <vs/drops.h>
 #include <vs/log.h>
 
-#include "pktbuild.h"
-#include "pmd/mem.h"
+#include "swfix.h"
 #include "vswitch/cp/handlers.h"
 
 #define INVALID "invalid-params"
 // A request of 'method' with params '{p}', written with ' for " (see handle()).
 #define M(method, p) "{'method':'" method "','params':{" p "}}"
 
-static struct vs_switch sw;
-static struct vs_pmd *pmd;
 static json_t *last; // the last response, released by the next request
 
 static int setup(void **state)
 {
 	(void)state;
-	vs_log_level = VS_LOG_WARN;
-	vs_switch_init(&sw);
-	vs_port_driver_register(&vs_mem_ops);
-	pmd = vs_pmd_create(0, -1);
-	assert_non_null(pmd);
-	sw.pmds[0] = pmd;
-	sw.n_pmds = 1;
+	swfix_setup(VS_LOG_WARN);
 	return 0;
 }
 
@@ -46,8 +37,7 @@ static int teardown(void **state)
 	(void)state;
 	json_decref(last);
 	last = NULL;
-	vs_switch_clear(&sw);
-	vs_pmd_destroy(pmd);
+	swfix_teardown();
 	return 0;
 }
 

@@ -15,46 +15,25 @@
 #include <vs/log.h>
 #include <vs/mac.h>
 
-#include "pktbuild.h"
-#include "pmd/mem.h"
-#include "vswitch/cp/switch.h"
+#include "swfix.h"
 
 #define MAC_A 0x02000000000aULL
 #define MAC_B 0x02000000000bULL
 #define MAC_C 0x02000000000cULL
 #define MCAST 0x01005e000001ULL
 
-static struct vs_switch sw;
-static struct vs_pmd *pmd;
-
 static int setup(void **state)
 {
 	(void)state;
-	vs_log_level = VS_LOG_WARN;
-	vs_switch_init(&sw);
-	vs_port_driver_register(&vs_mem_ops);
-	pmd = vs_pmd_create(0, -1);
-	assert_non_null(pmd);
-	sw.pmds[0] = pmd;
-	sw.n_pmds = 1;
+	swfix_setup(VS_LOG_WARN);
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	vs_switch_clear(&sw);
-	vs_pmd_destroy(pmd);
+	swfix_teardown();
 	return 0;
-}
-
-static void add_br(const char *name)
-{
-	struct vs_bridge_opts o = {0};
-	char err[256];
-
-	if (vs_switch_add_bridge(&sw, name, &o, err, sizeof(err)) != 0)
-		fail_msg("add-br %s: %s", name, err);
 }
 
 // Adds mem port 'name' to 'br' with at most one option.
@@ -76,48 +55,9 @@ static void br0_3ports(void)
 	add_port("br0", "p3", NULL, NULL);
 }
 
-static struct vs_port *P(const char *name)
-{
-	int id = vs_switch_port_id(&sw, name);
-
-	if (id < 0)
-		fail_msg("no port %s", name);
-	return sw.ports[id];
-}
-
-// Polls until every rx queue is empty. Returns the frames received.
-static uint32_t run(void)
-{
-	uint32_t total = 0, n;
-
-	while ((n = vs_pmd_poll_once(pmd, vs_conf_current())) > 0)
-		total += n;
-	return total;
-}
-
 static void inject(const char *port, const struct pb *b, uint32_t len)
 {
 	assert_int_equal(vs_mem_inject(P(port), b->buf, len), 0);
-}
-
-// Sends one UDP frame of 'len' bytes on 'port' through the pipeline.
-static void tx_frame_len(const char *port, uint64_t dst, uint64_t src, uint32_t len)
-{
-	struct pb b;
-
-	pb_simple(&b, dst, src, len);
-	inject(port, &b, b.len);
-	assert_int_equal(run(), 1);
-}
-
-static void tx_frame(const char *port, uint64_t dst, uint64_t src)
-{
-	tx_frame_len(port, dst, src, 64);
-}
-
-static uint32_t ntx(const char *port)
-{
-	return vs_mem_tx_count(P(port));
 }
 
 static uint64_t src_of(const char *port, uint32_t i)
@@ -139,24 +79,12 @@ static struct vs_port_counters ctr(const char *port)
 
 static uint64_t drops(const char *port, enum vs_drop d)
 {
-	return ctr(port).drops[d];
+	return port_drops(P(port), d);
 }
 
 static uint64_t all_drops(const char *port)
 {
-	struct vs_port_counters c = ctr(port);
-	uint64_t n = 0;
-
-	for (int d = 0; d < VS_DROP_MAX; d++)
-		n += c.drops[d];
-	return n;
-}
-
-static void clear_tx(void)
-{
-	for (unsigned i = 0; i < VS_MAX_PORTS; i++)
-		if (sw.ports[i] != NULL)
-			vs_mem_tx_clear(sw.ports[i]);
+	return port_all_drops(P(port));
 }
 
 static void assert_tx3(uint32_t n1, uint32_t n2, uint32_t n3)

@@ -17,11 +17,9 @@
 #include <vs/log.h>
 #include <vs/mac.h>
 
-#include "pktbuild.h"
-#include "pmd/mem.h"
+#include "swfix.h"
 #include "vswitch/cp/handlers.h"
 #include "vswitch/cp/macvlan.h"
-#include "vswitch/cp/switch.h"
 #include "vswitch/dp/macvlan.h"
 
 #define MAC_1 0x020000000001ULL // child c1
@@ -31,27 +29,17 @@
 #define EXT_B 0x0200000000b0ULL
 #define MCAST 0x01005e000001ULL
 
-static struct vs_switch sw;
-static struct vs_pmd *pmd;
-
 static int setup(void **state)
 {
 	(void)state;
-	vs_log_level = VS_LOG_ERR;
-	vs_switch_init(&sw);
-	vs_port_driver_register(&vs_mem_ops);
-	pmd = vs_pmd_create(0, -1);
-	assert_non_null(pmd);
-	sw.pmds[0] = pmd;
-	sw.n_pmds = 1;
+	swfix_setup(VS_LOG_ERR);
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	vs_switch_clear(&sw);
-	vs_pmd_destroy(pmd);
+	swfix_teardown();
 	return 0;
 }
 
@@ -88,44 +76,10 @@ static void mv0(int mode)
 	must(add_port("mv0", "c2", MAC_2, err, sizeof(err)), "add c2", err);
 }
 
-static struct vs_port *P(const char *name)
-{
-	int id = vs_switch_port_id(&sw, name);
-
-	if (id < 0)
-		fail_msg("no port %s", name);
-	return sw.ports[id];
-}
-
-static uint32_t run(void)
-{
-	uint32_t total = 0, n;
-
-	while ((n = vs_pmd_poll_once(pmd, vs_conf_current())) > 0)
-		total += n;
-	return total;
-}
-
 // Sends one 64-byte frame on 'port' through the pipeline.
 static void tx(const char *port, uint64_t dst, uint64_t src)
 {
-	struct pb b;
-
-	pb_simple(&b, dst, src, 64);
-	assert_int_equal(vs_mem_inject(P(port), b.buf, b.len), 0);
-	assert_int_equal(run(), 1);
-}
-
-static uint32_t ntx(const char *port)
-{
-	return vs_mem_tx_count(P(port));
-}
-
-static void clear_tx(void)
-{
-	for (unsigned i = 0; i < VS_MAX_PORTS; i++)
-		if (sw.ports[i] != NULL)
-			vs_mem_tx_clear(sw.ports[i]);
+	tx_frame(port, dst, src);
 }
 
 // Frames sent out of up, c1, c2 since the last clear_tx(), then clears.
@@ -139,21 +93,12 @@ static void expect(uint32_t up, uint32_t c1, uint32_t c2)
 
 static uint64_t drops(const char *port, enum vs_drop d)
 {
-	struct vs_port_counters c;
-
-	vs_port_counters_sum(P(port), &c);
-	return c.drops[d];
+	return port_drops(P(port), d);
 }
 
 static uint64_t all_drops(const char *port)
 {
-	struct vs_port_counters c;
-	uint64_t n = 0;
-
-	vs_port_counters_sum(P(port), &c);
-	for (int d = 0; d < VS_DROP_MAX; d++)
-		n += c.drops[d];
-	return n;
+	return port_all_drops(P(port));
 }
 
 // --- from the parent ----------------------------------------------------------

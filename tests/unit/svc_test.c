@@ -17,10 +17,8 @@
 #include <vs/log.h>
 #include <vs/mac.h>
 
-#include "pktbuild.h"
-#include "pmd/mem.h"
+#include "swfix.h"
 #include "vswitch/cp/service.h"
-#include "vswitch/cp/switch.h"
 
 #define MAC_C 0x02000000000cULL
 #define MAC_B1 0x0200000000b1ULL
@@ -30,22 +28,14 @@
 #define IP_B2 0xc612050cu // 198.18.5.12
 #define VIP 0xc6120564u	  // 198.18.5.100
 
-static struct vs_switch sw;
-static struct vs_pmd *pmd;
-
 static int setup(void **state)
 {
 	struct vs_bridge_opts o = {0};
 	char err[256];
 
 	(void)state;
-	vs_log_level = VS_LOG_WARN;
-	vs_switch_init(&sw);
-	vs_port_driver_register(&vs_mem_ops);
-	pmd = vs_pmd_create(0, -1);
-	assert_non_null(pmd);
-	sw.pmds[0] = pmd;
-	sw.n_pmds = 1;
+	swfix_setup(VS_LOG_WARN);
+	swfix_housekeeping = true;
 	assert_int_equal(vs_switch_add_bridge(&sw, "br0", &o, err, sizeof(err)), 0);
 	assert_int_equal(vs_switch_add_port(&sw, "br0", "c", "mem", NULL, 0, err, sizeof(err)), 0);
 	assert_int_equal(vs_switch_add_port(&sw, "br0", "b1", "mem", NULL, 0, err, sizeof(err)), 0);
@@ -56,8 +46,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	vs_switch_clear(&sw);
-	vs_pmd_destroy(pmd);
+	swfix_teardown();
 	return 0;
 }
 
@@ -86,40 +75,15 @@ static void ok(const char *name, const char *params)
 		fail_msg("%s %s: %s", name, params, msg);
 }
 
-static struct vs_port *P(const char *name)
-{
-	return sw.ports[vs_switch_port_id(&sw, name)];
-}
-
-static uint32_t run(void)
-{
-	uint32_t total = 0, n;
-
-	while ((n = vs_pmd_poll_once(pmd, vs_conf_current())) > 0)
-		total += n;
-	vs_switch_housekeeping(&sw);
-	return total;
-}
-
 static void inject(const char *port, const struct pb *b)
 {
 	assert_int_equal(vs_mem_inject(P(port), b->buf, b->len), 0);
 	assert_int_equal(run(), 1);
 }
 
-static void clear_tx(void)
-{
-	vs_mem_tx_clear(P("c"));
-	vs_mem_tx_clear(P("b1"));
-	vs_mem_tx_clear(P("b2"));
-}
-
 static uint64_t drops(const char *port, enum vs_drop d)
 {
-	struct vs_port_counters c;
-
-	vs_port_counters_sum(P(port), &c);
-	return c.drops[d];
+	return port_drops(P(port), d);
 }
 
 static const uint8_t *tx(const char *port, uint32_t i, uint32_t *len)

@@ -17,9 +17,7 @@
 #include <vs/log.h>
 #include <vs/mac.h>
 
-#include "pktbuild.h"
-#include "pmd/mem.h"
-#include "vswitch/cp/switch.h"
+#include "swfix.h"
 #include "vswitch/cp/vxlan.h"
 
 #define LOCAL_IP 0xc6120a01u // 198.18.10.1
@@ -31,8 +29,6 @@
 #define MAC_R 0x02000000000bULL // behind VTEP R2
 #define MAC_S 0x02000000000cULL // behind VTEP R3
 
-static struct vs_switch sw;
-static struct vs_pmd *pmd;
 static int stub_mtu = 1500;
 static uint32_t stub_unresolved; // this IP has no next hop MAC
 
@@ -73,35 +69,19 @@ static const struct vs_vxlan_resolver stub = {
 static int setup(void **state)
 {
 	(void)state;
-	vs_log_level = VS_LOG_ERR;
-	vs_switch_init(&sw);
-	vs_port_driver_register(&vs_mem_ops);
+	swfix_setup(VS_LOG_ERR);
 	vs_port_driver_register(&vs_vxlan_ops);
 	vs_vxlan_set_resolver(&stub);
 	stub_mtu = 1500;
 	stub_unresolved = 0;
-	pmd = vs_pmd_create(0, -1);
-	assert_non_null(pmd);
-	sw.pmds[0] = pmd;
-	sw.n_pmds = 1;
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	vs_switch_clear(&sw);
-	vs_pmd_destroy(pmd);
+	swfix_teardown();
 	return 0;
-}
-
-static void add_br(const char *name)
-{
-	struct vs_bridge_opts o = {0};
-	char err[256];
-
-	if (vs_switch_add_bridge(&sw, name, &o, err, sizeof(err)) != 0)
-		fail_msg("add-br %s: %s", name, err);
 }
 
 // Adds a port with 'n' options given as "key", "value" pairs; returns the result.
@@ -134,15 +114,6 @@ static void topo(void)
 		fail_msg("vx0: %s", err);
 }
 
-static struct vs_port *P(const char *name)
-{
-	int id = vs_switch_port_id(&sw, name);
-
-	if (id < 0)
-		fail_msg("no port %s", name);
-	return sw.ports[id];
-}
-
 // The underlay port of the current snapshot.
 static struct vs_port *UL(void)
 {
@@ -153,21 +124,9 @@ static struct vs_port *UL(void)
 	return conf->vxlan->underlay[0].port;
 }
 
-static uint32_t run(void)
-{
-	uint32_t total = 0, n;
-
-	while ((n = vs_pmd_poll_once(pmd, vs_conf_current())) > 0)
-		total += n;
-	return total;
-}
-
 static uint64_t drops(struct vs_port *port, enum vs_drop d)
 {
-	struct vs_port_counters c;
-
-	vs_port_counters_sum(port, &c);
-	return c.drops[d];
+	return port_drops(port, d);
 }
 
 static void wr16(uint8_t *p, uint16_t v)

@@ -564,3 +564,16 @@ out:
 	json_decref(root);
 	return resp;
 }
+
+int vs_ctl_opt_str(const char *key, json_t *v, char *buf, size_t len, char *err, size_t errlen)
+{
+	if (json_is_string(v))
+		snprintf(buf, len, "%s", json_string_value(v));
+	else if (json_is_integer(v))
+		snprintf(buf, len, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+	else {
+		snprintf(err, errlen, "option '%s' must be a string or an integer", key);
+		return -EINVAL;
+	}
+	return 0;
+}

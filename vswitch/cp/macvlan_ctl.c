@@ -7,22 +7,11 @@
 #include <vs/mac.h>
 
 #include "../dp/macvlan.h"
+#include "handlers.h"
 #include "macvlan.h"
 
 #define ERR(code, ...) (snprintf(err, errlen, __VA_ARGS__), -(code))
 #define PARENT_PREFIX "parent-"
-
-// An option value as a string: JSON strings and integers are both accepted.
-static int opt_str(const char *key, json_t *v, char *buf, size_t len, char *err, size_t errlen)
-{
-	if (json_is_string(v))
-		snprintf(buf, len, "%s", json_string_value(v));
-	else if (json_is_integer(v))
-		snprintf(buf, len, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-	else
-		return ERR(EINVAL, "option '%s' must be a string or an integer", key);
-	return 0;
-}
 
 static int learning_option(const char *key, char *err, size_t errlen)
 {
@@ -47,7 +36,7 @@ int vs_macvlan_ctl_add_br(struct vs_switch *sw, const char *name, json_t *option
 
 	if (t == NULL)
 		return 1;
-	ret = opt_str("type", t, type, sizeof(type), err, errlen);
+	ret = vs_ctl_opt_str("type", t, type, sizeof(type), err, errlen);
 	if (ret < 0)
 		return ret;
 	if (strcmp(type, "learning") == 0) {
@@ -63,7 +52,7 @@ int vs_macvlan_ctl_add_br(struct vs_switch *sw, const char *name, json_t *option
 			continue;
 		if (nv == VS_ARRAY_SIZE(vals))
 			return ERR(EINVAL, "too many options");
-		ret = opt_str(key, v, val, sizeof(vals[0]), err, errlen);
+		ret = vs_ctl_opt_str(key, v, val, sizeof(vals[0]), err, errlen);
 		if (ret < 0)
 			return ret;
 		nv++;
@@ -109,7 +98,7 @@ int vs_macvlan_ctl_set_bridge(struct vs_switch *sw, const char *name, json_t *op
 	json_object_foreach (options, key, v) {
 		char val[64];
 
-		ret = opt_str(key, v, val, sizeof(val), err, errlen);
+		ret = vs_ctl_opt_str(key, v, val, sizeof(val), err, errlen);
 		if (ret < 0)
 			return ret;
 		if (strcmp(key, "mode") == 0) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../dp/maglev.h"
+#include "handlers.h"
 #include "service_int.h"
 
 static int parse_port(const char *s, uint16_t *port)
@@ -127,18 +128,6 @@ static int parse_backends(const char *list, struct svc_spec *sp, char *err, size
 	return 0;
 }
 
-// Option values may be strings or integers.
-static int opt_str(const char *key, json_t *v, char *buf, size_t len, char *err, size_t errlen)
-{
-	if (json_is_string(v))
-		snprintf(buf, len, "%s", json_string_value(v));
-	else if (json_is_integer(v))
-		snprintf(buf, len, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-	else
-		return ERR(EINVAL, "option '%s' must be a string or an integer", key);
-	return 0;
-}
-
 int services_parse_spec(json_t *opts, struct svc_spec *sp, char *err, size_t errlen)
 {
 	const char *key;
@@ -158,7 +147,7 @@ int services_parse_spec(json_t *opts, struct svc_spec *sp, char *err, size_t err
 				return ret;
 			continue;
 		}
-		if ((ret = opt_str(key, v, buf, sizeof(buf), err, errlen)) < 0)
+		if ((ret = vs_ctl_opt_str(key, v, buf, sizeof(buf), err, errlen)) < 0)
 			return ret;
 		if (strcmp(key, "vip") == 0) {
 			if (parse_ep(buf, &sp->vip, &sp->vport) < 0)
@@ -270,16 +259,5 @@ nomem:
 
 bool services_valid_name(const char *name)
 {
-	size_t n = strlen(name);
-
-	if (n == 0 || n > VS_SVC_NAME_MAX)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = name[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '_' || c == '.' || c == '-'))
-			return false;
-	}
-	return true;
+	return vs_switch_valid_name_max(name, VS_SVC_NAME_MAX);
 }

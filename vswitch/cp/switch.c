@@ -27,9 +27,14 @@ void vs_switch_init(struct vs_switch *sw)
 
 bool vs_switch_valid_name(const char *name)
 {
+	return vs_switch_valid_name_max(name, VS_NAME_MAX);
+}
+
+bool vs_switch_valid_name_max(const char *name, size_t max)
+{
 	size_t n = strlen(name);
 
-	if (n == 0 || n > VS_NAME_MAX)
+	if (n == 0 || n > max)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		char c = name[i];

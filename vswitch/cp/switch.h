@@ -107,3 +107,6 @@ bool vs_switch_valid_name(const char *name);
 // Returns 0, or -errno with a one-line message in 'err' (cp/set_port.c).
 int vs_switch_set_port(struct vs_switch *sw, const char *bridge, const char *name,
 		       const struct vs_opt *opts, size_t n_opts, char *err, size_t errlen);
+
+// Validates a name of 1-'max' characters of [A-Za-z0-9_.-] (bridges, ports, services).
+bool vs_switch_valid_name_max(const char *name, size_t max);
