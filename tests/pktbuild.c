@@ -248,3 +248,20 @@ uint32_t pb_simple(struct pb *b, uint64_t dst, uint64_t src, uint32_t len)
 	pb_payload(b, len - hdrs);
 	return pb_finish(b);
 }
+
+void pb_arp(struct pb *b, uint16_t op, uint64_t sha, uint32_t spa, uint64_t tha, uint32_t tpa)
+{
+	uint8_t *p = grow(b, 28);
+
+	wr16(p, 1);
+	wr16(p + 2, PB_ETH_P_IPV4);
+	p[4] = 6;
+	p[5] = 4;
+	wr16(p + 6, op);
+	wrmac(p + 8, sha);
+	wr16(p + 14, (uint16_t)(spa >> 16));
+	wr16(p + 16, (uint16_t)spa);
+	wrmac(p + 18, tha);
+	wr16(p + 24, (uint16_t)(tpa >> 16));
+	wr16(p + 26, (uint16_t)tpa);
+}

@@ -82,3 +82,6 @@ static inline uint64_t pb_mac(uint32_t n)
 
 // Shorthand: a complete Ethernet/IPv4/UDP frame of exactly 'len' bytes (len >= 42).
 uint32_t pb_simple(struct pb *b, uint64_t dst, uint64_t src, uint32_t len);
+// Ethernet/IPv4 ARP payload (after pb_eth(..., PB_ETH_P_ARP)): operation 'op' (1 request,
+// 2 reply), sender 'sha'/'spa', target 'tha'/'tpa' (addresses in host order).
+void pb_arp(struct pb *b, uint16_t op, uint64_t sha, uint32_t spa, uint64_t tha, uint32_t tpa);

@@ -15,6 +15,7 @@
 #include <vs/drops.h>
 
 #include "vswitch/dp/vxlan.h"
+#include "vswitch/dp/vxlan_arp.h"
 
 #define LOCAL 0xc6120a01u
 #define REMOTE 0xc6120a02u
@@ -25,6 +26,7 @@ static struct vs_vxlan_tx *txs[2];  // one remote each
 static struct vs_vxlan_tx *peer[2]; // the remote VTEP's view: frames from it to us
 static struct vs_vxlan_conf *conf;  // two VNIs
 static uint8_t out[65536 + 64];
+static struct vs_vxlan_arp arp = {.local_ip = LOCAL, .mac = 0x020000aa0001ULL};
 
 static void init(void)
 {
@@ -102,6 +104,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fix_ipv4_csum(buf, size);
 	pkt.data = buf;
 	pkt.len = (uint32_t)size;
+	// ARP frames on an underlay with vswitchd's own ARP (vswitch/dp/vxlan_arp.c).
+	if (vs_vxlan_is_arp(&pkt)) {
+		struct vs_arp_learn_ev ev;
+		bool reply = vs_vxlan_arp_input(&arp, 0, &pkt, out, &drop);
+
+		if ((drop != VS_DROP_NONE && drop != VS_DROP_VXLAN_NOT_VXLAN) ||
+		    (reply && (drop != VS_DROP_NONE || out[12] != 0x08 || out[13] != 0x06)))
+			abort();
+		while (vs_vxlan_arp_learn_pop(&arp, 0, &ev))
+			if (ev.ip == 0 || ev.ip == LOCAL || ev.mac == 0)
+				abort();
+		free(buf);
+		return 0;
+	}
 	drop = vs_vxlan_decap_one(conf, &conf->underlay[0], &pkt);
 	if (drop != VS_DROP_NONE) {
 		if (drop < VS_DROP_VXLAN_TRUNCATED || drop > VS_DROP_VXLAN_INNER_TRUNCATED)

@@ -17,6 +17,7 @@
 
 #include "../../pmd/netdev.h"
 #include "../dp/rcu.h"
+#include "vxlan_arp.h"
 
 VS_LOG_MODULE("vxlan");
 
@@ -36,6 +37,10 @@ struct underlay {
 	uint16_t queues;  // as asked (0: the driver's default)
 	uint8_t *scratch; // VS_MAX_PMDS x VS_BURST slots for encapsulated frames
 	uint32_t slot;
+	// Underlays the kernel does not see (not afxdp): vswitchd's own ARP, else NULL.
+	struct vs_arp_table *arp;
+	char devargs[256];
+	uint32_t gw;
 };
 
 // Control-plane state of one vxlan port.
@@ -62,6 +67,8 @@ struct vx_opts {
 	char underlay[IF_NAMESIZE];
 	char type[16];
 	uint16_t queues; // underlay_queues, 0: the driver's default
+	char devargs[256]; // underlay_devargs (dpdk underlays)
+	uint32_t gw;	   // underlay_gw, host order, 0: remote VTEPs on-link
 	bool has_vni, has_local, has_remote, has_underlay;
 };
 
@@ -187,7 +194,8 @@ static int parse_opt(struct vx_opts *o, const struct vs_opt *opt, bool runtime, 
 		return parse_bool("udp_csum", opt->val, &o->udp_csum, err, errlen);
 	if (!strcmp(key, "vni") || !strcmp(key, "local_ip") || !strcmp(key, "dst_port") ||
 	    !strcmp(key, "underlay") || !strcmp(key, "underlay_type") ||
-	    !strcmp(key, "underlay_queues")) {
+	    !strcmp(key, "underlay_queues") || !strcmp(key, "underlay_devargs") ||
+	    !strcmp(key, "underlay_gw")) {
 		if (runtime)
 			return ERR(EINVAL,
 				   "%s cannot change at run time (del-port, then add-port); "
@@ -216,6 +224,15 @@ static int parse_opt(struct vx_opts *o, const struct vs_opt *opt, bool runtime, 
 		o->queues = (uint16_t)v;
 		return ret;
 	}
+	if (!strcmp(key, "underlay_devargs")) {
+		if (strlen(opt->val) == 0 || strlen(opt->val) >= sizeof(o->devargs))
+			return ERR(EINVAL, "invalid underlay_devargs '%s' (1-%zu characters)",
+				   opt->val, sizeof(o->devargs) - 1);
+		snprintf(o->devargs, sizeof(o->devargs), "%s", opt->val);
+		return 0;
+	}
+	if (!strcmp(key, "underlay_gw"))
+		return parse_ip("underlay_gw", opt->val, &o->gw, err, errlen);
 	if (!strcmp(key, "underlay")) {
 		if (strlen(opt->val) == 0 || strlen(opt->val) >= IF_NAMESIZE)
 			return ERR(EINVAL, "invalid underlay '%s'", opt->val);
@@ -253,6 +270,37 @@ static int device_of(uint32_t ip, char *name, size_t len)
 
 // --- underlays --------------------------------------------------------------------------
 
+struct mac_info {
+	struct vs_port_info info;
+	uint64_t mac;
+};
+
+static void mac_info_str(struct vs_port_info *info, const char *key, const char *val)
+{
+	struct mac_info *m = (struct mac_info *)info;
+	uint64_t mac;
+
+	if (!strcmp(key, "mac") && vs_mac_parse(val, &mac) == 0)
+		m->mac = mac;
+}
+
+static void mac_info_u64(struct vs_port_info *info, const char *key, uint64_t val)
+{
+	(void)info;
+	(void)key;
+	(void)val;
+}
+
+// The MAC address a port's driver reports ("mac" of show_info), 0 if none.
+static uint64_t port_mac(struct vs_port *port)
+{
+	struct mac_info m = {.info = {.str = mac_info_str, .u64 = mac_info_u64}};
+
+	if (port->ops->show_info != NULL)
+		port->ops->show_info(port, &m.info);
+	return m.mac;
+}
+
 static struct underlay *underlay_get(const struct vx_opts *o, char *err, size_t errlen)
 {
 	char ipb[INET_ADDRSTRLEN], vip[32], vport[8], vq[8];
@@ -281,6 +329,13 @@ static struct underlay *underlay_get(const struct vx_opts *o, char *err, size_t 
 				     "underlay %s already carries VTEP %s:%u: vxlan ports on one "
 				     "underlay share local_ip and dst_port",
 				     ul->name, ipb, ul->dst_port);
+			return NULL;
+		}
+		if (strcmp(ul->devargs, o->devargs) != 0 || ul->gw != o->gw) {
+			errno = -ERR(EINVAL,
+				     "underlay %s is already open with other underlay_devargs or "
+				     "underlay_gw",
+				     ul->name);
 			return NULL;
 		}
 		if (o->queues && o->queues != ul->queues) {
@@ -313,8 +368,11 @@ static struct underlay *underlay_get(const struct vx_opts *o, char *err, size_t 
 		// A multi-queue NIC spreads VXLAN over its queues (RSS on the UDP source port):
 		// every queue needs a socket, or its frames go to the kernel.
 		snprintf(vq, sizeof(vq), "%u", o->queues);
-		uopts[nu++] = (struct vs_opt){.key = "queues", .val = vq};
+		uopts[nu++] = (struct vs_opt){.key = strcmp(o->type, "dpdk") ? "queues" : "n_rxq",
+					      .val = vq};
 	}
+	if (o->devargs[0] != '\0')
+		uopts[nu++] = (struct vs_opt){.key = "devargs", .val = o->devargs};
 	ul->port = vs_port_open(o->type, o->underlay, uopts, nu, err, errlen);
 	if (ul->port == NULL) {
 		int e = errno;
@@ -323,10 +381,31 @@ static struct underlay *underlay_get(const struct vx_opts *o, char *err, size_t 
 		errno = e;
 		return NULL;
 	}
+	if (!strcmp(o->type, "dpdk")) {
+		// The kernel never sees this uplink: vswitchd answers ARP for local_ip and
+		// resolves next hops itself.
+		uint64_t mac = port_mac(ul->port);
+
+		if (mac == 0) {
+			vs_port_close(ul->port);
+			free(ul);
+			errno = -ERR(EINVAL, "underlay %s: its driver reports no MAC address",
+				     o->underlay);
+			return NULL;
+		}
+		ul->arp = vs_arp_table_create(mac, o->local_ip, o->gw);
+		if (ul->arp == NULL) {
+			vs_port_close(ul->port);
+			free(ul);
+			errno = -ERR(ENOMEM, "out of memory");
+			return NULL;
+		}
+	}
 	ul->slot = (ul->port->max_frame + 63) & ~63u;
 	// Untouched pages cost nothing: only the slots PMD threads use become resident.
 	ul->scratch = calloc((size_t)VS_MAX_PMDS * VS_BURST, ul->slot);
 	if (ul->scratch == NULL) {
+		vs_arp_table_destroy(ul->arp);
 		vs_port_close(ul->port);
 		free(ul);
 		errno = -ERR(ENOMEM, "out of memory");
@@ -338,6 +417,8 @@ static struct underlay *underlay_get(const struct vx_opts *o, char *err, size_t 
 	ul->dst_port = o->dst_port;
 	ul->refs = 1;
 	ul->queues = o->queues;
+	snprintf(ul->devargs, sizeof(ul->devargs), "%s", o->devargs);
+	ul->gw = o->gw;
 	underlays[free_i] = ul;
 	VS_LOG(INFO, "underlay %s (%s) open for VTEP %s:%u", ul->name, ul->type,
 	       (ip_str(o->local_ip, ipb, sizeof(ipb)), ipb), o->dst_port);
@@ -354,6 +435,7 @@ static void underlay_put(struct underlay *ul)
 			underlays[i] = NULL;
 	VS_LOG(INFO, "underlay %s closed", ul->name);
 	vs_port_close(ul->port);
+	vs_arp_table_destroy(ul->arp);
 	free(ul->scratch);
 	free(ul);
 }
@@ -384,9 +466,13 @@ static struct vs_vxlan_tx *build_tx(struct vx_cp *cp, bool *unresolved)
 	tx->dst_port = cp->dst_port;
 	tx->ttl = cp->ttl;
 	tx->udp_csum = cp->udp_csum;
-	have_src = resolver->dev_mac(cp->ul->name, &src_mac) == 0 && src_mac != 0;
+	if (cp->ul->arp != NULL)
+		src_mac = cp->ul->arp->dp->mac;
+	else if (resolver->dev_mac(cp->ul->name, &src_mac) < 0)
+		src_mac = 0;
+	have_src = src_mac != 0;
 	tx->src_mac = src_mac;
-	if (resolver->dev_mtu(cp->ul->name, &mtu) < 0 || mtu <= 0)
+	if (cp->ul->arp != NULL || resolver->dev_mtu(cp->ul->name, &mtu) < 0 || mtu <= 0)
 		mtu = (int)cp->ul->port->max_frame - 14;
 	// An encapsulated frame must fit the underlay's frames (and the scratch slots).
 	if ((uint32_t)mtu + 14 > cp->ul->port->max_frame)
@@ -398,7 +484,10 @@ static struct vs_vxlan_tx *build_tx(struct vx_cp *cp, bool *unresolved)
 		uint64_t mac = 0;
 
 		tx->remotes[i].ip = cp->remotes[i];
-		if (have_src && resolver->neigh(cp->ul->name, cp->remotes[i], &mac) == 0)
+		if (cp->ul->arp != NULL ? vs_arp_table_resolve(cp->ul->arp, cp->remotes[i],
+							       now_ms(), &mac) == 0
+					: have_src && resolver->neigh(cp->ul->name, cp->remotes[i],
+								      &mac) == 0)
 			tx->remotes[i].mac = mac;
 		else
 			*unresolved = true;
@@ -451,6 +540,10 @@ static void set_display(struct vx_cp *cp)
 	vs_port_set_opt(cp->port, "remote_ip", "%s", list);
 	vs_port_set_opt(cp->port, "dst_port", "%u", cp->dst_port);
 	vs_port_set_opt(cp->port, "underlay", "%s", cp->ul->name);
+	if (cp->ul->arp != NULL && cp->ul->gw != 0) {
+		ip_str(cp->ul->gw, ipb, sizeof(ipb));
+		vs_port_set_opt(cp->port, "underlay_gw", "%s", ipb);
+	}
 	vs_port_set_opt(cp->port, "ttl", "%u", cp->ttl);
 	vs_port_set_opt(cp->port, "udp_csum", "%s", cp->udp_csum ? "true" : "false");
 }
@@ -477,6 +570,11 @@ static int vxlan_open(struct vs_port *port, const struct vs_opt *opts, size_t n_
 	for (uint16_t i = 0; i < o.n_remotes; i++)
 		if (o.remotes[i] == o.local_ip)
 			return ERR(EINVAL, "remote_ip must not include local_ip");
+	if (strcmp(o.type, "dpdk") != 0 && (o.devargs[0] != '\0' || o.gw != 0))
+		return ERR(EINVAL, "underlay_devargs and underlay_gw are for underlay_type=dpdk "
+				   "(an afxdp underlay uses the kernel's routes and neighbours)");
+	if (!strcmp(o.type, "dpdk") && !o.has_underlay)
+		return ERR(EINVAL, "underlay_type=%s needs underlay=NAME", o.type);
 	if (!o.has_underlay && device_of(o.local_ip, o.underlay, sizeof(o.underlay)) < 0) {
 		char ipb[INET_ADDRSTRLEN];
 
@@ -610,6 +708,7 @@ int vs_vxlan_conf_build(const struct vs_switch *sw, struct vs_conf *conf, unsign
 		d->port = ul->port;
 		d->local_ip = ul->local_ip;
 		d->dst_port = ul->dst_port;
+		d->arp = ul->arp != NULL ? ul->arp->dp : NULL;
 		vc->n_underlays++;
 		for (uint16_t q = 0; q < ul->port->n_rxq && sw->n_pmds > 0; q++) {
 			struct vs_pmd_conf *pc = &conf->pmd[(*rr)++ % sw->n_pmds];
@@ -635,6 +734,16 @@ void vs_vxlan_housekeeping(struct vs_switch *sw)
 	if (now - last < RESOLVE_PENDING_MS)
 		return;
 	last = now;
+	for (unsigned u = 0; u < VS_VXLAN_MAX_UNDERLAYS; u++) {
+		struct underlay *ul = underlays[u];
+
+		if (ul == NULL || ul->arp == NULL || !vs_arp_table_poll(ul->arp, now))
+			continue;
+		// A next hop's MAC changed: rebuild the ports over this underlay now.
+		for (unsigned i = 0; i < MAX_VXLAN_PORTS; i++)
+			if (vxports[i] != NULL && vxports[i]->ul == ul)
+				vxports[i]->next_resolve_ms = now;
+	}
 	for (unsigned i = 0; i < MAX_VXLAN_PORTS; i++) {
 		struct vx_cp *cp = vxports[i];
 		struct vs_vxlan_port *vx;
@@ -766,5 +875,7 @@ void vs_vxlan_query_underlay_stats(json_t *a, const char *name)
 				     (json_int_t)c.tx_bytes, "rx-csum-completed",
 				     (json_int_t)c.rx_csum_completed, "drops", drops, "dropped",
 				     (json_int_t)total));
+		if (ul->arp != NULL)
+			vs_arp_table_query(ul->arp, json_array_get(a, json_array_size(a) - 1));
 	}
 }

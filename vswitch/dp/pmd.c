@@ -117,6 +117,8 @@ uint32_t vs_pmd_poll_once(struct vs_pmd *pmd, const struct vs_conf *conf)
 		uint16_t q = pc->rxq[r].qid, n;
 
 		n = port->ops->rx_burst(port, q, pmd->pkts, VS_BURST);
+		if (conf->vxlan != NULL)
+			vs_vxlan_ctl_drain(pmd, conf, port, q);
 		if (n == 0)
 			continue;
 		vs_ctr_add(&pmd->stats.rx_bursts, 1);

@@ -8,6 +8,7 @@
 #include "conf.h"
 #include "csum.h"
 #include "pmd.h"
+#include "vxlan_arp.h"
 
 static inline uint16_t rd16(const uint8_t *p)
 {
@@ -36,6 +37,47 @@ static inline void wrmac(uint8_t *p, uint64_t mac)
 
 // --- rx ---------------------------------------------------------------------------------
 
+// An ARP frame on an underlay with vswitchd's own ARP: a request for local_ip is answered
+// right away (from a buffer of its own: the rx buffer stays the driver's).
+static void arp_one(struct vs_pmd *pmd, const struct vs_vxlan_underlay *ul, struct vs_pkt *pkt)
+{
+	struct vs_port_counters *uc = &ul->port->ctr[pmd->id];
+	uint16_t uq = (uint16_t)(pmd->id % ul->port->n_txq), sent;
+	uint8_t drop, buf[VS_ARP_FRAME];
+	struct vs_pkt reply = {.data = buf}, *rp = &reply;
+
+	if (!vs_vxlan_arp_input(ul->arp, pmd->id, pkt, buf, &drop)) {
+		if (drop != VS_DROP_NONE)
+			vs_ctr_add(&uc->drops[drop], 1);
+		return;
+	}
+	reply.len = VS_ARP_FRAME;
+	vs_port_tx_lock(ul->port, uq);
+	sent = ul->port->ops->tx_burst(ul->port, uq, &rp, 1);
+	if (ul->port->ops->tx_flush != NULL)
+		ul->port->ops->tx_flush(ul->port, uq);
+	vs_port_tx_unlock(ul->port, uq);
+	if (sent == 1) {
+		vs_ctr_add(&ul->arp->learn[pmd->id].replies, 1);
+		vs_ctr_add(&uc->tx_packets, 1);
+		vs_ctr_add(&uc->tx_bytes, VS_ARP_FRAME);
+	} else {
+		vs_ctr_add(&uc->drops[VS_DROP_TX_RING_FULL], 1);
+	}
+}
+
+void vs_vxlan_ctl_drain(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_port *port,
+			uint16_t q)
+{
+	const struct vs_vxlan_conf *vc = conf->vxlan;
+
+	if (q != 0)
+		return;
+	for (uint16_t u = 0; u < vc->n_underlays; u++)
+		if (vc->underlay[u].port == port && vc->underlay[u].arp != NULL)
+			vs_vxlan_arp_drain(vc->underlay[u].arp, port, pmd->id);
+}
+
 uint16_t vs_vxlan_rx_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_port *port,
 			   struct vs_pkt *pkts, uint16_t n)
 {
@@ -51,8 +93,13 @@ uint16_t vs_vxlan_rx_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struc
 	if (ul == NULL)
 		return n;
 	for (uint16_t i = 0; i < n; i++) {
-		uint8_t drop = vs_vxlan_decap_one(vc, ul, &pkts[i]);
+		uint8_t drop;
 
+		if (ul->arp != NULL && vs_vxlan_is_arp(&pkts[i])) {
+			arp_one(pmd, ul, &pkts[i]);
+			continue;
+		}
+		drop = vs_vxlan_decap_one(vc, ul, &pkts[i]);
 		if (drop != VS_DROP_NONE) {
 			vs_ctr_add(&uc->drops[drop], 1);
 			continue;

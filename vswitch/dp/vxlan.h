@@ -46,6 +46,7 @@
 
 struct vs_pmd;
 struct vs_conf;
+struct vs_vxlan_arp;
 
 struct vs_vxlan_remote {
 	uint32_t ip;	 // host order
@@ -91,6 +92,8 @@ struct vs_vxlan_underlay {
 	uint16_t dst_port;
 	uint16_t first_vni; // its VNIs: vni[first_vni .. first_vni + n_vni)
 	uint16_t n_vni;
+	// Underlays the kernel does not see (DPDK): vswitchd's own ARP (dp/vxlan_arp.h), else NULL.
+	struct vs_vxlan_arp *arp;
 };
 
 // The VXLAN part of a configuration snapshot: one allocation.
@@ -140,6 +143,11 @@ uint32_t vs_vxlan_encap(const struct vs_vxlan_tx *tx, const struct vs_vxlan_remo
 uint16_t vs_vxlan_tx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *const *pkts,
 			   uint16_t n);
 void vs_vxlan_tx_flush(struct vs_port *port, uint16_t q);
+
+// Sends the control thread's queued frames (ARP requests) out the underlays of 'conf' whose
+// rx queue 0 is 'port' queue 'q'. Called from: PMD threads, after polling a queue.
+void vs_vxlan_ctl_drain(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_port *port,
+			uint16_t q);
 
 static inline const struct vs_vxlan_tx *vs_vxlan_tx_get(const struct vs_vxlan_port *vx)
 {
