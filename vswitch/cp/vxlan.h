@@ -5,11 +5,13 @@
 //
 //   add-port BR PORT type=vxlan vni=N local_ip=A remote_ip=B[,C...] [dst_port=4789]
 //            [underlay=DEV] [underlay_type=afxdp] [ttl=64] [udp_csum=false]
+//            [underlay_type=dpdk underlay_devargs=DEVARGS [underlay_gw=IP]]
 //
 // The underlay DEV (default: the device that holds local_ip) is opened once, through
 // the port driver 'underlay_type', for every vxlan port that names it; an AF_XDP
 // underlay gets the XDP program that takes only VXLAN to local_ip:dst_port and
-// leaves everything else to the kernel. Underlays are not bridge ports: the
+// leaves everything else to the kernel. A DPDK underlay is invisible to the kernel:
+// vswitchd answers ARP for local_ip and resolves next hops itself (vxlan_arp.h). Underlays are not bridge ports: the
 // configuration snapshot lists them (struct vs_vxlan_conf) and their rx queues.
 #pragma once
 
