@@ -70,11 +70,13 @@ state() {
 # vswitchd resolves K by ARP (the kernel of A could not: u0 has no address).
 resolved() {
 	hctl "$A" --json show | jq -e --arg m "$k_mac" '[.bridges[].ports[] |
-		select(.name == "vx0")][0].remotes == [{"ip": "198.18.10.2", "next-hop-mac": $m}]' \
-		>/dev/null
+		select(.name == "vx0")][0] | .remotes == [{"ip": "198.18.10.2", "next-hop-mac": $m}]
+		and .mtu == 1450' >/dev/null
 }
 wait_until 15 resolved || fail "vswitchd did not resolve $K_IP by ARP; $(state)"
 [ "$(underlay_stat "$A" up0 arp-requests-sent)" -ge 1 ] || fail "no ARP request counted; $(state)"
+hctl "$A" --json port-stats up0 | jq -e --arg m "$k_mac" '.ports[0]."arp-neighbours" ==
+	[{"ip": "198.18.10.2", "mac": $m}]' >/dev/null || fail "port-stats up0: $(hctl "$A" port-stats up0)"
 [ -z "$(ip -n "$A" neigh show dev u0)" ] || fail "A's kernel has neighbours on u0: $(ip -n "$A" neigh show dev u0)"
 ok "vswitchd resolved $K_IP to $k_mac by its own ARP request"
 

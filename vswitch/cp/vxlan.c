@@ -41,6 +41,7 @@ struct underlay {
 	struct vs_arp_table *arp;
 	char devargs[256];
 	uint32_t gw;
+	uint32_t mtu; // the driver's MTU (dpdk), 0: unknown
 };
 
 // Control-plane state of one vxlan port.
@@ -273,6 +274,7 @@ static int device_of(uint32_t ip, char *name, size_t len)
 struct mac_info {
 	struct vs_port_info info;
 	uint64_t mac;
+	uint64_t mtu;
 };
 
 static void mac_info_str(struct vs_port_info *info, const char *key, const char *val)
@@ -286,18 +288,20 @@ static void mac_info_str(struct vs_port_info *info, const char *key, const char 
 
 static void mac_info_u64(struct vs_port_info *info, const char *key, uint64_t val)
 {
-	(void)info;
-	(void)key;
-	(void)val;
+	struct mac_info *m = (struct mac_info *)info;
+
+	if (!strcmp(key, "mtu"))
+		m->mtu = val;
 }
 
-// The MAC address a port's driver reports ("mac" of show_info), 0 if none.
-static uint64_t port_mac(struct vs_port *port)
+// The MAC address and MTU a port's driver reports ("mac", "mtu" of show_info), 0 if none.
+static uint64_t port_mac(struct vs_port *port, uint64_t *mtu)
 {
 	struct mac_info m = {.info = {.str = mac_info_str, .u64 = mac_info_u64}};
 
 	if (port->ops->show_info != NULL)
 		port->ops->show_info(port, &m.info);
+	*mtu = m.mtu;
 	return m.mac;
 }
 
@@ -384,7 +388,7 @@ static struct underlay *underlay_get(const struct vx_opts *o, char *err, size_t 
 	if (!strcmp(o->type, "dpdk")) {
 		// The kernel never sees this uplink: vswitchd answers ARP for local_ip and
 		// resolves next hops itself.
-		uint64_t mac = port_mac(ul->port);
+		uint64_t mtu, mac = port_mac(ul->port, &mtu);
 
 		if (mac == 0) {
 			vs_port_close(ul->port);
@@ -393,6 +397,7 @@ static struct underlay *underlay_get(const struct vx_opts *o, char *err, size_t 
 				     o->underlay);
 			return NULL;
 		}
+		ul->mtu = mtu <= ul->port->max_frame - 14 ? (uint32_t)mtu : 0;
 		ul->arp = vs_arp_table_create(mac, o->local_ip, o->gw);
 		if (ul->arp == NULL) {
 			vs_port_close(ul->port);
@@ -472,7 +477,11 @@ static struct vs_vxlan_tx *build_tx(struct vx_cp *cp, bool *unresolved)
 		src_mac = 0;
 	have_src = src_mac != 0;
 	tx->src_mac = src_mac;
-	if (cp->ul->arp != NULL || resolver->dev_mtu(cp->ul->name, &mtu) < 0 || mtu <= 0)
+	if (cp->ul->arp != NULL)
+		mtu = (int)cp->ul->mtu;
+	else if (resolver->dev_mtu(cp->ul->name, &mtu) < 0)
+		mtu = 0;
+	if (mtu <= 0)
 		mtu = (int)cp->ul->port->max_frame - 14;
 	// An encapsulated frame must fit the underlay's frames (and the scratch slots).
 	if ((uint32_t)mtu + 14 > cp->ul->port->max_frame)
