@@ -37,7 +37,7 @@ struct underlay {
 	uint16_t queues;  // as asked (0: the driver's default)
 	uint8_t *scratch; // VS_MAX_PMDS x VS_BURST slots for encapsulated frames
 	uint32_t slot;
-	// Underlays the kernel does not see (not afxdp): vswitchd's own ARP, else NULL.
+	// dpdk underlays (the kernel does not see them): vswitchd's own ARP, else NULL.
 	struct vs_arp_table *arp;
 	char devargs[256];
 	uint32_t gw;
