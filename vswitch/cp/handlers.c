@@ -110,6 +110,27 @@ static int opt_value(const char *key, json_t *v, char *buf, size_t len, struct c
 	return 0;
 }
 
+// The "options" object of add-port/set-port as driver options: values in 'vals', at most
+// VS_MAX_PORT_OPTS of them. Returns 0, or -1 with 'e' set.
+static int port_opts(json_t *o, struct vs_opt *opts, char vals[][1024], size_t *n,
+		     struct ctl_err *e)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(o, key, v) {
+		if (*n == VS_MAX_PORT_OPTS)
+			return fail(e, "invalid-params", "too many options (at most %d)",
+				    VS_MAX_PORT_OPTS);
+		if (opt_value(key, v, vals[*n], sizeof(vals[*n]), e) < 0)
+			return -1;
+		opts[*n].key = key;
+		opts[*n].val = vals[*n];
+		(*n)++;
+	}
+	return 0;
+}
+
 static int get_options(json_t *params, json_t **out, struct ctl_err *e)
 {
 	*out = json_object_get(params, "options");
@@ -239,9 +260,9 @@ static int m_add_port(struct vs_switch *sw, json_t *params, json_t *res, struct 
 	static const char *const keys[] = {"bridge", "port", "type", "options", NULL};
 	char vals[VS_MAX_PORT_OPTS][1024];
 	struct vs_opt opts[VS_MAX_PORT_OPTS];
-	const char *br, *port, *type, *key;
+	const char *br, *port, *type;
 	size_t n = 0;
-	json_t *o, *v;
+	json_t *o;
 	int ret;
 
 	(void)res;
@@ -249,16 +270,8 @@ static int m_add_port(struct vs_switch *sw, json_t *params, json_t *res, struct 
 	    get_str(params, "port", true, &port, e) < 0 ||
 	    get_str(params, "type", false, &type, e) < 0 || get_options(params, &o, e) < 0)
 		return -1;
-	json_object_foreach(o, key, v) {
-		if (n == VS_MAX_PORT_OPTS)
-			return fail(e, "invalid-params", "too many options (at most %d)",
-				    VS_MAX_PORT_OPTS);
-		if (opt_value(key, v, vals[n], sizeof(vals[n]), e) < 0)
-			return -1;
-		opts[n].key = key;
-		opts[n].val = vals[n];
-		n++;
-	}
+	if (port_opts(o, opts, vals, &n, e) < 0)
+		return -1;
 	ret = vs_switch_add_port(sw, br, port, type ? type : "afxdp", opts, n, e->msg,
 				 sizeof(e->msg));
 	return ret < 0 ? switch_fail(e, ret) : 0;
@@ -449,25 +462,17 @@ static int m_set_port(struct vs_switch *sw, json_t *params, json_t *res, struct 
 	static const char *const keys[] = {"bridge", "port", "options", NULL};
 	char vals[VS_MAX_PORT_OPTS][1024];
 	struct vs_opt opts[VS_MAX_PORT_OPTS];
-	const char *br, *port, *key;
+	const char *br, *port;
 	size_t n = 0;
-	json_t *o, *v;
+	json_t *o;
 	int ret;
 
 	(void)res;
 	if (check_keys(params, keys, e) < 0 || get_str(params, "bridge", true, &br, e) < 0 ||
 	    get_str(params, "port", true, &port, e) < 0 || get_options(params, &o, e) < 0)
 		return -1;
-	json_object_foreach(o, key, v) {
-		if (n == VS_MAX_PORT_OPTS)
-			return fail(e, "invalid-params", "too many options (at most %d)",
-				    VS_MAX_PORT_OPTS);
-		if (opt_value(key, v, vals[n], sizeof(vals[n]), e) < 0)
-			return -1;
-		opts[n].key = key;
-		opts[n].val = vals[n];
-		n++;
-	}
+	if (port_opts(o, opts, vals, &n, e) < 0)
+		return -1;
 	ret = vs_switch_set_port(sw, br, port, opts, n, e->msg, sizeof(e->msg));
 	return ret < 0 ? switch_fail(e, ret) : 0;
 }
