@@ -563,6 +563,9 @@ static int dpdk_open(struct vs_port *port, const struct vs_opt *opts, size_t n_o
 	port->n_rxq = dp->o.n_rxq;
 	port->n_txq = dp->o.n_txq;
 	port->max_frame = (uint32_t)mtu + L2_OVERHEAD;
+	// memif descriptors carry no offload flags: a peer cannot hand over a frame with a
+	// partial checksum, so the pipeline's checksum completion has nothing to do.
+	port->rx_csum_full = dp->gate;
 	vs_port_set_opt(port, "n_rxq", "%u", dp->o.n_rxq);
 	vs_port_set_opt(port, "n_txq", "%u", dp->o.n_txq);
 	vs_port_set_opt(port, "rxq_size", "%u", rxd);
