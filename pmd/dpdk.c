@@ -110,10 +110,10 @@ static inline struct burst_gate *gate_enter(const struct dpdk_port *dp)
 {
 	struct burst_gate *gt = dp->gate ? my_gate : NULL;
 
-	if (gt != NULL) {
-		__atomic_store_n(&gt->seq, gt->seq + 1, __ATOMIC_RELAXED);
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	}
+	// A locked exchange is the store and the full fence in one instruction (cheaper than a
+	// store followed by mfence, once per burst).
+	if (gt != NULL)
+		__atomic_exchange_n(&gt->seq, gt->seq + 1, __ATOMIC_SEQ_CST);
 	return gt;
 }
 
