@@ -50,6 +50,7 @@ struct args {
 	uint16_t tx_port, rx_port;
 	uint16_t queues;    // tx queues per port; bursts go out on them in turn
 	uint16_t rx_queues; // rx queues per port (default: as many), all received
+	uint32_t link_wait; // seconds to wait for the links; a reconnect every link_wait / 5
 	struct gen_opts g;
 };
 
@@ -73,6 +74,8 @@ static void usage(FILE *f)
 		"                       sent on the queues in turn, every queue is received\n"
 		"      --rx-queues N    rx queues per port, if not as many as --queues (a memif\n"
 		"                       server's tx queues are the client's rx queues)\n"
+		"      --link-wait S    wait up to S seconds for both links (default 10;\n"
+		"                       more for a peer under valgrind)\n"
 		"  -s, --size BYTES     frame length without FCS, %d-%d (default 60)\n"
 		"  -R, --rate PPS       offered rate; 0 = as fast as possible (default 0)\n"
 		"  -S, --seconds S      length of the measurement (default 10)\n"
@@ -97,6 +100,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{"rx-port", required_argument, NULL, 'r'},
 		{"queues", required_argument, NULL, 'Q'},
 		{"rx-queues", required_argument, NULL, 'X'},
+		{"link-wait", required_argument, NULL, 'L'},
 		GEN_OPTS_LONG,
 		{"help", no_argument, NULL, 'h'},
 		{0},
@@ -109,6 +113,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 	a->rx_port = 1;
 	a->queues = 1;
 	a->rx_queues = 0;
+	a->link_wait = LINK_WAIT_S;
 	gen_opts_init(&a->g);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "t:r:Q:" GEN_OPTS_SHORT "h", longopts, NULL)) != -1) {
@@ -124,6 +129,11 @@ static int parse_args(int argc, char **argv, struct args *a)
 			if (gen_parse_u64(optarg, 1, MAX_QUEUES, &v) < 0)
 				goto bad;
 			*(c == 'Q' ? &a->queues : &a->rx_queues) = (uint16_t)v;
+			break;
+		case 'L':
+			if (gen_parse_u64(optarg, 1, 3600, &v) < 0)
+				goto bad;
+			a->link_wait = (uint32_t)v;
 			break;
 		case 'h':
 			usage(stdout);
@@ -398,13 +408,13 @@ int main(int argc, char **argv)
 	rte_eth_dev_get_name_by_port(a.tx_port, txname);
 	rte_eth_dev_get_name_by_port(a.rx_port, rxname);
 	// A memif handshake now and then never completes (seen with DPDK 22.11 under load):
-	// reconnect every 2 s until both links are up.
-	for (int i = 1; i <= LINK_WAIT_S * 100 && !(link_up(a.tx_port) && link_up(a.rx_port));
+	// reconnect every 2 s (link_wait / 5) until both links are up.
+	for (uint32_t i = 1; i <= a.link_wait * 100 && !(link_up(a.tx_port) && link_up(a.rx_port));
 	     i++) {
 		if (stop_req)
 			goto out;
 		usleep(10000);
-		if (i % 200 == 0) {
+		if (i % (a.link_wait * 20) == 0) {
 			for (uint16_t p = 0; p < 2; p++) {
 				uint16_t port = p ? a.rx_port : a.tx_port;
 
@@ -418,7 +428,7 @@ int main(int argc, char **argv)
 	if (!link_up(a.tx_port) || !link_up(a.rx_port)) {
 		fprintf(stderr,
 			"dpdkgen: link of %s or %s not up after %d s (is the peer there?)\n",
-			txname, rxname, LINK_WAIT_S);
+			txname, rxname, a.link_wait);
 		goto out;
 	}
 

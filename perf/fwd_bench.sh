@@ -1062,20 +1062,24 @@ feature_targets() {
 # The memif targets (issue 7) from the rows of this run: vswitchd against testpmd mac and
 # OVS, and the PMD scaling figure (2 queues per port: 2 PMD threads / 1).
 memif_targets() {
-	awk -F'\t' '$1 == "memif" && $6 != "" { rx[$2, $4] = $6; sz[$4] = 1 }
+	[ -e "$PMDTSV" ] || : >"$PMDTSV"
+	awk -F'\t' -v l2q="$(label memif_vswitchd_2q)" -v l2p="$(label memif_vswitchd_2pmd)" '
+		FILENAME != ARGV[1] { if ($1 == l2q) ns1[$2] = $9; if ($1 == l2p) ns2[$2] = $9; next }
+		$1 == "memif" && $6 != "" { rx[$2, $4] = $6; sz[$4] = 1 }
 		END {
 			for (s in sz) {
 				v = rx["memif_vswitchd", s]; t = rx["memif_testpmd_mac", s]; o = rx["memif_ovs", s]
 				q1 = rx["memif_vswitchd_2q", s]; q2 = rx["memif_vswitchd_2pmd", s]
 				if (v > 0 && t > 0)
-					printf "- Target memif, %s B: vswitchd >= 0.9 x testpmd mac: %.2f, %s.\n", s, v / t, (v / t >= 0.9) ? "met" : "missed"
+					printf "- Target memif, %s B: vswitchd >= 0.9 x testpmd mac: %.3f, %s.\n", s, v / t, (v / t >= 0.9) ? "met" : "missed"
 				if (v > 0 && o > 0)
-					printf "- Target memif, %s B: vswitchd >= 1.5 x OVS: %.2f, %s.\n", s, v / o, (v / o >= 1.5) ? "met" : "missed"
+					printf "- Target memif, %s B: vswitchd >= 1.5 x OVS: %.3f, %s.\n", s, v / o, (v / o >= 1.5) ? "met" : "missed"
 				if (q1 > 0 && q2 > 0)
-					printf "- Scaling, memif %s B, 2 queues per port: 2 PMD threads / 1 PMD thread = %.2f (%.3f / %.3f Mpps)%s; on 2 CPUs the second PMD thread shares CPU 0 with the generator.\n",
-						s, q2 / q1, q2, q1, (v > 0) ? sprintf(", 1 queue 1 PMD %.3f", v) : ""
+					printf "- Scaling, memif %s B, 2 queues per port: 2 PMD threads / 1 PMD thread = %.2f (%.3f / %.3f Mpps)%s; on 2 CPUs the second PMD thread shares CPU 0 with the generator.%s\n",
+						s, q2 / q1, q2, q1, (v > 0) ? sprintf(", 1 queue 1 PMD %.3f", v) : "",
+						(ns1[s] > 0 && ns2[s] > 0) ? sprintf(" CPU time per packet (busy on-CPU ns/pkt, all PMD threads): %s with 1 PMD, %s with 2: what each added core can forward is %.2fx what one does.", ns1[s], ns2[s], ns1[s] / ns2[s]) : ""
 			}
-		}' "$TSV"
+		}' "$TSV" "$PMDTSV"
 }
 
 # chart TOPOLOGY FILE: Mpps (zero-loss with --rfc2544, else received) by frame size, one
