@@ -302,6 +302,7 @@ dpdk_mem_args() {
 # change is kept). On failure everything is undone, HUGE_NOTE says why, returns 1.
 HUGE_DIR="" HUGE_ADDED=0 HUGE_NOTE="" HUGE_PREV=""
 HUGE_NR=/proc/sys/vm/nr_hugepages HUGE_LOCK=/run/lock/vswitch-perf-hugepages.lock
+[ -d /run/lock ] || HUGE_LOCK=/tmp/vswitch-perf-hugepages.lock
 huge_adjust() { # DELTA: nr_hugepages += DELTA, under a lock against other scripts
 	(
 		flock -w 10 9 || true
