@@ -37,7 +37,7 @@
 ME=fwd_bench
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ALL_DEVICES="vswitchd vswitchd_softirq vswitchd_busypoll vswitchd_dpdk_afxdp vswitchd_dpdk_afpacket bridge testpmd_io testpmd_mac testpmd_io_busypoll ovs veth memif_testpmd_io memif_testpmd_mac memif_vswitchd mem macvlan service service_new vxlan memif_ovs memif_vswitchd_2q memif_vswitchd_2pmd"
+ALL_DEVICES="vswitchd vswitchd_softirq vswitchd_busypoll vswitchd_dpdk_afxdp vswitchd_dpdk_afpacket bridge testpmd_io testpmd_mac testpmd_io_busypoll ovs veth memif_testpmd_io memif_testpmd_mac memif_vswitchd mem macvlan service service_new vxlan memif_ovs memif_vswitchd_2q memif_vswitchd_2pmd memif_vswitchd_nohuge"
 
 usage() {
 	cat <<EOF
@@ -60,7 +60,8 @@ memif, in one run; plus vswitchd's resident memory. Run as root, with CPUs 0 and
   --trial S        length of one search trial (default: --seconds)
   --steps N        trials per search after the first, unlimited run (default 8)
   --devices LIST   comma-separated subset of: $ALL_DEVICES
-                   (default: all but ovs and memif_ovs; mem = the memory row)
+                   (default: all but ovs, memif_ovs and memif_vswitchd_nohuge;
+                   mem = the memory row)
   --ovs            add the Open vSwitch 3.1 userspace rows: afxdp ports on the veths
                    (ovs) and type=dpdk memif ports (memif_ovs, needs hugepages)
                    (private ovsdb-server and ovs-vswitchd; needs
@@ -150,6 +151,7 @@ done
 if [ -z "$DEVICES" ]; then
 	DEVICES=${ALL_DEVICES/ ovs/}
 	DEVICES=${DEVICES/ memif_ovs/}
+	DEVICES=${DEVICES/ memif_vswitchd_nohuge/}
 	[ "$WITH_OVS" = 1 ] && DEVICES=$ALL_DEVICES
 fi
 DEVICES=${DEVICES//,/ }
@@ -368,13 +370,16 @@ setup_memif_testpmd() { # MODE
 setup_memif_testpmd_io() { setup_memif_testpmd io; }
 setup_memif_testpmd_mac() { setup_memif_testpmd mac; }
 
-# setup_memif_vswitchd [PMD_CPUS [QUEUES]]: vswitchd serving both memif sockets, PMD
-# threads on PMD_CPUS (default 1), ports with QUEUES rx and tx queues (default 1).
+# setup_memif_vswitchd [PMD_CPUS [QUEUES [nohuge]]]: vswitchd serving both memif sockets,
+# PMD threads on PMD_CPUS (default 1), ports with QUEUES rx and tx queues (default 1);
+# "nohuge": vswitchd on 4 KiB pages even when the run has hugepages.
 setup_memif_vswitchd() {
-	local out v i=0 cpus=${1:-1} nq=${2:-1}
+	local out v i=0 cpus=${1:-1} nq=${2:-1} mem
 	[ "$VS_DPDK" = 1 ] || { SETUP_NA="n/a (vswitchd built without DPDK)"; return 1; }
 	[ "$HAVE_DPDKGEN" = 1 ] || { SETUP_NA="dpdkgen not built (needs libdpdk-dev)"; return 1; }
-	start_vswitchd "" "$cpus" --dpdk "$(dpdk_mem_args "${P}vs")" || return 1
+	mem=$(dpdk_mem_args "${P}vs")
+	[ "${3:-}" = nohuge ] && mem="--no-huge -m 512 --no-pci --file-prefix ${P}vs"
+	start_vswitchd "" "$cpus" --dpdk "$mem" || return 1
 	if grep -q 'built without DPDK' "$VSLOG"; then # statically linked, or ldd missing
 		VS_DPDK=0
 		SETUP_NA="n/a (vswitchd built without DPDK)"
@@ -396,6 +401,12 @@ setup_memif_vswitchd() {
 # 2-CPU machine the second PMD thread shares CPU 0 with the generator.
 setup_memif_vswitchd_2q() { setup_memif_vswitchd 1 2; }
 setup_memif_vswitchd_2pmd() { setup_memif_vswitchd 0,1 2; }
+# What hugepages give: vswitchd on 4 KiB pages in the same run (the generator keeps the
+# run's memory).
+setup_memif_vswitchd_nohuge() {
+	[ -n "$HUGE_DIR" ] || { SETUP_NA="n/a: the run has no hugepages ($HUGE_STATUS)"; return 1; }
+	setup_memif_vswitchd 1 1 nohuge
+}
 
 # Open vSwitch 3.1, userspace datapath (NORMAL), its type=dpdk ports on the same memif
 # sockets (server role), PMD thread on CPU 1; its EAL on the run's hugepages (OVS cannot
@@ -703,6 +714,7 @@ label() {
 	memif_vswitchd_2q) echo "vswitchd, memif, 2 queues/port, 1 PMD (CPU 1)" ;;
 	memif_vswitchd_2pmd) echo "vswitchd, memif, 2 queues/port, 2 PMDs (CPUs 0+1; CPU 0 shared with the generator)" ;;
 	memif_ovs) echo "OVS 3.1 dpdk memif, NORMAL (PMD on CPU 1)" ;;
+	memif_vswitchd_nohuge) echo "vswitchd, memif, --no-huge (4 KiB pages)" ;;
 	vxlan) echo "vswitchd VXLAN: 2 vswitchd (hosts A, B) over underlay veth, encap+decap (CPU $([ "$VX_B_CPU" = 1 ] && echo 1 || echo "1 + $VX_B_CPU"))" ;;
 	macvlan) echo "vswitchd macvlan bridge: parent dA -> child dB (CPU 1)" ;;
 	service) echo "vswitchd service: UDP to VIP, DNAT to sink, established (CPU 1)" ;;
@@ -1072,6 +1084,9 @@ memif_targets() {
 				q1 = rx["memif_vswitchd_2q", s]; q2 = rx["memif_vswitchd_2pmd", s]
 				if (v > 0 && t > 0)
 					printf "- Target memif, %s B: vswitchd >= 0.9 x testpmd mac: %.3f, %s.\n", s, v / t, (v / t >= 0.9) ? "met" : "missed"
+				nh = rx["memif_vswitchd_nohuge", s]
+				if (v > 0 && nh > 0)
+					printf "- Hugepages, memif %s B: vswitchd on 2 MiB pages / on 4 KiB pages (--no-huge) = %.2f (%.3f / %.3f Mpps).\n", s, v / nh, v, nh
 				if (v > 0 && o > 0)
 					printf "- Target memif, %s B: vswitchd >= 1.5 x OVS: %.3f, %s.\n", s, v / o, (v / o >= 1.5) ? "met" : "missed"
 				if (q1 > 0 && q2 > 0)
