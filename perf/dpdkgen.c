@@ -44,9 +44,13 @@
 #define DRAIN_IDLE_NS 50000000ULL
 #define LEARN_EVERY_NS 1000000000ULL
 #define LINK_WAIT_S 10
+#define MAX_QUEUES 8
 
 struct args {
 	uint16_t tx_port, rx_port;
+	uint16_t queues;    // tx queues per port; bursts go out on them in turn
+	uint16_t rx_queues; // rx queues per port (default: as many), all received
+	uint32_t link_wait; // seconds to wait for the links; a reconnect every link_wait / 5
 	struct gen_opts g;
 };
 
@@ -66,6 +70,12 @@ static void usage(FILE *f)
 		"on the EAL main lcore (pin it with -l CPU); prints one line of results.\n"
 		"  -t, --tx-port N      port frames leave from (default 0: the first --vdev)\n"
 		"  -r, --rx-port N      port frames are counted on (default 1)\n"
+		"  -Q, --queues N       rx and tx queues per port, 1-%d (default 1): bursts are\n"
+		"                       sent on the queues in turn, every queue is received\n"
+		"      --rx-queues N    rx queues per port, if not as many as --queues (a memif\n"
+		"                       server's tx queues are the client's rx queues)\n"
+		"      --link-wait S    wait up to S seconds for both links (default 10;\n"
+		"                       more for a peer under valgrind)\n"
 		"  -s, --size BYTES     frame length without FCS, %d-%d (default 60)\n"
 		"  -R, --rate PPS       offered rate; 0 = as fast as possible (default 0)\n"
 		"  -S, --seconds S      length of the measurement (default 10)\n"
@@ -80,7 +90,7 @@ static void usage(FILE *f)
 		"  -j, --json           print the results as one JSON object\n"
 		"  -q, --quiet          no progress messages on stderr\n"
 		"  -h, --help           this help\n",
-		GEN_MIN_SIZE, GEN_MAX_SIZE);
+		MAX_QUEUES, GEN_MIN_SIZE, GEN_MAX_SIZE);
 }
 
 static int parse_args(int argc, char **argv, struct args *a)
@@ -88,6 +98,9 @@ static int parse_args(int argc, char **argv, struct args *a)
 	static const struct option longopts[] = {
 		{"tx-port", required_argument, NULL, 't'},
 		{"rx-port", required_argument, NULL, 'r'},
+		{"queues", required_argument, NULL, 'Q'},
+		{"rx-queues", required_argument, NULL, 'X'},
+		{"link-wait", required_argument, NULL, 'L'},
 		GEN_OPTS_LONG,
 		{"help", no_argument, NULL, 'h'},
 		{0},
@@ -98,15 +111,29 @@ static int parse_args(int argc, char **argv, struct args *a)
 	memset(a, 0, sizeof(*a));
 	a->tx_port = 0;
 	a->rx_port = 1;
+	a->queues = 1;
+	a->rx_queues = 0;
+	a->link_wait = LINK_WAIT_S;
 	gen_opts_init(&a->g);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "t:r:" GEN_OPTS_SHORT "h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:r:Q:" GEN_OPTS_SHORT "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 		case 'r':
 			if (gen_parse_u64(optarg, 0, RTE_MAX_ETHPORTS - 1, &v) < 0)
 				goto bad;
 			*(c == 't' ? &a->tx_port : &a->rx_port) = (uint16_t)v;
+			break;
+		case 'Q':
+		case 'X':
+			if (gen_parse_u64(optarg, 1, MAX_QUEUES, &v) < 0)
+				goto bad;
+			*(c == 'Q' ? &a->queues : &a->rx_queues) = (uint16_t)v;
+			break;
+		case 'L':
+			if (gen_parse_u64(optarg, 1, 3600, &v) < 0)
+				goto bad;
+			a->link_wait = (uint32_t)v;
 			break;
 		case 'h':
 			usage(stdout);
@@ -125,6 +152,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 		fprintf(stderr, "dpdkgen: unexpected argument '%s'\n", argv[optind]);
 		return -1;
 	}
+	if (a->rx_queues == 0)
+		a->rx_queues = a->queues;
 	if (a->tx_port == a->rx_port) {
 		fprintf(stderr, "dpdkgen: --tx-port and --rx-port must differ\n");
 		return -1;
@@ -136,8 +165,8 @@ bad:
 	return -1;
 }
 
-// Configures 'port' with one rx and one tx queue and starts it.
-static int port_start(uint16_t port, struct rte_mempool *pool)
+// Configures 'port' with 'nrx' rx and 'ntx' tx queues and starts it.
+static int port_start(uint16_t port, uint16_t nrx, uint16_t ntx, struct rte_mempool *pool)
 {
 	struct rte_eth_conf conf;
 	int ret;
@@ -147,12 +176,12 @@ static int port_start(uint16_t port, struct rte_mempool *pool)
 		return -1;
 	}
 	memset(&conf, 0, sizeof(conf));
-	ret = rte_eth_dev_configure(port, 1, 1, &conf);
-	if (ret == 0)
-		ret = rte_eth_rx_queue_setup(port, 0, N_DESC, rte_eth_dev_socket_id(port), NULL,
+	ret = rte_eth_dev_configure(port, nrx, ntx, &conf);
+	for (uint16_t q = 0; q < nrx && ret == 0; q++)
+		ret = rte_eth_rx_queue_setup(port, q, N_DESC, rte_eth_dev_socket_id(port), NULL,
 					     pool);
-	if (ret == 0)
-		ret = rte_eth_tx_queue_setup(port, 0, N_DESC, rte_eth_dev_socket_id(port), NULL);
+	for (uint16_t q = 0; q < ntx && ret == 0; q++)
+		ret = rte_eth_tx_queue_setup(port, q, N_DESC, rte_eth_dev_socket_id(port), NULL);
 	// A memif client cannot connect while the server is still closing the previous
 	// client's connection, or before it listens: retry for a while.
 	for (int i = 0; ret == 0 && i < LINK_WAIT_S * 10 && !stop_req; i++) {
@@ -177,15 +206,19 @@ static int link_up(uint16_t port)
 	return rte_eth_link_get_nowait(port, &link) == 0 && link.link_status == RTE_ETH_LINK_UP;
 }
 
-// Receives on 'port' and frees what arrived; returns the number of frames.
-static uint16_t drain(uint16_t port)
+// Receives on every queue of 'port' and frees what arrived; returns the number of frames.
+static uint16_t drain(uint16_t port, uint16_t nq)
 {
 	struct rte_mbuf *m[BURST];
-	uint16_t n = rte_eth_rx_burst(port, 0, m, BURST);
+	uint16_t n, total = 0;
 
-	if (n)
-		rte_pktmbuf_free_bulk(m, n);
-	return n;
+	for (uint16_t q = 0; q < nq; q++) {
+		n = rte_eth_rx_burst(port, q, m, BURST);
+		if (n)
+			rte_pktmbuf_free_bulk(m, n);
+		total = (uint16_t)(total + n);
+	}
+	return total;
 }
 
 // Sends a few broadcast frames from --dst-mac out of the rx port, so that a learning
@@ -231,6 +264,7 @@ static void run_loop(const struct args *a, struct rte_mempool *pool, struct rte_
 	struct gen_vary v = {
 		.flows = a->g.flows, .macs = a->g.macs, .n_tmpl = n_tmpl, .src_mac = a->g.src_mac};
 	uint32_t next = 0;
+	uint16_t txq = 0, rxq = 0;
 	double tokens = 0, max_tokens = a->g.rate * 1e-3 > 4 * BURST ? a->g.rate * 1e-3 : 4 * BURST;
 
 	if (ph == GEN_MEASURE) {
@@ -281,7 +315,9 @@ static void run_loop(const struct args *a, struct rte_mempool *pool, struct rte_
 				if (++next == n_tmpl)
 					next = 0;
 			}
-			k = rte_eth_tx_burst(a->tx_port, 0, tx, n);
+			k = rte_eth_tx_burst(a->tx_port, txq, tx, n);
+			if (++txq == a->queues)
+				txq = 0;
 			for (uint16_t i = k; i < n; i++)
 				rte_mbuf_refcnt_update(tx[i], -1);
 			// Frames not taken are offered again next time, in the same order.
@@ -294,8 +330,11 @@ static void run_loop(const struct args *a, struct rte_mempool *pool, struct rte_
 				break;
 			}
 		}
-		// Up to 4 bursts in, so the sink keeps up with a device that batches.
-		for (int b = 0; b < 4 && (k = rte_eth_rx_burst(a->rx_port, 0, rx, BURST)) > 0;
+		// Up to 4 bursts in, so the sink keeps up with a device that batches; with several
+		// queues, the next queue each loop.
+		if (++rxq >= a->rx_queues)
+			rxq = 0;
+		for (int b = 0; b < 4 && (k = rte_eth_rx_burst(a->rx_port, rxq, rx, BURST)) > 0;
 		     b++) {
 			for (uint16_t i = 0; i < k; i++) {
 				const struct rte_mbuf *m = rx[i];
@@ -316,7 +355,7 @@ static void run_loop(const struct args *a, struct rte_mempool *pool, struct rte_
 			last_rx = now;
 		}
 		if ((st->loops & 255) == 0) {
-			st->tx_port_rx += drain(a->tx_port);
+			st->tx_port_rx += drain(a->tx_port, a->rx_queues);
 			if (now - last_learn >= LEARN_EVERY_NS && ph != GEN_DRAIN) {
 				send_learn(a, pool, run, st);
 				last_learn = now;
@@ -357,24 +396,25 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	run = (uint32_t)getpid() ^ (uint32_t)gen_now_ns();
 
-	pool = rte_pktmbuf_pool_create("dpdkgen", POOL_MBUFS, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-				       (int)rte_socket_id());
+	pool = rte_pktmbuf_pool_create("dpdkgen", POOL_MBUFS * a.rx_queues, 256, 0,
+				       RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
 	if (pool == NULL) {
 		fprintf(stderr, "dpdkgen: mbuf pool: %s\n", rte_strerror(rte_errno));
 		goto out_eal;
 	}
-	if (port_start(a.tx_port, pool) < 0 || port_start(a.rx_port, pool) < 0)
+	if (port_start(a.tx_port, a.rx_queues, a.queues, pool) < 0 ||
+	    port_start(a.rx_port, a.rx_queues, a.queues, pool) < 0)
 		goto out;
 	rte_eth_dev_get_name_by_port(a.tx_port, txname);
 	rte_eth_dev_get_name_by_port(a.rx_port, rxname);
 	// A memif handshake now and then never completes (seen with DPDK 22.11 under load):
-	// reconnect every 2 s until both links are up.
-	for (int i = 1; i <= LINK_WAIT_S * 100 && !(link_up(a.tx_port) && link_up(a.rx_port));
+	// reconnect every 2 s (link_wait / 5) until both links are up.
+	for (uint32_t i = 1; i <= a.link_wait * 100 && !(link_up(a.tx_port) && link_up(a.rx_port));
 	     i++) {
 		if (stop_req)
 			goto out;
 		usleep(10000);
-		if (i % 200 == 0) {
+		if (i % (a.link_wait * 20) == 0) {
 			for (uint16_t p = 0; p < 2; p++) {
 				uint16_t port = p ? a.rx_port : a.tx_port;
 
@@ -388,7 +428,7 @@ int main(int argc, char **argv)
 	if (!link_up(a.tx_port) || !link_up(a.rx_port)) {
 		fprintf(stderr,
 			"dpdkgen: link of %s or %s not up after %d s (is the peer there?)\n",
-			txname, rxname, LINK_WAIT_S);
+			txname, rxname, a.link_wait);
 		goto out;
 	}
 
@@ -416,8 +456,8 @@ int main(int argc, char **argv)
 	// Tell a learning device where --dst-mac is, and give it time to apply it.
 	send_learn(&a, pool, run, &st);
 	for (uint64_t t = gen_now_ns(); gen_now_ns() - t < 100000000ULL;) {
-		st.stray += drain(a.rx_port);
-		st.tx_port_rx += drain(a.tx_port);
+		st.stray += drain(a.rx_port, a.rx_queues);
+		st.tx_port_rx += drain(a.tx_port, a.rx_queues);
 	}
 	rte_eth_stats_get(a.rx_port, &s0);
 	snprintf(where, sizeof(where), "lcore %u (CPU %d)", rte_lcore_id(),

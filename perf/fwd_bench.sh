@@ -37,7 +37,7 @@
 ME=fwd_bench
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ALL_DEVICES="vswitchd vswitchd_softirq vswitchd_busypoll vswitchd_dpdk_afxdp vswitchd_dpdk_afpacket bridge testpmd_io testpmd_mac testpmd_io_busypoll ovs veth memif_testpmd_io memif_testpmd_mac memif_vswitchd mem macvlan service service_new vxlan"
+ALL_DEVICES="vswitchd vswitchd_softirq vswitchd_busypoll vswitchd_dpdk_afxdp vswitchd_dpdk_afpacket bridge testpmd_io testpmd_mac testpmd_io_busypoll ovs veth memif_testpmd_io memif_testpmd_mac memif_vswitchd mem macvlan service service_new vxlan memif_ovs memif_vswitchd_2q memif_vswitchd_2pmd memif_vswitchd_nohuge"
 
 usage() {
 	cat <<EOF
@@ -60,9 +60,18 @@ memif, in one run; plus vswitchd's resident memory. Run as root, with CPUs 0 and
   --trial S        length of one search trial (default: --seconds)
   --steps N        trials per search after the first, unlimited run (default 8)
   --devices LIST   comma-separated subset of: $ALL_DEVICES
-                   (default: all but ovs; mem = the memory row)
-  --ovs            add Open vSwitch 3.1 userspace afxdp rows (private ovsdb-server and
-                   ovs-vswitchd; needs openvswitch-switch-dpdk, never installed here)
+                   (default: all but ovs, memif_ovs and memif_vswitchd_nohuge;
+                   mem = the memory row)
+  --ovs            add the Open vSwitch 3.1 userspace rows: afxdp ports on the veths
+                   (ovs) and type=dpdk memif ports (memif_ovs, needs hugepages)
+                   (private ovsdb-server and ovs-vswitchd; needs
+                   openvswitch-switch-dpdk, never installed here)
+  --hugepages      DPDK processes (generator, testpmd, vswitchd, OVS) use 2 MiB
+                   hugepages: the run adds what they need to the kernel's pool
+                   (nr_hugepages) and mounts a private hugetlbfs, both undone on exit;
+                   fails if the kernel gives too few. Default when a memif row is
+                   selected: try, and fall back to --no-huge with a note
+  --no-hugepages   DPDK processes run with --no-huge (ordinary 4 KiB pages)
   --vxlan-b-cpu N  CPU of host B's vswitchd in the vxlan row (default 1, with host A's:
                    the device gets one CPU as in every other row; with 3 or more
                    CPUs, 2 gives each host its own CPU)
@@ -79,7 +88,7 @@ EOF
 # ---- options ---------------------------------------------------------------
 
 opt_seconds="" opt_warmup="" QUICK=0 OUTBASE=$SRC/perf/results SIZES=64,512,1518 RATE=0 FLOWS=1 MACS=1
-RFC=0 LOSS_OK=0 TRIAL="" STEPS=8 DEVICES="" WITH_OVS=0 VX_B_CPU=1
+RFC=0 LOSS_OK=0 TRIAL="" STEPS=8 DEVICES="" WITH_OVS=0 VX_B_CPU=1 HUGE=auto
 need_arg() { [ "$2" -ge 2 ] || { usage >&2; die "$1 needs a value"; }; }
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -105,6 +114,8 @@ while [ $# -gt 0 ]; do
 	--devices) need_arg "$1" $#; DEVICES=$2; shift 2 ;;
 	--devices=*) DEVICES=${1#*=}; shift ;;
 	--ovs) WITH_OVS=1; shift ;;
+	--hugepages) HUGE=yes; shift ;;
+	--no-hugepages) HUGE=no; shift ;;
 	--vxlan-b-cpu) need_arg "$1" $#; VX_B_CPU=$2; shift 2 ;;
 	--vxlan-b-cpu=*) VX_B_CPU=${1#*=}; shift ;;
 	--quick) QUICK=1; shift ;;
@@ -139,13 +150,15 @@ for s in "${SIZE_LIST[@]}"; do
 done
 if [ -z "$DEVICES" ]; then
 	DEVICES=${ALL_DEVICES/ ovs/}
+	DEVICES=${DEVICES/ memif_ovs/}
+	DEVICES=${DEVICES/ memif_vswitchd_nohuge/}
 	[ "$WITH_OVS" = 1 ] && DEVICES=$ALL_DEVICES
 fi
 DEVICES=${DEVICES//,/ }
 for d in $DEVICES; do
 	[[ " $ALL_DEVICES " == *" $d "* ]] || die "unknown device '$d' (one of: $ALL_DEVICES)"
 done
-[[ " $DEVICES " == *" ovs "* ]] && WITH_OVS=1
+[[ " $DEVICES " == *" ovs "* || " $DEVICES " == *" memif_ovs "* ]] && WITH_OVS=1
 
 # ---- prerequisites ---------------------------------------------------------
 
@@ -167,6 +180,21 @@ OVS_OK=0 OVS_STATUS="not requested (--ovs)"
 OUTDIR=$(results_dir "$OUTBASE")
 MD=$OUTDIR/fwd.md CSV=$OUTDIR/fwd.csv LOGF=$OUTDIR/fwd.log
 : >"$LOGF" || die "cannot write $LOGF"
+
+# Hugepages for the DPDK processes: generator + device at once (OVS's pools take more).
+HUGE_MB=$((256 + 256 + 64))
+[[ " $DEVICES " == *" memif_ovs "* ]] && HUGE_MB=$((256 + 512 + 64))
+HUGE_STATUS="--no-huge (4 KiB pages): --no-hugepages"
+if [ "$HUGE" = yes ] || { [ "$HUGE" = auto ] && [[ " $DEVICES " == *" memif_"* ]]; }; then
+	if huge_reserve "$HUGE_MB"; then
+		HUGE_STATUS="2 MiB hugepages ($HUGE_ADDED reserved for the run, private hugetlbfs)"
+	else
+		[ "$HUGE" = yes ] && die "--hugepages: $HUGE_NOTE"
+		HUGE_STATUS="--no-huge (4 KiB pages): hugepages not available: $HUGE_NOTE"
+	fi
+elif [ "$HUGE" = auto ]; then
+	HUGE_STATUS="--no-huge (4 KiB pages): no memif row"
+fi
 
 # ---- names -----------------------------------------------------------------
 
@@ -260,7 +288,7 @@ setup_vswitchd_dpdk() {
 	local out i=0 p
 	[ "$VS_DPDK" = 1 ] || { SETUP_NA="n/a (vswitchd built without DPDK)"; return 1; }
 	make_dut_topology || return 1
-	start_vswitchd "$D" 1 --dpdk "--no-huge -m 512 --no-pci --file-prefix ${P}vd" || return 1
+	start_vswitchd "$D" 1 --dpdk "$(dpdk_mem_args "${P}vd")" || return 1
 	out=$("$VSCTL" -s "$SOCK" add-br br0 2>&1) || { logf "add-br: $out"; return 1; }
 	for p in "$DA" "$DB"; do
 		out=$("$VSCTL" -s "$SOCK" add-port br0 "d$i" type=dpdk "devargs=$1$i,iface=$p" 2>&1) ||
@@ -342,11 +370,16 @@ setup_memif_testpmd() { # MODE
 setup_memif_testpmd_io() { setup_memif_testpmd io; }
 setup_memif_testpmd_mac() { setup_memif_testpmd mac; }
 
+# setup_memif_vswitchd [PMD_CPUS [QUEUES [nohuge]]]: vswitchd serving both memif sockets,
+# PMD threads on PMD_CPUS (default 1), ports with QUEUES rx and tx queues (default 1);
+# "nohuge": vswitchd on 4 KiB pages even when the run has hugepages.
 setup_memif_vswitchd() {
-	local out v i=0
+	local out v i=0 cpus=${1:-1} nq=${2:-1} mem
 	[ "$VS_DPDK" = 1 ] || { SETUP_NA="n/a (vswitchd built without DPDK)"; return 1; }
 	[ "$HAVE_DPDKGEN" = 1 ] || { SETUP_NA="dpdkgen not built (needs libdpdk-dev)"; return 1; }
-	start_vswitchd "" 1 --dpdk "--no-huge -m 512 --no-pci --file-prefix ${P}vs" || return 1
+	mem=$(dpdk_mem_args "${P}vs")
+	[ "${3:-}" = nohuge ] && mem="--no-huge -m 512 --no-pci --file-prefix ${P}vs"
+	start_vswitchd "" "$cpus" --dpdk "$mem" || return 1
 	if grep -q 'built without DPDK' "$VSLOG"; then # statically linked, or ldd missing
 		VS_DPDK=0
 		SETUP_NA="n/a (vswitchd built without DPDK)"
@@ -354,11 +387,59 @@ setup_memif_vswitchd() {
 	fi
 	out=$("$VSCTL" -s "$SOCK" add-br br0 2>&1) || { logf "add-br: $out"; return 1; }
 	for v in $(memif_vdevs server); do
-		out=$("$VSCTL" -s "$SOCK" add-port br0 "m$i" type=dpdk "devargs=$v" 2>&1) ||
+		out=$("$VSCTL" -s "$SOCK" add-port br0 "m$i" type=dpdk "devargs=$v" \
+			"n_rxq=$nq" "n_txq=$nq" 2>&1) ||
 			{ logf "add-port m$i: $out"; return 1; }
 		i=$((i + 1))
 	done
 	logf "vswitchd (memif): $(vsj show | jq -c '[.bridges[0].ports[] | {name, options}]')"
+	logf "vswitchd (memif) PMD threads: $(vsj pmd-stats | jq -c . 2>/dev/null)"
+	[ "$nq" = 1 ] || GEN_EXTRA=(--queues "$nq")
+}
+# Scaling: the same ports with 2 queues each, the generator spreading its flows over both;
+# 1 PMD thread (CPU 1) polling all 4 rx queues, or 2 (CPUs 0 and 1), 2 rx queues each. On a
+# 2-CPU machine the second PMD thread shares CPU 0 with the generator.
+setup_memif_vswitchd_2q() { setup_memif_vswitchd 1 2; }
+setup_memif_vswitchd_2pmd() { setup_memif_vswitchd 0,1 2; }
+# What hugepages give: vswitchd on 4 KiB pages in the same run (the generator keeps the
+# run's memory).
+setup_memif_vswitchd_nohuge() {
+	[ -n "$HUGE_DIR" ] || { SETUP_NA="n/a: the run has no hugepages ($HUGE_STATUS)"; return 1; }
+	setup_memif_vswitchd 1 1 nohuge
+}
+
+# Open vSwitch 3.1, userspace datapath (NORMAL), its type=dpdk ports on the same memif
+# sockets (server role), PMD thread on CPU 1; its EAL on the run's hugepages (OVS cannot
+# run dpdk ports with --no-huge).
+setup_memif_ovs() {
+	local i=0 v extra
+	[ "$OVS_OK" = 1 ] || { SETUP_NA="$OVS_STATUS"; return 1; }
+	[ "$HAVE_DPDKGEN" = 1 ] || { SETUP_NA="dpdkgen not built (needs libdpdk-dev)"; return 1; }
+	[ -n "$HUGE_DIR" ] || { SETUP_NA="n/a: OVS's dpdk ports need hugepages ($HUGE_STATUS)"; return 1; }
+	[ -n "$OVS_DPDK_VSWITCHD" ] || { SETUP_NA="n/a: no ovs-vswitchd built with DPDK (openvswitch-switch-dpdk)"; return 1; }
+	extra="--huge-dir $HUGE_DIR --huge-unlink --no-pci --file-prefix ${P}ovs"
+	OVS_VSWITCHD=$OVS_DPDK_VSWITCHD ovs_start "" 0x2 dpdk-init=true "dpdk-extra=$extra" dpdk-socket-mem=256 \
+		dpdk-socket-limit=512 per-port-memory=true || return 1
+	wait_until 30 ovs_dpdk_ready || { logf "OVS DPDK not initialised"; return 1; }
+	ovs_ctl add-br "${P}ob" -- set bridge "${P}ob" datapath_type=netdev || return 1
+	for v in $(memif_vdevs server); do
+		ovs_ctl add-port "${P}ob" "${P}m$i" -- set interface "${P}m$i" type=dpdk \
+			"options:dpdk-devargs=$v" || return 1
+		i=$((i + 1))
+	done
+	wait_until 20 ovs_memif_ready || {
+		logf "OVS memif ports not ready: $(ovs_ctl --columns=name,error list interface 2>&1 | tr '\n' ' ')"
+		return 1
+	}
+	logf "OVS interfaces: $(ovs_ctl --columns=name,type,options,status,error list interface 2>&1 | tr '\n' ' ')"
+	# OVS gives a port one tx queue per PMD thread plus one for its other threads, and its
+	# PMD thread sends on queue 1: a memif server's tx queues are its client's rx queues.
+	GEN_EXTRA=(--rx-queues 2)
+}
+ovs_dpdk_ready() { [ "$(ovs_ctl get Open_vSwitch . dpdk_initialized 2>/dev/null)" = true ]; }
+ovs_memif_ready() {
+	[ -z "$(ovs_ctl --bare --columns=error find interface type=dpdk 2>/dev/null | tr -d '[:space:]')" ] &&
+		[ "$(ovs_ctl --bare --columns=ofport find interface type=dpdk 2>/dev/null | grep -c '^[1-9]')" = 2 ]
 }
 
 # ---- rows of vswitchd's features (same veth topology, vswitchd on CPU 1) --------
@@ -490,7 +571,7 @@ teardown() {
 		testpmd_stop
 		cat "$TPLOG" >>"$LOGF"
 	fi
-	ovs_stop
+	ovs_stop "${P}ob"
 	remove_topology
 	rm -f "$MEMIF_A" "$MEMIF_B"
 }
@@ -500,7 +581,7 @@ teardown() {
 # dut_counters DEV: drop counters of the device (tab-separated), for a delta later.
 dut_counters() {
 	case $1 in
-	vswitchd* | memif_vswitchd | macvlan | service* | vxlan*)
+	vswitchd* | memif_vswitchd* | macvlan | service* | vxlan*)
 		{
 			vsj port-stats
 			[ -n "$VS_B_PID" ] && vsjB port-stats
@@ -529,6 +610,15 @@ dut_counters() {
 		done
 		printf '%s\t%s\t%s\t%s\t%s\n' $((s[0] + s[1] + s[2] + s[3])) "${s[@]}"
 		;;
+	memif_ovs)
+		local p s=() v
+		for p in "${P}m0" "${P}m1"; do
+			for v in rx_dropped tx_dropped; do
+				s+=("$(ovs_ctl get interface "$p" "statistics:$v" 2>/dev/null || echo 0)")
+			done
+		done
+		printf '%s\t%s\t%s\t%s\t%s\n' $((s[0] + s[1] + s[2] + s[3])) "${s[@]}"
+		;;
 	*) echo "" ;;
 	esac
 }
@@ -547,6 +637,8 @@ dut_drops_text() { # DEV "BEFORE" "AFTER": total<TAB>text
 				z[1] + z[2] + z[3] + z[4], z[1], z[2], z[3], z[4]
 		else if (d == "ovs")
 			printf "%d\tdA rx/tx %d/%d, dB rx/tx %d/%d\n", z[1], z[2], z[3], z[4], z[5]
+		else if (d == "memif_ovs")
+			printf "%d\tm0 rx/tx %d/%d, m1 rx/tx %d/%d\n", z[1], z[2], z[3], z[4], z[5]
 		else
 			printf "\t-\n"
 	}'
@@ -619,6 +711,10 @@ label() {
 	memif_testpmd_io) echo "testpmd io, memif" ;;
 	memif_testpmd_mac) echo "testpmd mac, memif" ;;
 	memif_vswitchd) echo "vswitchd, memif (type=dpdk)" ;;
+	memif_vswitchd_2q) echo "vswitchd, memif, 2 queues/port, 1 PMD (CPU 1)" ;;
+	memif_vswitchd_2pmd) echo "vswitchd, memif, 2 queues/port, 2 PMDs (CPUs 0+1; CPU 0 shared with the generator)" ;;
+	memif_ovs) echo "OVS 3.1 dpdk memif, NORMAL (PMD on CPU 1)" ;;
+	memif_vswitchd_nohuge) echo "vswitchd, memif, --no-huge (4 KiB pages)" ;;
 	vxlan) echo "vswitchd VXLAN: 2 vswitchd (hosts A, B) over underlay veth, encap+decap (CPU $([ "$VX_B_CPU" = 1 ] && echo 1 || echo "1 + $VX_B_CPU"))" ;;
 	macvlan) echo "vswitchd macvlan bridge: parent dA -> child dB (CPU 1)" ;;
 	service) echo "vswitchd service: UDP to VIP, DNAT to sink, established (CPU 1)" ;;
@@ -681,6 +777,7 @@ gen_once() {
 	if is_memif "$dev"; then
 		GEN_C1=$(dut_counters "$dev") GEN_P1=""
 		[[ $dev == *vswitchd* ]] && GEN_P1=$(vs_pmd_snap)
+		[ "$dev" = memif_ovs ] && logf "OVS after the run: $(ovs_ctl --columns=name,link_state,statistics list interface 2>&1 | tr '\n' ' ') $(ovs-appctl -t "$(echo "$OVS_DIR"/ovs-vswitchd*."$(cat "$OVS_DIR/ovs-vswitchd.pid")".ctl)" dpif-netdev/pmd-stats-show 2>&1 | tr '\n' ' ')"
 		teardown
 	fi
 	grep -v '^EAL: \|^TELEMETRY: ' "$TMPD/gen.err" >>"$LOGF"
@@ -870,6 +967,7 @@ report() {
 	echo "veth rows: AF_XDP (copy mode) on veths, dA's veth receive work in a threaded-NAPI kernel"
 	echo "thread on CPU 1 unless the row says otherwise; the sink's receive work on gB runs where dB"
 	echo "transmits. memif rows: DPDK memif, no kernel in the path (the device is the memif server)."
+	echo "DPDK memory of generator, testpmd, vswitchd and OVS: $HUGE_STATUS."
 	echo "Load average $LOAD_BEFORE before, $LOAD_AFTER after; CPU0/CPU1 busy $BG% in one idle second before"
 	echo "the run (work of others)."
 	echo
@@ -911,6 +1009,7 @@ report() {
 		echo "search, at most $STEPS trials, within 1%); \">=\" means the unlimited rate passed: the generator's limit."
 	fi
 	feature_targets
+	memif_targets
 	[ "$VS_DPDK" = 1 ] || echo "vswitchd memif row: n/a, this vswitchd has no --dpdk option (built without DPDK)."
 	if [ -s "$PMDTSV" ]; then
 		echo
@@ -970,6 +1069,32 @@ feature_targets() {
 	awk -F'\t' '{ printf "- %s, %s B: %d new connections for %d frames received (%.2f per frame), received %.3f Mpps%s\n",
 		$1, $2, $4, $5, $5 ? $4 / $5 : 0, $3,
 		($5 && $4 / $5 > 0.9) ? sprintf(": ~%.3f M connections/s", $3 * $4 / $5) : "" }' "$SVCTSV"
+}
+
+# The memif targets (issue 7) from the rows of this run: vswitchd against testpmd mac and
+# OVS, and the PMD scaling figure (2 queues per port: 2 PMD threads / 1).
+memif_targets() {
+	[ -e "$PMDTSV" ] || : >"$PMDTSV"
+	awk -F'\t' -v l2q="$(label memif_vswitchd_2q)" -v l2p="$(label memif_vswitchd_2pmd)" '
+		FILENAME != ARGV[1] { if ($1 == l2q) ns1[$2] = $9; if ($1 == l2p) ns2[$2] = $9; next }
+		$1 == "memif" && $6 != "" { rx[$2, $4] = $6; sz[$4] = 1 }
+		END {
+			for (s in sz) {
+				v = rx["memif_vswitchd", s]; t = rx["memif_testpmd_mac", s]; o = rx["memif_ovs", s]
+				q1 = rx["memif_vswitchd_2q", s]; q2 = rx["memif_vswitchd_2pmd", s]
+				if (v > 0 && t > 0)
+					printf "- Target memif, %s B: vswitchd >= 0.9 x testpmd mac: %.3f, %s.\n", s, v / t, (v / t >= 0.9) ? "met" : "missed"
+				nh = rx["memif_vswitchd_nohuge", s]
+				if (v > 0 && nh > 0)
+					printf "- Hugepages, memif %s B: vswitchd on 2 MiB pages / on 4 KiB pages (--no-huge) = %.2f (%.3f / %.3f Mpps).\n", s, v / nh, v, nh
+				if (v > 0 && o > 0)
+					printf "- Target memif, %s B: vswitchd >= 1.5 x OVS: %.3f, %s.\n", s, v / o, (v / o >= 1.5) ? "met" : "missed"
+				if (q1 > 0 && q2 > 0)
+					printf "- Scaling, memif %s B, 2 queues per port: 2 PMD threads / 1 PMD thread = %.2f (%.3f / %.3f Mpps)%s; on 2 CPUs the second PMD thread shares CPU 0 with the generator.%s\n",
+						s, q2 / q1, q2, q1, (v > 0) ? sprintf(", 1 queue 1 PMD %.3f", v) : "",
+						(ns1[s] > 0 && ns2[s] > 0) ? sprintf(" CPU time per packet (busy on-CPU ns/pkt, all PMD threads): %s with 1 PMD, %s with 2: what each added core can forward is %.2fx what one does.", ns1[s], ns2[s], ns1[s] / ns2[s]) : ""
+			}
+		}' "$TSV" "$PMDTSV"
 }
 
 # chart TOPOLOGY FILE: Mpps (zero-loss with --rfc2544, else received) by frame size, one

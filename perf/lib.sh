@@ -35,7 +35,7 @@ PIDS=()  # processes we started that may still run (stopped on exit)
 NETNS=() # namespaces to delete
 LINKS=() # root-namespace links to delete
 VSWITCHD_PID="" SOCK=$TMPD/vswitchd.sock VSLOG=$TMPD/vswitchd.log
-OVS_DIR=$TMPD/ovs OVS_PIDFILES=() OVS_NETDEV_PREEXISTED=1 OVS_NS=""
+OVS_DIR=$TMPD/ovs OVS_PIDFILES=() OVS_NETDEV_PREEXISTED=1 OVS_NS="" OVS_DPDK_VSWITCHD=""
 
 # ---- logging -----------------------------------------------------------------
 
@@ -276,10 +276,74 @@ vs_rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/${1:-$VSWITCHD_PID}/status"; 
 # ---- DPDK ------------------------------------------------------------------------
 
 # dpdk_eal_args PREFIX LCORES: EAL options of every DPDK process of the benchmarks: no
-# hugepages, no PCI, a private --file-prefix (its own runtime directory), LCORES as
-# given to --lcores (e.g. "0@1,1@1": two lcores on CPU 1).
+# PCI, a private --file-prefix (its own runtime directory), LCORES as given to --lcores
+# (e.g. "0@1,1@1": two lcores on CPU 1), and the memory of dpdk_mem_args.
 dpdk_eal_args() {
-	echo "--lcores $2 --no-huge -m 512 --no-pci --file-prefix $1 --log-level=notice"
+	echo "--lcores $2 $(dpdk_mem_args "$1") --log-level=notice"
+}
+
+# dpdk_mem_args PREFIX [MB]: memory, PCI and prefix options of a DPDK process: MB (default
+# 256) of 2 MiB hugepages from the private mount of huge_reserve when there is one, else
+# 512 MiB of ordinary 4 KiB pages (--no-huge).
+dpdk_mem_args() {
+	if [ -n "$HUGE_DIR" ]; then
+		echo "-m ${2:-256} --huge-dir $HUGE_DIR --huge-unlink --no-pci --file-prefix $1"
+	else
+		echo "--no-huge -m 512 --no-pci --file-prefix $1"
+	fi
+}
+
+# ---- hugepages ---------------------------------------------------------------------
+
+# huge_reserve MB: adds MB of 2 MiB hugepages to the kernel's pool (nr_hugepages) and
+# mounts a private hugetlbfs on $TMPD/huge (HUGE_DIR) for this script's DPDK processes.
+# huge_release (called on exit) unmounts it and takes back exactly the pages added, so
+# nr_hugepages returns to its previous value even if others changed it meanwhile (their
+# change is kept). On failure everything is undone, HUGE_NOTE says why, returns 1.
+HUGE_DIR="" HUGE_ADDED=0 HUGE_NOTE="" HUGE_PREV=""
+HUGE_NR=/proc/sys/vm/nr_hugepages HUGE_LOCK=/run/lock/vswitch-perf-hugepages.lock
+[ -d /run/lock ] || HUGE_LOCK=/tmp/vswitch-perf-hugepages.lock
+huge_adjust() { # DELTA: nr_hugepages += DELTA, under a lock against other scripts
+	(
+		flock -w 10 9 || true
+		echo $(($(cat "$HUGE_NR") + $1)) >"$HUGE_NR"
+	) 9>>"$HUGE_LOCK" 2>/dev/null
+}
+huge_reserve() {
+	local mb=$1 pages sz before after
+	sz=$(awk '/^Hugepagesize:/ { print $2 }' /proc/meminfo)
+	[ "$sz" = 2048 ] || { HUGE_NOTE="the default hugepage size is ${sz:-unknown} kB, not 2048"; return 1; }
+	pages=$(((mb + 1) / 2))
+	HUGE_PREV=$(cat "$HUGE_NR") || { HUGE_NOTE="cannot read $HUGE_NR"; return 1; }
+	before=$(awk '/^HugePages_Total:/ { print $2 }' /proc/meminfo)
+	huge_adjust "$pages" || { HUGE_NOTE="cannot write $HUGE_NR"; return 1; }
+	after=$(awk '/^HugePages_Total:/ { print $2 }' /proc/meminfo)
+	HUGE_ADDED=$((after - before))
+	[ "$HUGE_ADDED" -ge 0 ] || HUGE_ADDED=0
+	if [ "$HUGE_ADDED" -lt "$pages" ]; then
+		HUGE_NOTE="the kernel gave $HUGE_ADDED of $pages hugepages (memory fragmented?)"
+		huge_release
+		return 1
+	fi
+	mkdir -p "$TMPD/huge" && mount -t hugetlbfs -o pagesize=2M nodev "$TMPD/huge" || {
+		HUGE_NOTE="cannot mount hugetlbfs on $TMPD/huge"
+		huge_release
+		return 1
+	}
+	HUGE_DIR=$TMPD/huge
+	logf "hugepages: nr_hugepages $HUGE_PREV -> $(cat "$HUGE_NR") (+$HUGE_ADDED x 2 MiB), hugetlbfs on $HUGE_DIR"
+}
+huge_release() {
+	if [ -n "$HUGE_DIR" ]; then
+		umount "$HUGE_DIR" 2>/dev/null || umount -l "$HUGE_DIR"
+		rmdir "$HUGE_DIR" 2>/dev/null
+		HUGE_DIR=""
+	fi
+	if [ "$HUGE_ADDED" -gt 0 ]; then
+		huge_adjust "-$HUGE_ADDED"
+		logf "hugepages: $HUGE_ADDED given back, nr_hugepages now $(cat "$HUGE_NR") (was $HUGE_PREV before the run)"
+		HUGE_ADDED=0
+	fi
 }
 
 # testpmd_start NS LOG MODE VDEV...: dpdk-testpmd forwarding between two ports in MODE (io,
@@ -335,15 +399,24 @@ ovs_check() {
 	fi
 	OVS_OK=1
 	OVS_STATUS="$(ovs-vswitchd --version | head -1)"
+	# Debian installs the DPDK build beside the plain one (update-alternatives picks the
+	# default): dpdk ports need that one, whichever the system uses.
+	OVS_DPDK_VSWITCHD=""
+	if [[ $(ovs-vswitchd --version 2>/dev/null) == *DPDK* ]]; then
+		OVS_DPDK_VSWITCHD=$(command -v ovs-vswitchd)
+	elif [ -x /usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk ]; then
+		OVS_DPDK_VSWITCHD=/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk
+	fi
 }
 
 ovs_ctl() { ovs-vsctl --db="unix:$OVS_DIR/db.sock" --timeout=20 "$@"; }
 
 # ovs_start NS PMD_MASK: a private ovsdb-server and ovs-vswitchd (own database, run, log
 # and pid files under $OVS_DIR; nothing shared with a system OVS); ovs-vswitchd runs in
-# namespace NS (empty: root) with other_config:pmd-cpu-mask=PMD_MASK.
+# namespace NS (empty: root) with other_config:pmd-cpu-mask=PMD_MASK, and any further
+# other_config KEY=VALUE given (e.g. dpdk-init=true), set before it starts.
 ovs_start() {
-	local ns=$1 mask=$2 pre=()
+	local ns=$1 mask=$2 pre=() kv
 	[ -n "$ns" ] && pre=(ip netns exec "$ns")
 	OVS_NS=$ns
 	rm -rf "$OVS_DIR"
@@ -360,7 +433,10 @@ ovs_start() {
 	OVS_PIDFILES+=("$OVS_DIR/ovsdb-server.pid")
 	ovs_ctl --no-wait init || return 1
 	ovs_ctl --no-wait set Open_vSwitch . "other_config:pmd-cpu-mask=$mask" || return 1
-	"${pre[@]}" ovs-vswitchd "unix:$OVS_DIR/db.sock" --pidfile="$OVS_DIR/ovs-vswitchd.pid" \
+	for kv in "${@:3}"; do
+		ovs_ctl --no-wait set Open_vSwitch . "other_config:$kv" || return 1
+	done
+	"${pre[@]}" "${OVS_VSWITCHD:-ovs-vswitchd}" "unix:$OVS_DIR/db.sock" --pidfile="$OVS_DIR/ovs-vswitchd.pid" \
 		--log-file="$OVS_DIR/ovs-vswitchd.log" --no-chdir --detach \
 		>>"${LOGF:-/dev/null}" 2>&1 || return 1
 	OVS_PIDFILES+=("$OVS_DIR/ovs-vswitchd.pid")
@@ -373,7 +449,7 @@ ovs_stop() {
 	[ "${#OVS_PIDFILES[@]}" -gt 0 ] || return 0
 	if [ -f "$OVS_DIR/ovs-vswitchd.pid" ]; then
 		pid=$(cat "$OVS_DIR/ovs-vswitchd.pid" 2>/dev/null)
-		[ -n "$pid" ] && ovs-appctl -t "$OVS_DIR/ovs-vswitchd.$pid.ctl" --timeout=10 \
+		[ -n "$pid" ] && ovs-appctl -t "$(echo "$OVS_DIR"/ovs-vswitchd*."$pid".ctl)" --timeout=10 \
 			exit --cleanup >/dev/null 2>&1
 	fi
 	for f in "${OVS_PIDFILES[@]}"; do
@@ -413,9 +489,10 @@ perf_cleanup() {
 		stop_pid "$pid"
 	done
 	remove_topology
+	huge_release
 	# The runtime directories of our DPDK processes (their --file-prefix names).
 	local sfx
-	for sfx in tp gen vs; do
+	for sfx in tp gen vs ovs; do
 		[ -n "${P:-}" ] && [ -d "/var/run/dpdk/$P$sfx" ] && rm -rf "/var/run/dpdk/$P$sfx"
 	done
 	if [ "$rc" -ne 0 ] && [ -s "$VSLOG" ] && [ -n "$LOGF" ]; then

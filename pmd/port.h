@@ -8,6 +8,7 @@
 #pragma once
 
 #include <net/if.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <vs/compiler.h>
@@ -103,6 +104,9 @@ struct vs_port {
 	struct {
 		uint32_t locked;
 	} VS_CACHE_ALIGNED txlock[VS_MAX_TXQ];
+	// Set by open() when no frame can arrive with a partial TCP/UDP checksum (the device
+	// has no way to say so, e.g. memif): the pipeline skips checksum completion.
+	bool rx_csum_full;
 };
 
 static inline void vs_port_tx_lock(struct vs_port *port, uint16_t q)

@@ -47,7 +47,8 @@ want = ["vswitchd", "vswitchd_softirq", "vswitchd_busypoll", "vswitchd_dpdk_afxd
         "vswitchd_dpdk_afpacket", "bridge", "testpmd_io",
         "testpmd_mac", "testpmd_io_busypoll", "veth",
         "memif_testpmd_io", "memif_testpmd_mac", "memif_vswitchd",
-        "macvlan", "service", "service_new", "vxlan"]
+        "macvlan", "service", "service_new", "vxlan",
+        "memif_vswitchd_2q", "memif_vswitchd_2pmd"]
 rows = {r["device_id"]: r for r in csv.DictReader(open(sys.argv[1]))}
 bad = []
 for d in want:
@@ -79,6 +80,22 @@ for t in "macvlan bridge.*>= 1.00 x the plain vswitchd row: [0-9.]+, (met|missed
 	"DNAT to sink, established.*, 64 B: [1-9][0-9]* new connections"; do
 	grep -qE "$t" "$md" || fail "report lacks '$t': $(grep -E 'Target|connections' "$md" | tr '\n' ';')"
 done
+# memif rows run on hugepages when the kernel gives them (else --no-huge, said so); the
+# pages reserved are given back and the private hugetlbfs is unmounted.
+grep -qE 'DPDK memory of generator, testpmd, vswitchd and OVS: (2 MiB hugepages|--no-huge)' "$md" ||
+	fail "report does not say which memory DPDK used"
+if grep -q 'DPDK memory.*2 MiB hugepages' "$md"; then
+	grep -q 'hugepages: [0-9]* given back' "$(dirname "$csv")/fwd.log" ||
+		fail "fwd_bench.sh did not give its hugepages back"
+	hdir=$(sed -n 's/^hugepages: .*hugetlbfs on \([^ ]*\)$/\1/p' "$(dirname "$csv")/fwd.log" | head -1)
+	[ -n "$hdir" ] || fail "fwd_bench.sh's log does not say where it mounted hugetlbfs"
+	awk -v d="$hdir" '$2 == d { f = 1 } END { exit !f }' /proc/mounts &&
+		fail "fwd_bench.sh left its hugetlbfs mounted on $hdir"
+fi
+if [ "$dpdk" = 1 ]; then
+	grep -qE 'Scaling, memif 64 B, 2 queues per port: 2 PMD threads / 1 PMD thread = [0-9.]+' "$md" ||
+		fail "report lacks the PMD scaling figure: $(grep -E 'Target|Scaling' "$md" | tr '\n' ';')"
+fi
 # (The service rows' sink counts only frames addressed to the backend: received > 0 above
 # means they were DNATed.)
 ip netns list | grep -q "^vsf$bench_pid" &&
