@@ -3,6 +3,9 @@
 #include "xdp_fastpath.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -201,6 +204,24 @@ static void port_ctrs(uint16_t id, struct vs_fp_ctrs *out)
 	}
 }
 
+static int64_t tx_dropped(struct vs_port *port)
+{
+	char path[96], buf[32];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/tx_dropped", port->name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return strtoll(buf, NULL, 10);
+}
+
 const struct vs_fastpath_ops vs_xdp_fastpath_ops = {
 	.port_state = port_state,
 	.port_set = port_set,
@@ -209,4 +230,5 @@ const struct vs_fastpath_ops vs_xdp_fastpath_ops = {
 	.fdb_del = fdb_del,
 	.fdb_idle_ns = fdb_idle_ns,
 	.port_ctrs = port_ctrs,
+	.tx_dropped = tx_dropped,
 };

@@ -39,6 +39,9 @@ struct vs_fastpath_ops {
 	int64_t (*fdb_idle_ns)(uint16_t bridge, uint64_t mac);
 	// Fast-path counters of port id 'id', summed over CPUs.
 	void (*port_ctrs)(uint16_t id, struct vs_fp_ctrs *out);
+	// The device's tx_dropped counter (where veth counts frames redirected to it that its
+	// peer could not take), or -1.
+	int64_t (*tx_dropped)(struct vs_port *port);
 };
 
 extern const struct vs_fastpath_ops vs_xdp_fastpath_ops;

@@ -71,3 +71,99 @@ rx1=$(fp_ctr "$H1" rx-packets) tx2=$(fp_ctr "$H2" tx-packets)
 [ "$(port_stat "$H1" rx-packets)" -ge "$rx1" ] || fail "rx-packets of $H1 lacks fast-path frames"
 vsctl port-stats "$H1" | grep -q 'fastpath rx-packets' || fail "port-stats does not print fastpath"
 ok "ping through the fast path: $rx1 frames in on $H1, $tx2 out on $H2"
+
+# ---- TCP at default offloads: partial checksums go to userspace --------------
+ip netns exec "$C1" ethtool -k eth0 | grep -q '^tx-checksumming: on' ||
+	fail "$C1: tx checksumming is not on"
+start_iperf_server "$C2"
+completed0=$(port_stat "$H1" rx-csum-completed)
+iperf_ok "$C1" 198.18.7.2
+iperf_ok "$C1" 198.18.7.2 -R
+completed=$(port_stat "$H1" rx-csum-completed)
+[ "$completed" -gt "$completed0" ] || fail "no partial checksum was completed on $H1"
+# With tx checksumming off the TCP frames carry full checksums: XDP forwards them.
+ip netns exec "$C1" ethtool -K eth0 tx off >/dev/null || fail "ethtool -K tx off in $C1"
+ip netns exec "$C2" ethtool -K eth0 tx off >/dev/null || fail "ethtool -K tx off in $C2"
+rx1=$(fp_ctr "$H1" rx-packets)
+iperf_ok "$C1" 198.18.7.2
+rx1b=$(fp_ctr "$H1" rx-packets)
+[ $((rx1b - rx1)) -gt 1000 ] || fail "TCP with full checksums did not take the fast path ($rx1 -> $rx1b)"
+ok "TCP: partial checksums completed in userspace ($completed), full ones forwarded by XDP ($((rx1b - rx1)) frames)"
+
+# ---- a peer without NAPI is never a target; nothing is lost -----------------
+drop3=$(host_tx_dropped "$H3")
+wait_ping "$C1" 198.18.7.3
+got=$(ping_received "$C1" 198.18.7.3 20 0.05)
+[ "$got" -eq 20 ] || fail "only $got of 20 pings reached $C3 (peer without NAPI)"
+[ "$(fp_ctr "$H3" tx-packets)" -eq 0 ] || fail "the fast path sent to $H3, whose peer has no NAPI"
+[ "$(host_tx_dropped "$H3")" -eq "$drop3" ] || fail "$H3 dropped frames (tx_dropped)"
+gro "$C3" on
+wait_until 5 bash -c "[ \"\$($VSCTL -s $SOCK --json show | jq -r '.bridges[0].ports[] | select(.name == \"$H3\") | .fastpath')\" = rx+tx ]" ||
+	fail "$H3 did not become a fast-path egress after GRO on in its peer: $(role "$H3")"
+got=$(ping_received "$C1" 198.18.7.3 20 0.05)
+[ "$got" -eq 20 ] || fail "only $got of 20 pings reached $C3 (GRO on)"
+[ "$(fp_ctr "$H3" tx-packets)" -gt 0 ] || fail "no fast-path frame to $H3 after GRO on"
+gro "$C3" off
+wait_until 5 bash -c "$VSCTL -s $SOCK --json show | jq -r '.bridges[0].ports[] | select(.name == \"$H3\") | .fastpath' | grep -q '^rx '" ||
+	fail "$H3 is still a fast-path egress after GRO off in its peer: $(role "$H3")"
+drop3=$(host_tx_dropped "$H3")
+got=$(ping_received "$C1" 198.18.7.3 20 0.05)
+[ "$got" -eq 20 ] || fail "only $got of 20 pings reached $C3 (GRO off again)"
+[ "$(host_tx_dropped "$H3")" -eq "$drop3" ] || fail "$H3 dropped frames after GRO off"
+ok "a peer without NAPI gets its frames through userspace; with GRO on it becomes a target"
+
+# ---- MAC move: C2's MAC and address move to C4 on H4 ------------------------
+mac2=$(ns_mac "$C2")
+add_container "$C4" "$H4"
+gro "$C4" on
+vsctl_ok add-port br0 "$H4"
+ip -n "$C2" link set eth0 down
+ip -n "$C4" link set eth0 down
+ip -n "$C4" link set eth0 address "$mac2"
+ip -n "$C4" addr add 198.18.7.2/24 dev eth0
+ip -n "$C4" link set eth0 up
+# C4 speaks first (its MAC is learned on H4), then C1 reaches it at the same address.
+ip netns exec "$C4" ping -c 1 -W 1 198.18.7.1 >/dev/null 2>&1 || true
+wait_until 5 bash -c "[ \"\$($VSCTL -s $SOCK --json fdb-show br0 | jq -r '.entries[] | select(.mac == \"$mac2\") | .port')\" = $H4 ]" ||
+	fail "the move of $mac2 to $H4 was not learned: $(vsctl fdb-show br0)"
+tx4=$(fp_ctr "$H4" tx-packets)
+got=$(ping_received "$C1" 198.18.7.2 20 0.05)
+[ "$got" -eq 20 ] || fail "only $got of 20 pings reached the moved MAC"
+[ "$(fp_ctr "$H4" tx-packets)" -gt "$tx4" ] || fail "frames to the moved MAC did not take the fast path to $H4"
+ok "MAC move: $mac2 now behind $H4, reached through the fast path"
+
+# ---- port deletion --------------------------------------------------------
+vsctl_ok del-port br0 "$H4"
+has_xdp "$H4" && fail "$H4 kept an XDP program after del-port"
+[ -z "$(fdb_port br0 "$mac2")" ] || fail "fdb still has $mac2 after del-port: $(vsctl fdb-show br0)"
+got=$(ping_received "$C1" 198.18.7.2 5 0.05)
+[ "$got" -eq 0 ] || fail "$got pings reached the MAC of a deleted port"
+vsctl_ok add-port br0 "$H4"
+[ "$(fp_ctr "$H4" tx-packets)" -eq 0 ] || fail "the re-added port kept old fast-path counters"
+wait_ping "$C1" 198.18.7.2
+ok "port deletion: no frame forwarded to it, counters start afresh when re-added"
+
+# ---- ageing: MACs only XDP sees stay, idle ones go ----------------------------
+vsctl_ok set-bridge br0 mac-aging=10
+mac1=$(ns_mac "$C1")
+rx1=$(fp_ctr "$H1" rx-packets)
+got=$(ping_received "$C1" 198.18.7.2 65 0.2) # 13 s, longer than mac-aging
+[ "$got" -ge 60 ] || fail "only $got of 65 pings during the ageing run"
+[ "$(fp_ctr "$H1" rx-packets)" -gt $((rx1 + 50)) ] || fail "the ageing run did not use the fast path"
+age=$(fdb_age br0 "$mac1")
+[ -n "$age" ] && [ "$age" -le 3 ] || fail "$mac1 aged although XDP forwarded its frames (age '$age')"
+wait_until 20 bash -c "[ -z \"\$($VSCTL -s $SOCK --json fdb-show br0 | jq -r '.entries[] | select(.mac == \"$mac1\") | .mac')\" ]" ||
+	fail "$mac1 did not age out once idle: $(vsctl fdb-show br0)"
+wait_ping "$C1" 198.18.7.2
+ok "ageing: fast-path MACs kept fresh (age $age), idle ones removed"
+
+# ---- fastpath=off ---------------------------------------------------------
+vsctl_ok set-bridge br0 fastpath=off
+[ "$(jvsctl '.bridges[0].fastpath' show)" = off ] || fail "show: $(vsctl show)"
+rx1=$(fp_ctr "$H1" rx-packets 2>/dev/null || echo 0)
+got=$(ping_received "$C1" 198.18.7.2 20 0.05)
+[ "$got" -eq 20 ] || fail "only $got of 20 pings with fastpath=off"
+out=$(vsctl --json port-stats "$H1")
+[ "$(jq -r '.ports[0].fastpath."rx-packets" // 0' <<<"$out")" -eq "$rx1" ] ||
+	fail "fast path still forwarding after fastpath=off: $out"
+ok "fastpath=off: every frame through userspace again"

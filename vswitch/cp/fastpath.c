@@ -20,11 +20,13 @@ VS_LOG_MODULE("fastpath");
 #define ERR(code, ...) (snprintf(err, errlen, __VA_ARGS__), -(code))
 #define SYNC_MS 10	// MAC table changes reach the kernel within this
 #define PROBE_MS 1000	// how often the ports' facts (veth peer NAPI, MTU) are read again
+#define DROPS_MS 50	// how often egress devices' tx_dropped is watched
 
 struct vs_fp_bridge {
 	bool active;		 // the mirror is live (the bridge has nothing that forbids it)
 	struct vs_fdb *shadow;	 // what the kernel's MAC table holds for this bridge
-	uint64_t last_probe_ms;
+	uint64_t last_probe_ms, last_drops_ms;
+	int64_t tx_dropped[VS_MAX_PORTS]; // of egress ports, at the last look
 	struct vs_fp_port_state st[VS_MAX_PORTS]; // by port id, as last applied
 	bool applied[VS_MAX_PORTS];		  // port_set() done with st[id]
 	bool dirty[VS_MAX_PORTS];		  // st[id] changed: rewrite its entries
@@ -87,14 +89,27 @@ static void probe_ports(struct vs_switch *sw, struct vs_bridge *br, uint64_t now
 {
 	struct vs_fp_bridge *fp = br->fp;
 	bool due = now - fp->last_probe_ms >= PROBE_MS;
+	bool drops_due = now - fp->last_drops_ms >= DROPS_MS;
 
 	if (due)
 		fp->last_probe_ms = now;
+	if (drops_due)
+		fp->last_drops_ms = now;
 	for (uint16_t i = 0; i < br->n_ports; i++) {
 		uint16_t id = br->ports[i];
 		struct vs_fp_port_state st;
+		bool dropping = false;
 
-		if (fp->applied[id] && !due)
+		// A veth drops what XDP redirects to it once its peer lost NAPI (GRO switched
+		// off, peer down) and counts it in tx_dropped: look again at once then, rather
+		// than at the next periodic probe.
+		if (fp->applied[id] && fp->st[id].egress && drops_due) {
+			int64_t d = ops->tx_dropped(sw->ports[id]);
+
+			dropping = d > fp->tx_dropped[id];
+			fp->tx_dropped[id] = d;
+		}
+		if (fp->applied[id] && !due && !dropping)
 			continue;
 		ops->port_state(sw->ports[id], &st);
 		if (fp->applied[id] && memcmp(&st, &fp->st[id], sizeof(st)) == 0)
@@ -111,6 +126,7 @@ static void probe_ports(struct vs_switch *sw, struct vs_bridge *br, uint64_t now
 		fp->st[id] = st;
 		fp->applied[id] = true;
 		fp->dirty[id] = true;
+		fp->tx_dropped[id] = st.egress ? ops->tx_dropped(sw->ports[id]) : -1;
 	}
 }
 
