@@ -201,6 +201,7 @@ static void port_ctrs(uint16_t id, struct vs_fp_ctrs *out)
 		out->rx_bytes += per[c].rx_bytes;
 		out->tx_packets += per[c].tx_packets;
 		out->tx_bytes += per[c].tx_bytes;
+		out->rx_csum += per[c].rx_csum;
 	}
 }
 

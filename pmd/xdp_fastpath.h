@@ -21,6 +21,7 @@ struct vs_fp_port_state {
 
 struct vs_fp_ctrs {
 	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
+	uint64_t rx_csum; // partial checksums the XDP program completed
 };
 
 // The operations vswitch/cp/fastpath.c needs. vswitchd uses vs_xdp_fastpath_ops; unit

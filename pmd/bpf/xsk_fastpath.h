@@ -30,6 +30,7 @@ struct vs_fp_ctr {
 	__u64 rx_bytes;
 	__u64 tx_packets;
 	__u64 tx_bytes;
+	__u64 rx_csum;	// partial TCP/UDP checksums the program completed (ingress port)
 };
 
 // The configuration of one port's program, in its .bss (written by vswitchd at run time).

@@ -68,15 +68,62 @@ static __always_inline __u32 sum16(const __u8 *p, int n)
 	return s;
 }
 
-// True if the frame is IPv4/IPv6 TCP/UDP whose check field holds only the folded
-// pseudo-header sum: a CHECKSUM_PARTIAL frame whose checksum nobody filled in. Those go
-// to userspace, which completes them (vswitch/dp/csum.c uses the same test).
-static __always_inline int csum_partial(const __u8 *d, const __u8 *end, __u16 proto)
+#ifndef barrier_var
+#define barrier_var(var) asm volatile("" : "+r"(var))
+#endif
+#define VS_FP_MAX_L4 (VS_FP_MAX_WORDS * 4)
+#define VS_FP_MAX_WORDS 1024 // 4-byte words of an L4 segment the repair sums (frames are <= 4 KiB)
+
+// The ones-complement sum of 'len' bytes at 'p' as the host sums them: 16-bit folded,
+// in the byte order of the host's loads (byte-swap it for the network order value).
+static __always_inline __u32 sum_bytes(const __u8 *p, const __u8 *end, __u32 len)
 {
-	const __u8 *l4;
-	__u32 pseudo, l4_len;
-	__u8 l4proto;
-	__u16 check;
+	__u64 s = 0;
+	__u32 i;
+
+	for (i = 0; i < VS_FP_MAX_WORDS && len >= 4; i++) {
+		// Keep clang from folding the bounds check into arithmetic on 'end', which the
+		// verifier refuses.
+		barrier_var(p);
+		barrier_var(end);
+		if (p + 4 > end)
+			return 0;
+		s += *(const __u32 *)p;
+		p += 4;
+		len -= 4;
+	}
+	if (len >= 4)
+		return 0;
+	barrier_var(p);
+	barrier_var(end);
+	if (len >= 2) {
+		if (p + 2 > end)
+			return 0;
+		s += *(const __u16 *)p;
+		p += 2;
+		len -= 2;
+	}
+	if (len) {
+		if (p + 1 > end)
+			return 0;
+		s += *p; // the last byte is the first of a 16-bit word padded with 0 (little endian)
+	}
+	s = (s & 0xffffffff) + (s >> 32);
+	s = (s & 0xffffffff) + (s >> 32);
+	return fold((__u32)s);
+}
+
+// Checks the L4 checksum of IPv4/IPv6 TCP/UDP frames. A frame whose check field holds just
+// the folded pseudo-header sum is a candidate for CHECKSUM_PARTIAL (a container at its
+// default offloads leaves the checksum to "the hardware", a state XDP does not carry): if
+// its full checksum does not verify, the program completes it, exactly as userspace does
+// (vswitch/dp/csum.c). Returns 0 if the frame may go on (unchanged or completed), -1 if it
+// must go to userspace (it cannot be checked here).
+static __always_inline int csum_fix(const __u8 *d, const __u8 *end, __u16 proto)
+{
+	__u32 pseudo, l4_len, full, off;
+	__u8 *l4, *c, l4proto;
+	__u16 check, sum;
 
 	if (proto == bpf_htons(ETH_P_IP)) {
 		const struct iphdr *ip = (const void *)d;
@@ -93,7 +140,7 @@ static __always_inline int csum_partial(const __u8 *d, const __u8 *end, __u16 pr
 		l4proto = ip->protocol;
 		l4_len = tot - ihl;
 		pseudo = sum16((const __u8 *)&ip->saddr, 4) + l4proto + l4_len;
-		l4 = d + (ihl & 0x3c);
+		l4 = (__u8 *)d + (ihl & 0x3c);
 	} else if (proto == bpf_htons(ETH_P_IPV6)) {
 		const struct ipv6hdr *ip6 = (const void *)d;
 
@@ -104,23 +151,37 @@ static __always_inline int csum_partial(const __u8 *d, const __u8 *end, __u16 pr
 		l4proto = ip6->nexthdr;
 		l4_len = bpf_ntohs(ip6->payload_len);
 		pseudo = sum16((const __u8 *)&ip6->saddr, 16) + l4proto + l4_len;
-		l4 = (const __u8 *)(ip6 + 1);
+		l4 = (__u8 *)(ip6 + 1);
 	} else {
 		return 0;
 	}
-	if (l4proto == IPPROTO_TCP) {
-		if (l4 + 18 > end)
-			return 0;
-		check = (__u16)(l4[16] << 8 | l4[17]);
-	} else {
-		if (l4 + 8 > end)
-			return 0;
-		check = (__u16)(l4[6] << 8 | l4[7]);
-	}
-	return check == fold(pseudo);
+	off = l4proto == IPPROTO_TCP ? 16 : 6;
+	if (l4_len < (l4proto == IPPROTO_TCP ? 20u : 8u))
+		return 0;
+	c = l4 + off;
+	if (c + 2 > end)
+		return 0;
+	check = (__u16)(c[0] << 8 | c[1]);
+	if (check != fold(pseudo))
+		return 0;
+	// A candidate: the whole segment must be in the frame to check it.
+	if (l4_len > VS_FP_MAX_L4 || l4 + l4_len > end)
+		return -1;
+	full = sum_bytes(l4, end, l4_len);
+	full = fold(pseudo + (__u16)__builtin_bswap16((__u16)full));
+	if (full == 0xffff)
+		return 0; // complete already
+	sum = (__u16)~fold(full + (__u16)~check);
+	if (sum == 0 && l4proto == IPPROTO_UDP)
+		sum = 0xffff; // zero means "no checksum" for UDP
+	if (c + 2 > end)
+		return -1;
+	c[0] = (__u8)(sum >> 8);
+	c[1] = (__u8)sum;
+	return 1;
 }
 
-static __always_inline void count(__u32 port, int tx, __u64 len)
+static __always_inline void count(__u32 port, int tx, __u64 len, int csum)
 {
 	struct vs_fp_ctr *c = bpf_map_lookup_elem(&vs_fp_ctrs, &port);
 
@@ -132,6 +193,7 @@ static __always_inline void count(__u32 port, int tx, __u64 len)
 	} else {
 		c->rx_packets++;
 		c->rx_bytes += len;
+		c->rx_csum += csum;
 	}
 }
 
@@ -145,7 +207,7 @@ static __always_inline int fastpath(struct xdp_md *ctx)
 	struct vs_fp_val *src, *dst;
 	__u64 len = end - d, now;
 	__u32 idx, *ifindex;
-	int act;
+	int act, fixed;
 
 	if ((const __u8 *)(eth + 1) > end)
 		return XDP_ABORTED;
@@ -169,7 +231,9 @@ static __always_inline int fastpath(struct xdp_md *ctx)
 	// VLAN-tagged frames and partial checksums go to userspace.
 	if (eth->h_proto == bpf_htons(ETH_P_8021Q) || eth->h_proto == bpf_htons(ETH_P_8021AD))
 		return XDP_ABORTED;
-	if (csum_partial(d + sizeof(*eth), end, eth->h_proto))
+	// Partial checksums are completed here (or the frame goes to userspace, which does).
+	fixed = csum_fix((__u8 *)d + sizeof(*eth), end, eth->h_proto);
+	if (fixed < 0)
 		return XDP_ABORTED;
 	// The devmap slot must still hold the device the entry names (a port id may be reused).
 	idx = dst->port;
@@ -183,8 +247,8 @@ static __always_inline int fastpath(struct xdp_md *ctx)
 	now = bpf_ktime_get_ns();
 	if (now - src->seen_ns > 500000000ULL)
 		src->seen_ns = now;
-	count(vs_fp_cfg.port, 0, len);
-	count(idx, 1, len);
+	count(vs_fp_cfg.port, 0, len, fixed);
+	count(idx, 1, len, 0);
 	return XDP_REDIRECT;
 }
 

@@ -186,7 +186,7 @@ void vs_query_show(struct vs_switch *sw, json_t *res)
 			       "ports", jp);
 		if (br->mv != NULL)
 			vs_macvlan_query_bridge(sw, br, jb);
-		if (br->mv == NULL)
+		if (br->fp != NULL)
 			json_object_set_new(jb, "fastpath", json_string(vs_fastpath_mode(br)));
 		if (vs_fastpath_inactive_reason(sw, br)[0])
 			json_object_set_new(jb, "fastpath-inactive",
@@ -281,11 +281,12 @@ static json_t *stats_json(struct vs_switch *sw, uint16_t id)
 			 "dropped", (json_int_t)total);
 	if (vs_fastpath_port_role(sw, id) != NULL || fpc.rx_packets || fpc.tx_packets)
 		json_object_set_new(o, "fastpath",
-				    json_pack("{s:I,s:I,s:I,s:I}", "rx-packets",
+				    json_pack("{s:I,s:I,s:I,s:I,s:I}", "rx-packets",
 					      (json_int_t)fpc.rx_packets, "rx-bytes",
 					      (json_int_t)fpc.rx_bytes, "tx-packets",
 					      (json_int_t)fpc.tx_packets, "tx-bytes",
-					      (json_int_t)fpc.tx_bytes));
+					      (json_int_t)fpc.tx_bytes, "csum-completed",
+					      (json_int_t)fpc.rx_csum));
 	if (port->ops->stats_info != NULL) {
 		json_t *dev = json_object();
 
