@@ -8,7 +8,8 @@
 # - a port whose veth peer has no NAPI (GRO off) is never a fast-path target: no frame
 #   is lost, and once GRO is on in the peer it becomes one;
 # - a MAC move, a port deletion, MAC ageing (entries only XDP refreshes stay, idle ones
-#   go) and fastpath=off all behave as without the fast path.
+#   go) and fastpath=off all behave as without the fast path; a service on the bridge
+#   switches its fast path off.
 . "$(dirname "$0")/lib.sh"
 
 P=xf$$
@@ -169,6 +170,21 @@ wait_until 20 bash -c "[ -z \"\$($VSCTL -s $SOCK --json fdb-show br0 | jq -r '.e
 	fail "$mac1 did not age out once idle: $(vsctl fdb-show br0)"
 wait_ping "$C1" 198.18.7.2
 ok "ageing: fast-path MACs kept fresh (age $age_mid after 8 s, $age after 13 s), idle ones removed"
+
+# ---- services switch the fast path of their bridge off ------------------------
+vsctl_ok add-service br0 web vip=198.18.7.100:80 backends=198.18.7.2:80
+[ "$(jvsctl '.bridges[0]["fastpath-inactive"]' show)" = "the bridge has services" ] ||
+	fail "fastpath-inactive not shown with a service: $(vsctl show)"
+rx1=$(fp_ctr "$H1" rx-packets)
+got=$(ping_received "$C1" 198.18.7.2 10 0.05)
+[ "$got" -eq 10 ] || fail "only $got of 10 pings on a bridge with services"
+[ "$(fp_ctr "$H1" rx-packets)" -eq "$rx1" ] || fail "the fast path forwarded on a bridge with services"
+vsctl_ok del-service br0 web
+[ "$(jvsctl '.bridges[0]["fastpath-inactive"] // ""' show)" = "" ] || fail "fast path still inactive: $(vsctl show)"
+got=$(ping_received "$C1" 198.18.7.2 10 0.05)
+[ "$got" -eq 10 ] || fail "only $got of 10 pings after del-service"
+[ "$(fp_ctr "$H1" rx-packets)" -gt "$rx1" ] || fail "the fast path did not come back after del-service"
+ok "a service switches the bridge's fast path off, removing it switches it on again"
 
 # ---- fastpath=off ---------------------------------------------------------
 vsctl_ok set-bridge br0 fastpath=off

@@ -254,6 +254,7 @@ int vs_switch_publish(struct vs_switch *sw)
 	sw->gen = conf->gen;
 	vs_rcu_synchronize();
 	vs_conf_free(old);
+	vs_fastpath_sync(sw, true); // the XDP fast path follows configuration changes at once
 	return 0;
 }
 
