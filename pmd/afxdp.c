@@ -827,7 +827,9 @@ struct vs_fp_port *vs_afxdp_fp_cfg(struct vs_port *port, int *ifindex)
 {
 	struct afxdp_port *ap = port->priv;
 
-	if (port->ops != &vs_afxdp_ops || ap == NULL)
+	// Native XDP only: in generic mode the frame is an skb whose offload state (e.g. a
+	// partial checksum) a redirect would carry along after the program changed the frame.
+	if (port->ops != &vs_afxdp_ops || ap == NULL || !(ap->xdp_flags & XDP_FLAGS_DRV_MODE))
 		return NULL;
 	*ifindex = ap->ifindex;
 	return ap->fp_cfg;

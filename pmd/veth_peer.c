@@ -24,6 +24,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define NL_BUF 8192
@@ -144,6 +145,13 @@ static struct {
 	char path[300];
 } ns_cache[NS_CACHE];
 static unsigned ns_cache_next;
+// Ids whose namespace a scan did not find, and when: not scanned again for NS_RETRY_S.
+#define NS_RETRY_S 10
+static struct {
+	int nsid;
+	time_t when;
+} ns_miss[NS_CACHE];
+static unsigned ns_miss_next;
 
 static int try_path(const char *path, int nsid)
 {
@@ -193,9 +201,19 @@ static int open_nsid(int nsid)
 			ns_cache[i].path[0] = '\0';
 		}
 	}
+	for (unsigned i = 0; i < NS_CACHE; i++)
+		if (ns_miss[i].when && ns_miss[i].nsid == nsid &&
+		    time(NULL) - ns_miss[i].when < NS_RETRY_S)
+			return -1;
 	fd = scan_dir("/run/netns", "", nsid, found, sizeof(found));
 	if (fd < 0)
 		fd = scan_dir("/proc", "/ns/net", nsid, found, sizeof(found));
+	if (fd < 0) {
+		unsigned i = ns_miss_next++ % NS_CACHE;
+
+		ns_miss[i].nsid = nsid;
+		ns_miss[i].when = time(NULL);
+	}
 	if (fd >= 0) {
 		unsigned i = ns_cache_next++ % NS_CACHE;
 
