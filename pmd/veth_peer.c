@@ -50,9 +50,9 @@ static int nl_request(void *req, size_t len, char *buf, size_t buflen)
 }
 
 struct link_facts {
-	int link;	// peer ifindex (IFLA_LINK), 0 if none
-	int netnsid;	// IFLA_LINK_NETNSID, -1 if the peer is in this namespace
-	bool veth;	// IFLA_INFO_KIND "veth"
+	int link;    // peer ifindex (IFLA_LINK), 0 if none
+	int netnsid; // IFLA_LINK_NETNSID, -1 if the peer is in this namespace
+	bool veth;   // IFLA_INFO_KIND "veth"
 };
 
 static int get_link(const char *name, struct link_facts *f)
@@ -81,7 +81,9 @@ static int get_link(const char *name, struct link_facts *f)
 	if (!NLMSG_OK(nh, (unsigned)n))
 		return -EIO;
 	if (nh->nlmsg_type == NLMSG_ERROR)
-		return ((struct nlmsgerr *)NLMSG_DATA(nh))->error < 0 ? ((struct nlmsgerr *)NLMSG_DATA(nh))->error : -EIO;
+		return ((struct nlmsgerr *)NLMSG_DATA(nh))->error < 0
+			       ? ((struct nlmsgerr *)NLMSG_DATA(nh))->error
+			       : -EIO;
 	if (nh->nlmsg_type != RTM_NEWLINK)
 		return -EIO;
 	f->link = 0;
@@ -176,7 +178,8 @@ static int scan_dir(const char *dir, const char *suffix, int nsid, char *found, 
 	while (fd < 0 && (e = readdir(d)) != NULL) {
 		char path[300];
 
-		if (e->d_name[0] == '.' || (suffix[0] && (e->d_name[0] < '0' || e->d_name[0] > '9')))
+		if (e->d_name[0] == '.' ||
+		    (suffix[0] && (e->d_name[0] < '0' || e->d_name[0] > '9')))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s%s", dir, e->d_name, suffix);
 		fd = try_path(path, nsid);

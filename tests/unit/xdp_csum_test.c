@@ -56,7 +56,8 @@ static int setup(void **state)
 	assert_true(prog_fd >= 0);
 	// Port 0 (ingress) and port 1 (egress, the loopback device) of bridge 0.
 	put_mac(bpf_map__fd(bpf_object__find_map_by_name(obj, "vs_fp_fdb")), SRC, 0, 0);
-	put_mac(bpf_map__fd(bpf_object__find_map_by_name(obj, "vs_fp_fdb")), DST, 1, VS_FP_F_EGRESS);
+	put_mac(bpf_map__fd(bpf_object__find_map_by_name(obj, "vs_fp_fdb")), DST, 1,
+		VS_FP_F_EGRESS);
 	assert_int_equal(
 		bpf_map_update_elem(bpf_map__fd(bpf_object__find_map_by_name(obj, "vs_fp_tx")),
 				    &key, &lo, BPF_ANY),
@@ -101,7 +102,9 @@ static void check_one(const struct spec *s, int partial, int looks_partial)
 
 	snprintf(what, sizeof(what), "%s %s payload %u%s", s->v6 ? "IPv6" : "IPv4",
 		 s->proto == PB_IPPROTO_TCP ? "TCP" : "UDP", s->payload,
-		 partial ? " partial" : looks_partial ? " complete, looks partial" : " complete");
+		 partial	 ? " partial"
+		 : looks_partial ? " complete, looks partial"
+				 : " complete");
 	if (looks_partial)
 		force_sum_zero(&b, linux_partial(&b));
 	if (partial)
@@ -120,16 +123,19 @@ static void check_one(const struct spec *s, int partial, int looks_partial)
 
 static void test_completes_like_userspace(void **state)
 {
-	static const uint32_t payloads[] = {0, 1, 2, 3, 4, 5, 6, 7, 17, 511, 512, 513, 1000,
-					    1399, 1400, 1442, 1443, 1458, 1472, 1480};
+	static const uint32_t payloads[] = {0,	  1,	2,    3,    4,	  5,	6,
+					    7,	  17,	511,  512,  513,  1000, 1399,
+					    1400, 1442, 1443, 1458, 1472, 1480};
 
 	(void)state;
 	for (int v6 = 0; v6 < 2; v6++)
 		for (int p = 0; p < 2; p++)
 			for (size_t i = 0; i < sizeof(payloads) / sizeof(payloads[0]); i++)
 				for (int r = 0; r < 4; r++) {
-					struct spec s = {.v6 = v6, .proto = protos[p],
-							 .payload = payloads[i], .random = 1};
+					struct spec s = {.v6 = v6,
+							 .proto = protos[p],
+							 .payload = payloads[i],
+							 .random = 1};
 
 					if (payloads[i] + 62 > 1514 && v6)
 						continue;

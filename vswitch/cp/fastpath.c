@@ -18,15 +18,15 @@
 VS_LOG_MODULE("fastpath");
 
 #define ERR(code, ...) (snprintf(err, errlen, __VA_ARGS__), -(code))
-#define SYNC_MS 10	// MAC table changes reach the kernel within this
-#define PROBE_MS 1000	// how often the ports' facts (veth peer NAPI, MTU) are read again
-#define DROPS_MS 50	// how often egress devices' tx_dropped is watched
+#define SYNC_MS 10    // MAC table changes reach the kernel within this
+#define PROBE_MS 1000 // how often the ports' facts (veth peer NAPI, MTU) are read again
+#define DROPS_MS 50   // how often egress devices' tx_dropped is watched
 
 struct vs_fp_bridge {
-	bool active;		 // the mirror is live (the bridge has nothing that forbids it)
-	struct vs_fdb *shadow;	 // what the kernel's MAC table holds for this bridge
+	bool active;	       // the mirror is live (the bridge has nothing that forbids it)
+	struct vs_fdb *shadow; // what the kernel's MAC table holds for this bridge
 	uint64_t last_probe_ms, last_drops_ms;
-	int64_t tx_dropped[VS_MAX_PORTS]; // of egress ports, at the last look
+	int64_t tx_dropped[VS_MAX_PORTS];	  // of egress ports, at the last look
 	struct vs_fp_port_state st[VS_MAX_PORTS]; // by port id, as last applied
 	bool applied[VS_MAX_PORTS];		  // port_set() done with st[id]
 	bool dirty[VS_MAX_PORTS];		  // st[id] changed: rewrite its entries
@@ -206,8 +206,7 @@ void vs_fastpath_sync(struct vs_switch *sw, bool force)
 			sync_bridge(sw, sw->bridges[b], now);
 }
 
-int vs_fastpath_set(struct vs_switch *sw, struct vs_bridge *br, bool on, char *err,
-		    size_t errlen)
+int vs_fastpath_set(struct vs_switch *sw, struct vs_bridge *br, bool on, char *err, size_t errlen)
 {
 	struct vs_fp_bridge *fp;
 
@@ -289,7 +288,8 @@ void vs_fastpath_refresh_seen(struct vs_switch *sw, struct vs_bridge *br, uint32
 			continue;
 		port = (uint16_t)e;
 		seen = __atomic_load_n(&t->seen[i], __ATOMIC_RELAXED);
-		if (!mirrored(sw, br, port) || (!all && !(now > seen && now - seen > br->mac_aging)))
+		if (!mirrored(sw, br, port) ||
+		    (!all && !(now > seen && now - seen > br->mac_aging)))
 			continue;
 		idle = ops->fdb_idle_ns(br->id, e >> 16);
 		if (idle < 0)
@@ -328,7 +328,8 @@ const char *vs_fastpath_port_role(const struct vs_switch *sw, uint16_t id)
 	if (!br->fp->active || !br->fp->applied[id] || !br->fp->st[id].capable)
 		return "none (not an AF_XDP port of an active fast-path bridge)";
 	if (!br->fp->st[id].egress)
-		return "rx (not a tx target: not a veth whose peer has NAPI, i.e. is up with GRO on)";
+		return "rx (not a tx target: not a veth whose peer has NAPI, i.e. is up with GRO "
+		       "on)";
 	return "rx+tx";
 }
 

@@ -27,8 +27,7 @@ struct vs_fp_bridge;
 void vs_fastpath_set_ops(const struct vs_fastpath_ops *ops);
 
 // Turns the fast path of 'br' on or off. Returns 0 or -errno with a message in 'err'.
-int vs_fastpath_set(struct vs_switch *sw, struct vs_bridge *br, bool on, char *err,
-		    size_t errlen);
+int vs_fastpath_set(struct vs_switch *sw, struct vs_bridge *br, bool on, char *err, size_t errlen);
 // Turns it off and frees its state (bridge deletion).
 void vs_fastpath_bridge_free(struct vs_switch *sw, struct vs_bridge *br);
 // Port 'id' is about to leave its bridge: no XDP program may forward to or from it any
