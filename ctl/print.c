@@ -349,6 +349,11 @@ int print_port_stats(const json_t *result, FILE *out, char *err, size_t errsize)
 			if (!is_zero(count) && is_scalar(count))
 				fprintf(out, "  drop %s: %s\n", clean(reason, cellbuf[0]),
 					scalar(count, cellbuf[1]));
+		// Frames the XDP fast path forwarded (already in the columns), non-zero ones.
+		json_object_foreach ((json_t *)json_object_get(port, "fastpath"), reason, count)
+			if (!is_zero(count) && is_scalar(count))
+				fprintf(out, "  fastpath %s: %s\n", clean(reason, cellbuf[0]),
+					scalar(count, cellbuf[1]));
 		// Statistics of the device itself (dpdk ports: link, xstats), non-zero ones.
 		json_object_foreach ((json_t *)json_object_get(port, "device"), reason, count)
 			if (!is_zero(count) && is_scalar(count))

@@ -226,7 +226,7 @@ struct command {
 
 static const struct command commands[] = {
 	{"add-br", 1, -1, "BR [key=value ...]",
-	 "create a bridge (mac-aging=SECS, mac-table-size=N)", build_bridge_options, NULL},
+	 "create a bridge (mac-aging=SECS, mac-table-size=N, fastpath=xdp|off)", build_bridge_options, NULL},
 	{"del-br", 1, 1, "BR", "delete a bridge and all its ports", build_bridge, NULL},
 	{"list-br", 0, 0, "", "print the bridge names, one per line", NULL, print_list_br},
 	{"set-bridge", 2, -1, "BR key=value [key=value ...]", "change bridge options",

@@ -37,7 +37,7 @@
 ME=fwd_bench
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ALL_DEVICES="vswitchd vswitchd_softirq vswitchd_busypoll vswitchd_dpdk_afxdp vswitchd_dpdk_afpacket bridge testpmd_io testpmd_mac testpmd_io_busypoll ovs veth memif_testpmd_io memif_testpmd_mac memif_vswitchd mem macvlan service service_new vxlan memif_ovs memif_vswitchd_2q memif_vswitchd_2pmd memif_vswitchd_nohuge"
+ALL_DEVICES="vswitchd vswitchd_softirq vswitchd_busypoll vswitchd_dpdk_afxdp vswitchd_dpdk_afpacket bridge testpmd_io testpmd_mac testpmd_io_busypoll ovs veth memif_testpmd_io memif_testpmd_mac memif_vswitchd mem macvlan service service_new vxlan memif_ovs memif_vswitchd_2q memif_vswitchd_2pmd memif_vswitchd_nohuge vswitchd_xdpfast"
 
 usage() {
 	cat <<EOF
@@ -264,10 +264,12 @@ napi_defer() {
 # (CPU 0); "busypoll": as the default, plus preferred busy polling (busy-poll=50 on both
 # ports, NAPI deferral on dA), so the PMD thread runs dA's receive work itself.
 setup_vswitchd() {
-	local out p opts=()
+	local out p opts=() bropts=() vsargs=()
+	# xdpfast: the PMD thread sleeps while idle (the XDP program forwards without it).
+	[ "${1:-}" = xdpfast ] && bropts=(fastpath=xdp) vsargs=(--pmd-idle adaptive)
 	make_dut_topology || return 1
-	start_vswitchd "$D" 1 || return 1
-	out=$("$VSCTL" -s "$SOCK" add-br br0 2>&1) || { logf "add-br: $out"; return 1; }
+	start_vswitchd "$D" 1 "${vsargs[@]}" || return 1
+	out=$("$VSCTL" -s "$SOCK" add-br br0 "${bropts[@]}" 2>&1) || { logf "add-br: $out"; return 1; }
 	[ "${1:-}" = busypoll ] && opts=(busy-poll=50)
 	for p in "$DA" "$DB"; do
 		out=$("$VSCTL" -s "$SOCK" add-port br0 "$p" "${opts[@]}" 2>&1) ||
@@ -306,6 +308,15 @@ setup_vswitchd_dpdk_afxdp() { setup_vswitchd_dpdk net_af_xdp; }
 setup_vswitchd_dpdk_afpacket() { setup_vswitchd_dpdk net_af_packet; }
 setup_vswitchd_softirq() { setup_vswitchd softirq; }
 setup_vswitchd_busypoll() { setup_vswitchd busypoll; }
+# The XDP fast path (docs/xdp-fastpath.md): dA's XDP program forwards known unicast to dB
+# itself. dB is a fast-path target once gB, its peer, has NAPI: the sink's XDP program
+# gives it that, but only while vsgen runs, so GRO on gB gives it from the start.
+setup_vswitchd_xdpfast() {
+	setup_vswitchd xdpfast || return 1
+	ip netns exec "$G" ethtool -K "$GB" gro on >/dev/null || { logf "gro on $GB failed"; return 1; }
+	wait_until 5 sh -c "'$VSCTL' -s '$SOCK' --json show | jq -e '.bridges[0].ports[] | select(.name == \"$DB\") | .fastpath == \"rx+tx\"' >/dev/null" ||
+		logf "vswitchd_xdpfast: $DB is not a fast-path target: $(vsj show | jq -c '[.bridges[0].ports[] | {name, fastpath}]')"
+}
 
 setup_bridge() {
 	make_dut_topology || return 1
@@ -700,6 +711,7 @@ label() {
 	vswitchd) echo "vswitchd (PMD + dA NAPI on CPU 1)" ;;
 	vswitchd_softirq) echo "vswitchd (PMD CPU 1, dA NAPI in sender's softirq, CPU 0)" ;;
 	vswitchd_busypoll) echo "vswitchd, busy-poll=50 + NAPI deferral (CPU 1)" ;;
+	vswitchd_xdpfast) echo "vswitchd fastpath=xdp, pmd-idle adaptive (XDP in dA NAPI, CPU 1)" ;;
 	vswitchd_dpdk_afxdp) echo "vswitchd, DPDK net_af_xdp ports (+ dA NAPI on CPU 1)" ;;
 	vswitchd_dpdk_afpacket) echo "vswitchd, DPDK net_af_packet ports (+ dA RPS on CPU 1)" ;;
 	testpmd_io_busypoll) echo "testpmd io, net_af_xdp, busy poll + NAPI deferral (CPU 1)" ;;

@@ -253,6 +253,21 @@ setup_vswitchd() { # MTU PMD_CPUS QUEUES TXOFF
 	fi
 }
 
+# setup_vswitchd_fastpath MTU TXOFF: as vs1, with the bridge's XDP fast path
+# (docs/xdp-fastpath.md): GRO on in both containers (so each eth0 has NAPI and its host veth
+# is a fast-path target) and PMD threads that sleep while idle.
+setup_vswitchd_fastpath() {
+	local out c
+	setup_vswitchd "$1" 1 1 "$2" || return 1
+	for c in "$C1" "$C2"; do
+		ip netns exec "$c" ethtool -K eth0 gro on >/dev/null || return 1
+	done
+	out=$("$VSCTL" -s "$SOCK" set-bridge br0 fastpath=xdp 2>&1) || { logf "fastpath: $out"; return 1; }
+	out=$("$VSCTL" -s "$SOCK" set pmd-idle=adaptive 2>&1) || { logf "pmd-idle: $out"; return 1; }
+	wait_until 5 sh -c "'$VSCTL' -s '$SOCK' --json show | jq -e '[.bridges[0].ports[].fastpath] == [\"rx+tx\", \"rx+tx\"]' >/dev/null" ||
+		{ SETUP_ERR="ports are not fast-path ports: $(vsj show | jq -c '[.bridges[0].ports[].fastpath]')"; return 1; }
+}
+
 # Sum of the drop counters of all ports.
 vs_dropped() { vsj port-stats | jq '[.ports[].dropped] | add // 0'; }
 
@@ -355,6 +370,8 @@ DEVLABEL[vs2]="vswitchd, 2 PMDs (CPUs 0,1), 2 queues"
 DEVLABEL[br]="Linux bridge"
 DEVLABEL[br_cpu0]="Linux bridge, no RPS (all on CPU 0)"
 DEVLABEL[ovs]="OVS afxdp, 1 PMD (CPU 1), tx off"
+DEVLABEL[vsfp]="vswitchd fastpath=xdp, 1 PMD (CPU 1), containers GRO on"
+DEVLABEL[vsfp_txoff]="vswitchd fastpath=xdp, 1 PMD (CPU 1), containers GRO on, tx off"
 
 add_note() { # KEY TEXT: once per distinct text
 	case "${NOTE[$1]:-}" in *"$2"*) ;; *) NOTE[$1]="${NOTE[$1]:-}${NOTE[$1]:+; }$2" ;; esac
@@ -470,6 +487,8 @@ phase() {
 	br) setup_bridge "$mtu" 1 || ok=0 ;;
 	br_cpu0) setup_bridge "$mtu" 0 || ok=0 ;;
 	ovs) setup_ovs "$mtu" || ok=0 ;;
+	vsfp) setup_vswitchd_fastpath "$mtu" 0 || ok=0 ;;
+	vsfp_txoff) setup_vswitchd_fastpath "$mtu" 1 || ok=0 ;;
 	esac
 	if [ "$ok" = 1 ]; then
 		start_iperf_server || { ok=0; SETUP_ERR="iperf3 server did not start"; }
@@ -506,7 +525,7 @@ phase() {
 
 # ---- the run ---------------------------------------------------------------
 
-DEVICES=(br br_cpu0 vs1 vs1_txoff vs2)
+DEVICES=(br br_cpu0 vs1 vs1_txoff vs2 vsfp vsfp_txoff)
 [ "$HAVE_OVS" = 1 ] && DEVICES+=(ovs)
 
 CPU_MODEL=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
@@ -539,6 +558,8 @@ for ((run = 1; run <= RUNS; run++)); do
 		vs2) phase vs2 1500 rtt tcp1_1500 tcp4_1500 ;;
 		vs1_txoff) phase vs1_txoff 1500 tcp1_1500 tcp4_1500 ;;
 		br_cpu0) phase br_cpu0 1500 rtt tcp1_1500 ;;
+		vsfp) phase vsfp 1500 rtt tcp1_1500 tcp4_1500 ;;
+		vsfp_txoff) phase vsfp_txoff 1500 tcp1_1500 tcp4_1500 ;;
 		*)
 			phase "$dev" 1500 rtt tcp1_1500 tcp4_1500
 			phase "$dev" 9000 tcp1_9000
@@ -673,7 +694,7 @@ report() {
 	echo "| device | measurement | PMD busy % | PMD time in kernel % | avg burst | TSC cycles/pkt | kpps received | rx per thread % | csum completed/s |"
 	echo "|---|---|---:|---:|---:|---:|---:|---|---:|"
 	local f col
-	for dev in vs1 vs1_txoff vs2; do
+	for dev in vs1 vs1_txoff vs2 vsfp vsfp_txoff; do
 		for m in tcp1_1500 tcp4_1500 tcp1_9000; do
 			key=$dev\|$m
 			[ -n "${PMD[$key]:-}" ] || continue

@@ -34,11 +34,14 @@
 #include "afxdp.h"
 #include "netdev.h"
 #include "port.h"
+#include "xdp_fastpath.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 #include <xdp/xsk.h>
+
+#include "bpf/xsk_fastpath.h"
 
 #ifndef SO_PREFER_BUSY_POLL
 #define SO_PREFER_BUSY_POLL 69
@@ -107,6 +110,7 @@ struct afxdp_port {
 	bool vxlan_filter; // xdp-filter=vxlan: only VXLAN to vtep_ip:vtep_port goes to the sockets
 	uint32_t vtep_ip;  // network order
 	uint16_t vtep_port;
+	struct vs_fp_port *fp_cfg; // the program's fast-path configuration (its .bss), or NULL
 	struct afxdp_queue *q[VS_AFXDP_MAX_QUEUES];
 };
 
@@ -239,6 +243,8 @@ static int prog_load(struct vs_port *port, struct afxdp_port *ap, char *err, siz
 		ap->obj = bpf_object__open_mem(vs_xsk_vxlan_obj, vs_xsk_vxlan_obj_len, NULL);
 	else
 		ap->obj = bpf_object__open_mem(vs_xsk_redirect_obj, vs_xsk_redirect_obj_len, NULL);
+	if (ap->obj != NULL && !ap->vxlan_filter)
+		vs_xdp_fastpath_prepare(ap->obj); // the fast path's shared maps
 	if (ap->obj == NULL) {
 		ret = -errno;
 		snprintf(err, errlen, "%s: cannot open the XDP program: %s", port->name,
@@ -258,6 +264,15 @@ static int prog_load(struct vs_port *port, struct afxdp_port *ap, char *err, siz
 	}
 	ap->prog_fd = bpf_program__fd(prog);
 	ap->xsks_fd = bpf_map__fd(map);
+	if (!ap->vxlan_filter) {
+		// The program's .bss, mapped shared: the fast-path configuration it reads.
+		struct bpf_map *bss = bpf_object__find_map_by_name(ap->obj, ".bss");
+		void *m = bss ? mmap(NULL, sizeof(struct vs_fp_port), PROT_READ | PROT_WRITE,
+				     MAP_SHARED, bpf_map__fd(bss), 0)
+			      : MAP_FAILED;
+
+		ap->fp_cfg = m == MAP_FAILED ? NULL : m;
+	}
 	if (ap->vxlan_filter) {
 		struct {
 			uint32_t ip;
@@ -296,6 +311,8 @@ static void afxdp_close(struct vs_port *port)
 		return;
 	close_queues(ap);
 	prog_detach(ap);
+	if (ap->fp_cfg != NULL)
+		munmap(ap->fp_cfg, sizeof(struct vs_fp_port));
 	bpf_object__close(ap->obj);
 	free(ap);
 	port->priv = NULL;
@@ -560,6 +577,8 @@ static int afxdp_open(struct vs_port *port, const struct vs_opt *opts, size_t n_
 	       port->name, ifindex, ap->n_queues, mode_name(ap->xdp_flags), max_frame);
 	return 0;
 err:
+	if (ap->fp_cfg != NULL)
+		munmap(ap->fp_cfg, sizeof(struct vs_fp_port));
 	bpf_object__close(ap->obj);
 	free(ap);
 	return ret;
@@ -802,6 +821,18 @@ static void afxdp_driver_drops(struct vs_port *port, uint64_t drops[VS_DROP_MAX]
 		if (st.rx_dropped > st.rx_fill_ring_empty_descs)
 			drops[VS_DROP_RX_KERNEL] += st.rx_dropped - st.rx_fill_ring_empty_descs;
 	}
+}
+
+struct vs_fp_port *vs_afxdp_fp_cfg(struct vs_port *port, int *ifindex)
+{
+	struct afxdp_port *ap = port->priv;
+
+	// Native XDP only: in generic mode the frame is an skb whose offload state (e.g. a
+	// partial checksum) a redirect would carry along after the program changed the frame.
+	if (port->ops != &vs_afxdp_ops || ap == NULL || !(ap->xdp_flags & XDP_FLAGS_DRV_MODE))
+		return NULL;
+	*ifindex = ap->ifindex;
+	return ap->fp_cfg;
 }
 
 const struct vs_port_ops vs_afxdp_ops = {

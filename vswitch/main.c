@@ -16,6 +16,7 @@
 
 #include "../pmd/afxdp.h"
 #include "../pmd/dpdk.h"
+#include "cp/fastpath.h"
 #include "cp/server.h"
 #include "cp/switch.h"
 #include "cp/vxlan.h"
@@ -238,6 +239,7 @@ int main(int argc, char **argv)
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 
 	vs_port_driver_register(&vs_afxdp_ops);
+	vs_fastpath_set_ops(&vs_xdp_fastpath_ops); // fastpath=xdp bridges (cp/fastpath.h)
 	vs_port_driver_register(&vs_dpdk_ops);
 	// Before the PMD threads start: they register with the EAL. A failure leaves AF_XDP
 	// ports working; dpdk ports then report why DPDK is not available.

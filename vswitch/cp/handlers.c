@@ -10,6 +10,7 @@
 #include <vs/mac.h>
 
 #include "../../pmd/netdev.h"
+#include "fastpath.h"
 #include "macvlan.h"
 #include "query.h"
 #include "service.h"
@@ -165,6 +166,15 @@ static int bridge_opts(json_t *params, struct vs_bridge_opts *o, struct ctl_err 
 		char buf[64];
 		uint32_t *dst;
 
+		if (strcmp(key, "fastpath") == 0) { // cp/fastpath.h
+			if (opt_value(key, v, buf, sizeof(buf), e) < 0)
+				return -1;
+			if (strcmp(buf, "xdp") && strcmp(buf, "off"))
+				return fail(e, "invalid-params",
+					    "invalid fastpath '%s' (expected xdp or off)", buf);
+			o->fastpath = strcmp(buf, "xdp") == 0 ? VS_FASTPATH_XDP : VS_FASTPATH_OFF;
+			continue;
+		}
 		if (strcmp(key, "mac-aging") == 0)
 			dst = &o->mac_aging;
 		else if (strcmp(key, "mac-table-size") == 0)

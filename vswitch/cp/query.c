@@ -9,6 +9,7 @@
 
 #include "../../pmd/dpdk.h"
 #include "../../pmd/netdev.h"
+#include "fastpath.h"
 #include "macvlan.h"
 
 // Collects a driver's facts (struct vs_port_info) into a JSON object.
@@ -172,6 +173,10 @@ void vs_query_show(struct vs_switch *sw, json_t *res)
 
 			if (br->mv != NULL)
 				vs_macvlan_query_port(br, ports[i]->id, pj);
+			if (vs_fastpath_port_role(sw, ports[i]->id) != NULL)
+				json_object_set_new(
+					pj, "fastpath",
+					json_string(vs_fastpath_port_role(sw, ports[i]->id)));
 			json_array_append_new(jp, pj);
 		}
 		jb = json_pack("{s:s,s:s,s:I,s:I,s:I,s:o}", "name", br->name, "type", "learning",
@@ -181,6 +186,11 @@ void vs_query_show(struct vs_switch *sw, json_t *res)
 			       "ports", jp);
 		if (br->mv != NULL)
 			vs_macvlan_query_bridge(sw, br, jb);
+		if (br->fp != NULL)
+			json_object_set_new(jb, "fastpath", json_string(vs_fastpath_mode(br)));
+		if (vs_fastpath_inactive_reason(sw, br)[0])
+			json_object_set_new(jb, "fastpath-inactive",
+					    json_string(vs_fastpath_inactive_reason(sw, br)));
 		json_array_append_new(bridges, jb);
 	}
 	json_object_set_new(res, "bridges", bridges);
@@ -210,6 +220,7 @@ int vs_query_fdb(struct vs_switch *sw, struct vs_bridge *br, json_t *res)
 		json_decref(a);
 		return br->mv != NULL ? vs_macvlan_query_fdb(sw, br, res) : -ENOMEM;
 	}
+	vs_fastpath_refresh_seen(sw, br, now, true); // ages of MACs only XDP forwards
 	n = vs_fdb_dump(br->fdb, ents, n);
 	sort_sw = sw;
 	qsort(ents, n, sizeof(*ents), cmp_entry);
@@ -247,10 +258,17 @@ static json_t *stats_json(struct vs_switch *sw, uint16_t id)
 	struct vs_port *port = sw->ports[id];
 	struct vs_port_counters c;
 	json_t *drops = json_object();
+	struct vs_fp_ctrs fpc;
 	uint64_t total = 0;
 	json_t *o;
 
 	vs_port_counters_sum(port, &c);
+	// Frames the XDP fast path forwarded count as the port's too (cp/fastpath.h).
+	vs_fastpath_port_ctrs(sw, id, &fpc);
+	c.rx_packets += fpc.rx_packets;
+	c.rx_bytes += fpc.rx_bytes;
+	c.tx_packets += fpc.tx_packets;
+	c.tx_bytes += fpc.tx_bytes;
 	for (int d = 1; d < VS_DROP_MAX; d++) {
 		json_object_set_new(drops, vs_drop_names[d], json_integer((json_int_t)c.drops[d]));
 		total += c.drops[d];
@@ -261,6 +279,14 @@ static json_t *stats_json(struct vs_switch *sw, uint16_t id)
 			 (json_int_t)c.tx_packets, "tx-bytes", (json_int_t)c.tx_bytes,
 			 "rx-csum-completed", (json_int_t)c.rx_csum_completed, "drops", drops,
 			 "dropped", (json_int_t)total);
+	if (vs_fastpath_port_role(sw, id) != NULL || fpc.rx_packets || fpc.tx_packets)
+		json_object_set_new(o, "fastpath",
+				    json_pack("{s:I,s:I,s:I,s:I,s:I}", "rx-packets",
+					      (json_int_t)fpc.rx_packets, "rx-bytes",
+					      (json_int_t)fpc.rx_bytes, "tx-packets",
+					      (json_int_t)fpc.tx_packets, "tx-bytes",
+					      (json_int_t)fpc.tx_bytes, "csum-completed",
+					      (json_int_t)fpc.rx_csum));
 	if (port->ops->stats_info != NULL) {
 		json_t *dev = json_object();
 

@@ -13,6 +13,7 @@
 
 #include "../dp/maglev.h"
 #include "../dp/rcu.h"
+#include "fastpath.h"
 #include "service_int.h"
 #include "switch.h"
 
@@ -474,6 +475,9 @@ int services_publish(struct vs_switch *sw, struct vs_services *s, struct vs_svc 
 
 	if (s->dp == NULL && (ret = dp_create(sw, s)) < 0)
 		return ret;
+	// A bridge with services loses its XDP fast path before they take effect (replies of
+	// backends must be translated back in userspace): cp/fastpath.h.
+	vs_fastpath_sync(sw, true);
 	ret = neigh_update(s, &old_neigh);
 	if (ret < 0)
 		return ret;

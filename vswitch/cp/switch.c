@@ -10,6 +10,7 @@
 #include <vs/mac.h>
 
 #include "../dp/rcu.h"
+#include "fastpath.h"
 #include "macvlan.h"
 #include "service.h"
 #include "vxlan.h"
@@ -253,6 +254,7 @@ int vs_switch_publish(struct vs_switch *sw)
 	sw->gen = conf->gen;
 	vs_rcu_synchronize();
 	vs_conf_free(old);
+	vs_fastpath_sync(sw, true); // the XDP fast path follows configuration changes at once
 	return 0;
 }
 
@@ -305,6 +307,7 @@ void vs_switch_housekeeping(struct vs_switch *sw)
 	drain_learn(sw);
 	vs_macvlan_housekeeping(sw);
 	vs_vxlan_housekeeping(sw);
+	vs_fastpath_sync(sw, false);
 	now = vs_now_s();
 	if (now == sw->last_age_s)
 		return;
@@ -314,6 +317,7 @@ void vs_switch_housekeeping(struct vs_switch *sw)
 
 		if (br == NULL)
 			continue;
+		vs_fastpath_refresh_seen(sw, br, now, false);
 		vs_fdb_age(br->fdb, now, br->mac_aging);
 		vs_services_housekeeping(sw, br->services, now);
 		if (vs_fdb_needs_rebuild(br->fdb))
@@ -372,6 +376,18 @@ int vs_switch_add_bridge(struct vs_switch *sw, const char *name, const struct vs
 	}
 	sw->bridges[id] = br;
 	ret = vs_switch_publish(sw);
+	if (ret == 0 && o->fastpath == VS_FASTPATH_XDP) {
+		ret = vs_fastpath_set(sw, br, true, err, errlen);
+		if (ret < 0) {
+			sw->bridges[id] = NULL;
+			vs_switch_publish(sw);
+			vs_services_destroy(br->services);
+			vs_fdb_destroy(br->fdb);
+			free(br->ports);
+			free(br);
+			return ret;
+		}
+	}
 	if (ret < 0) {
 		sw->bridges[id] = NULL;
 		vs_services_destroy(br->services);
@@ -413,6 +429,11 @@ int vs_switch_set_bridge(struct vs_switch *sw, const char *name, const struct vs
 	ret = vs_services_set_opts(br->services, o, err, errlen);
 	if (ret < 0)
 		return ret;
+	if (o->fastpath) {
+		ret = vs_fastpath_set(sw, br, o->fastpath == VS_FASTPATH_XDP, err, errlen);
+		if (ret < 0)
+			return ret;
+	}
 	VS_LOG(INFO, "bridge %s: mac-aging %u, mac-table-size %u", name, br->mac_aging,
 	       br->mac_table_size);
 	return 0;
@@ -424,6 +445,8 @@ static void remove_port(struct vs_switch *sw, uint16_t id)
 	struct vs_bridge *br = sw->bridges[sw->port_bridge[id]];
 	struct vs_port *port = sw->ports[id];
 
+	// 0. No XDP program may forward to or from it any more (cp/fastpath.h).
+	vs_fastpath_port_removing(sw, id);
 	for (uint16_t i = 0; i < br->n_ports; i++) {
 		if (br->ports[i] == id) {
 			memmove(&br->ports[i], &br->ports[i + 1],
@@ -456,6 +479,7 @@ int vs_switch_del_bridge(struct vs_switch *sw, const char *name, char *err, size
 		return ERR(ENOENT, "bridge %s does not exist", name);
 	while (br->n_ports > 0)
 		remove_port(sw, br->ports[br->n_ports - 1]);
+	vs_fastpath_bridge_free(sw, br);
 	sw->bridges[br->id] = NULL;
 	vs_switch_publish(sw);
 	vs_services_destroy(br->services);

@@ -35,6 +35,7 @@ struct vs_bridge {
 	uint16_t *ports; // port ids, in the order they were added
 	struct vs_macvlan *mv; // NULL: a learning bridge; else a macvlan bridge (cp/macvlan.h)
 	struct vs_services *services; // cp/service.h
+	struct vs_fp_bridge *fp;      // fastpath=xdp state (cp/fastpath.h), NULL: off
 };
 
 struct vs_switch {
@@ -58,6 +59,7 @@ struct vs_bridge_opts {
 	uint32_t conntrack_size;	// cp/service.h
 	uint32_t conntrack_tcp_timeout;
 	uint32_t conntrack_udp_timeout;
+	uint32_t fastpath; // VS_FASTPATH_OFF or VS_FASTPATH_XDP (cp/fastpath.h)
 };
 
 void vs_switch_init(struct vs_switch *sw);
