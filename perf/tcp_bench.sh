@@ -186,15 +186,18 @@ others() {
 
 # ---- topology --------------------------------------------------------------
 
-# make_containers HOSTNS MTU QUEUES TXOFF
+# make_containers HOSTNS MTU QUEUES TXOFF [RPS_AWAY]
 # Namespaces C1, C2, each with eth0 (address 198.18.0.N/24) whose veth peer is
 #   ${P}hN in the root namespace (HOSTNS empty), or hN in namespace HOSTNS.
 # MTU is set on both ends before anything is up; QUEUES > 1 gives both ends that many
 # rx and tx queues; TXOFF=1 turns off tx checksum offload in the containers (OVS needs
-# it); otherwise the containers keep their default offloads. IPv6 is off everywhere, so
-# the only frames are the benchmark's own.
+# it); otherwise the containers keep their default offloads. RPS_AWAY (a CPU list, the
+# device's CPUs) turns on RPS on the containers' eth0 to all other CPUs with
+# scripts/container-rps.sh, the recommended container setup (docs/afxdp.md): the
+# containers' receive stacks then run beside iperf3, not on the device's CPU; empty
+# leaves RPS off. IPv6 is off everywhere, so the only frames are the benchmark's own.
 make_containers() {
-	local hostns=$1 mtu=$2 queues=$3 txoff=$4 i ns host q=()
+	local hostns=$1 mtu=$2 queues=$3 txoff=$4 rps_away=${5:-} i ns host q=() out
 	[ "$queues" -gt 1 ] && q=(numtxqueues "$queues" numrxqueues "$queues")
 	for i in 1 2; do
 		ns=${P}c$i
@@ -217,6 +220,11 @@ make_containers() {
 		if [ "$txoff" = 1 ]; then
 			ip netns exec "$ns" ethtool -K eth0 tx off >/dev/null || return 1
 		fi
+		if [ -n "$rps_away" ]; then
+			out=$("$SRC/scripts/container-rps.sh" "$ns" "$rps_away" 2>&1) ||
+				{ SETUP_ERR="container-rps.sh: $out"; return 1; }
+			logf "$out"
+		fi
 		ip -n "$ns" addr add "198.18.0.$i/24" dev eth0 || return 1
 		ip -n "$ns" link set lo up || return 1
 		ip -n "$ns" link set eth0 up || return 1
@@ -234,10 +242,11 @@ c1_offloads() {
 
 # ---- devices: vswitchd -----------------------------------------------------
 
-setup_vswitchd() { # MTU PMD_CPUS QUEUES TXOFF
-	local mtu=$1 cpus=$2 queues=$3 txoff=$4 qopt=() out
+setup_vswitchd() { # MTU PMD_CPUS QUEUES TXOFF CONTAINER_RPS(0/1)
+	local mtu=$1 cpus=$2 queues=$3 txoff=$4 crps=$5 qopt=() out away=""
 	[ "$queues" -gt 1 ] && qopt=("queues=$queues")
-	make_containers "" "$mtu" "$queues" "$txoff" || return 1
+	[ "$crps" = 1 ] && away=$cpus
+	make_containers "" "$mtu" "$queues" "$txoff" "$away" || return 1
 	start_vswitchd "" "$cpus" || { logf "vswitchd did not start"; return 1; }
 	out=$("$VSCTL" -s "$SOCK" add-br br0 2>&1) || { logf "add-br: $out"; return 1; }
 	for h in "${P}h1" "${P}h2"; do
@@ -287,8 +296,9 @@ vs_pmd_delta() {
 
 # ---- devices: Linux bridge -------------------------------------------------
 
-setup_bridge() { # MTU RPS(1: steer the bridge's work to CPU 1; 0: leave it on CPU 0)
-	local mtu=$1 rps=$2 i k v
+setup_bridge() { # MTU RPS(1: steer the bridge's work to CPU 1; 0: leave it on CPU 0) CONTAINER_RPS
+	local mtu=$1 rps=$2 crps=$3 i k v away=""
+	[ "$crps" = 1 ] && away=1
 	ip netns add "$SW" || return 1
 	NETNS+=("$SW")
 	ip netns exec "$SW" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
@@ -304,7 +314,7 @@ setup_bridge() { # MTU RPS(1: steer the bridge's work to CPU 1; 0: leave it on C
 		done
 	fi
 	ip -n "$SW" link add br0 type bridge || return 1
-	make_containers "$SW" "$mtu" 1 0 || return 1
+	make_containers "$SW" "$mtu" 1 0 "$away" || return 1
 	for i in 1 2; do
 		ip -n "$SW" link set "h$i" master br0 || return 1
 		ip -n "$SW" link set "h$i" up || return 1
@@ -321,9 +331,10 @@ setup_bridge() { # MTU RPS(1: steer the bridge's work to CPU 1; 0: leave it on C
 
 # ---- devices: Open vSwitch (optional) --------------------------------------
 
-setup_ovs() { # MTU
-	local mtu=$1 pid f h
-	make_containers "" "$mtu" 1 1 || return 1 # OVS afxdp needs tx off in the containers
+setup_ovs() { # MTU CONTAINER_RPS
+	local mtu=$1 crps=$2 pid f h away=""
+	[ "$crps" = 1 ] && away=1
+	make_containers "" "$mtu" 1 1 "$away" || return 1 # OVS afxdp needs tx off in the containers
 	ovs_start "" 0x2 || return 1
 	ovs_ctl add-br "${P}ob" -- set bridge "${P}ob" datapath_type=netdev || return 1
 	for h in "${P}h1" "${P}h2"; do
@@ -355,6 +366,11 @@ DEVLABEL[vs2]="vswitchd, 2 PMDs (CPUs 0,1), 2 queues"
 DEVLABEL[br]="Linux bridge"
 DEVLABEL[br_cpu0]="Linux bridge, no RPS (all on CPU 0)"
 DEVLABEL[ovs]="OVS afxdp, 1 PMD (CPU 1), tx off"
+# The same devices with the containers' receive work left where the kernel puts it
+# (no container RPS): the setup before container RPS became the default.
+DEVLABEL[vs1_norps]="vswitchd, 1 PMD (CPU 1), no container RPS"
+DEVLABEL[br_norps]="Linux bridge, no container RPS"
+DEVLABEL[ovs_norps]="OVS afxdp, 1 PMD (CPU 1), tx off, no container RPS"
 
 add_note() { # KEY TEXT: once per distinct text
 	case "${NOTE[$1]:-}" in *"$2"*) ;; *) NOTE[$1]="${NOTE[$1]:-}${NOTE[$1]:+; }$2" ;; esac
@@ -464,12 +480,15 @@ phase() {
 	log "run $CUR_RUN: ${DEVLABEL[$dev]}, MTU $mtu: setting up"
 	local ok=1
 	case $dev in
-	vs1) setup_vswitchd "$mtu" 1 1 0 || ok=0 ;;
-	vs1_txoff) setup_vswitchd "$mtu" 1 1 1 || ok=0 ;;
-	vs2) setup_vswitchd "$mtu" 0,1 2 0 || ok=0 ;;
-	br) setup_bridge "$mtu" 1 || ok=0 ;;
-	br_cpu0) setup_bridge "$mtu" 0 || ok=0 ;;
-	ovs) setup_ovs "$mtu" || ok=0 ;;
+	vs1) setup_vswitchd "$mtu" 1 1 0 1 || ok=0 ;;
+	vs1_norps) setup_vswitchd "$mtu" 1 1 0 0 || ok=0 ;;
+	vs1_txoff) setup_vswitchd "$mtu" 1 1 1 1 || ok=0 ;;
+	vs2) setup_vswitchd "$mtu" 0,1 2 0 1 || ok=0 ;;
+	br) setup_bridge "$mtu" 1 1 || ok=0 ;;
+	br_norps) setup_bridge "$mtu" 1 0 || ok=0 ;;
+	br_cpu0) setup_bridge "$mtu" 0 0 || ok=0 ;;
+	ovs) setup_ovs "$mtu" 1 || ok=0 ;;
+	ovs_norps) setup_ovs "$mtu" 0 || ok=0 ;;
 	esac
 	if [ "$ok" = 1 ]; then
 		start_iperf_server || { ok=0; SETUP_ERR="iperf3 server did not start"; }
@@ -506,8 +525,8 @@ phase() {
 
 # ---- the run ---------------------------------------------------------------
 
-DEVICES=(br br_cpu0 vs1 vs1_txoff vs2)
-[ "$HAVE_OVS" = 1 ] && DEVICES+=(ovs)
+DEVICES=(br br_norps br_cpu0 vs1 vs1_norps vs1_txoff vs2)
+[ "$HAVE_OVS" = 1 ] && DEVICES+=(ovs ovs_norps)
 
 CPU_MODEL=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 COMMIT=$(git -C "$SRC" rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -539,6 +558,11 @@ for ((run = 1; run <= RUNS; run++)); do
 		vs2) phase vs2 1500 rtt tcp1_1500 tcp4_1500 ;;
 		vs1_txoff) phase vs1_txoff 1500 tcp1_1500 tcp4_1500 ;;
 		br_cpu0) phase br_cpu0 1500 rtt tcp1_1500 ;;
+		ovs_norps) phase ovs_norps 1500 tcp1_1500 ;;
+		vs1_norps | br_norps)
+			phase "$dev" 1500 rtt tcp1_1500
+			phase "$dev" 9000 tcp1_9000
+			;;
 		*)
 			phase "$dev" 1500 rtt tcp1_1500 tcp4_1500
 			phase "$dev" 9000 tcp1_9000
@@ -584,6 +608,34 @@ fmt_runs() { # UNIT VALUES... (a value may end in *: a disturbed run)
 	echo "$out"
 }
 
+# ratio_line TEXT DEV_A METRIC_A DEV_B METRIC_B: median(A) / median(B), if both exist.
+ratio_line() {
+	local a b
+	# shellcheck disable=SC2086
+	a=$(median ${VAL[$2|$3]:-})
+	# shellcheck disable=SC2086
+	b=$(median ${VAL[$4|$5]:-})
+	[ -n "$a" ] && [ -n "$b" ] || return 0
+	awk -v t="$1" -v a="$a" -v b="$b" 'BEGIN { if (b > 0) printf "- %s: %.2f / %.2f = %.2fx\n", t, a, b, a / b }'
+}
+
+# The issue-8 targets' ratios, from medians of this run.
+ratios() {
+	echo
+	echo "Same-run ratios (medians):"
+	ratio_line "vswitchd / OVS afxdp, TCP 1 stream MTU 1500, container RPS" vs1 tcp1_1500 ovs tcp1_1500
+	ratio_line "vswitchd / OVS afxdp, TCP 1 stream MTU 1500, no container RPS" vs1_norps tcp1_1500 ovs_norps tcp1_1500
+	ratio_line "vswitchd with container RPS / OVS afxdp without" vs1 tcp1_1500 ovs_norps tcp1_1500
+	ratio_line "vswitchd MTU 9000 / MTU 1500, TCP 1 stream, container RPS" vs1 tcp1_9000 vs1 tcp1_1500
+	ratio_line "vswitchd MTU 9000 / MTU 1500, TCP 1 stream, no container RPS" vs1_norps tcp1_9000 vs1_norps tcp1_1500
+	ratio_line "vswitchd MTU 9000 / Linux bridge MTU 9000, container RPS" vs1 tcp1_9000 br tcp1_9000
+	ratio_line "container RPS gain, vswitchd MTU 1500" vs1 tcp1_1500 vs1_norps tcp1_1500
+	ratio_line "container RPS gain, vswitchd MTU 9000" vs1 tcp1_9000 vs1_norps tcp1_9000
+	ratio_line "container RPS gain, Linux bridge MTU 1500" br tcp1_1500 br_norps tcp1_1500
+	ratio_line "container RPS gain, OVS afxdp MTU 1500" ovs tcp1_1500 ovs_norps tcp1_1500
+	echo
+}
+
 report() {
 	local dev m key med ref ratio runs retr cpu drops note oth disturbed=0
 	echo "## vswitch TCP benchmark, $START_DATE"
@@ -603,6 +655,10 @@ report() {
 	echo "  the sending CPU, 0). OVS: pmd-cpu-mask=0x2 (CPU 1)."
 	echo "- Containers keep their default offloads, except in the \"tx off\" rows and for OVS"
 	echo "  (\`ethtool -K eth0 tx off\` in both containers, which OVS afxdp needs)."
+	echo "- Container RPS (the recommended container setup, docs/afxdp.md): both containers'"
+	echo "  eth0 steer their receive work to the CPUs the device does not use"
+	echo "  (scripts/container-rps.sh; CPU 0 here; none, so RPS off, for the 2-PMD rows)."
+	echo "  Rows marked \"no container RPS\" leave it off, as the kernel has it."
 	local r bgruns=""
 	for r in "${BG_RUNS[@]}"; do
 		bgruns+="$r, "
@@ -659,6 +715,7 @@ report() {
 	echo "\"others' CPU %\": CPU time used during the measurement by processes this script did"
 	echo "not start (kernel threads excluded), in % of one CPU; a run where it exceeded"
 	echo "${DISTURBED}% is marked * in the runs column."
+	ratios
 	echo "vswitchd port-stats drop total after its runs (all ports, all setups): $VS_DROP_TOTAL$(
 		[ -n "$(tr -d '\n' <<<"$DROP_REASONS")" ] && printf ' (%s)' "$(awk 'NF == 2 { s[$1] += $2 }
 			END { for (r in s) printf "%s%s %d", (n++ ? ", " : ""), r, s[r] }' <<<"$DROP_REASONS")")."
@@ -673,7 +730,7 @@ report() {
 	echo "| device | measurement | PMD busy % | PMD time in kernel % | avg burst | TSC cycles/pkt | kpps received | rx per thread % | csum completed/s |"
 	echo "|---|---|---:|---:|---:|---:|---:|---|---:|"
 	local f col
-	for dev in vs1 vs1_txoff vs2; do
+	for dev in vs1 vs1_norps vs1_txoff vs2; do
 		for m in tcp1_1500 tcp4_1500 tcp1_9000; do
 			key=$dev\|$m
 			[ -n "${PMD[$key]:-}" ] || continue

@@ -66,6 +66,20 @@ bad=$(($(port_stat "$H1" dropped) - $(port_stat "$H1" drops rx-fill-empty) -
 [ "$bad" -eq 0 ] || fail "$H1 dropped frames: $(vsctl port-stats "$H1")"
 ok "TCP and UDP at default offloads, MTU 1500 ($completed checksums completed on $H1)"
 
+# The container setup of lib.sh's add_container (the recommended one, docs/afxdp.md):
+# RPS on eth0 steers the container's receive work to CPUs other than the PMD thread's.
+pmd_cpu=$(jvsctl '.pmds[0].cpu' pmd-stats)
+for ns in "$C1" "$C2"; do
+	mask=$(ip netns exec "$ns" cat /sys/class/net/eth0/queues/rx-0/rps_cpus | tr -d ,)
+	mask=$((16#${mask: -15}))
+	[ $(((mask >> pmd_cpu) & 1)) = 0 ] || fail "$ns: RPS includes the PMD CPU $pmd_cpu ($mask)"
+	[ "$(nproc)" -lt 2 ] || [ "$mask" != 0 ] || fail "$ns: RPS is off on eth0"
+done
+out=$("$VS_SRC_ROOT/scripts/container-rps.sh" "$C1" 1-0 2>&1) &&
+	fail "container-rps.sh accepted the CPU list 1-0: $out"
+grep -q "bad CPU list: 1-0" <<<"$out" || fail "container-rps.sh 1-0: $out"
+ok "containers' receive work steered off the PMD CPU $pmd_cpu (RPS)"
+
 # ---- MTU 9000 -----------------------------------------------------------
 [ "$(jvsctl '.bridges[0].ports[0].options["multi-buffer"]' show)" = on ] ||
 	fail "this kernel refused AF_XDP multi-buffer: $(vsctl show)"
