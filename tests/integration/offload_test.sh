@@ -114,6 +114,15 @@ has_xdp "$H2" && fail "$H2 kept an XDP program after a refused add-port"
 [ "$(jvsctl '.ports | length' list-ports br0)" = 1 ] || fail "a refused port was added"
 ok "MTU 20000 refused at add-port, device left as it was"
 stop_vswitchd || fail "vswitchd exited with an error"
+# Multi-descriptor frames reach the pipeline in place (unaligned UMEM chunks given back in
+# order, docs/afxdp.md): only a frame that wraps around the UMEM's end is copied.
+line=$(grep -o "$H1: [0-9]* multi-descriptor frames received, [0-9]* of them copied (unaligned" \
+	"$VS_LOG" | tail -1)
+[ -n "$line" ] || fail "no multi-buffer summary for $H1 with unaligned chunks in the log"
+read -r multi copied < <(awk '{ print $2, $6 }' <<<"$line")
+[ "$multi" -gt 1000 ] && [ $((copied * 10)) -lt "$multi" ] ||
+	fail "$H1: $multi multi-descriptor frames, $copied copied: most should be in place"
+ok "MTU 9000: $multi multi-descriptor frames, $copied copied, the rest used in place"
 
 # ---- two PMD threads ------------------------------------------------------
 ip link set "$H2" mtu 1500 && set_mtu 1500
