@@ -149,7 +149,6 @@ static void queue_close(struct afxdp_queue *q)
 {
 	if (q == NULL)
 		return;
-
 	if (q->xsk != NULL)
 		xsk_socket__delete(q->xsk);
 	if (q->umem != NULL)
