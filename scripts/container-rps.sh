@@ -22,7 +22,9 @@ die() {
 	exit 1
 }
 
-[ $# -ge 2 ] && [ $# -le 3 ] || die "usage: container-rps.sh NETNS PMD_CPUS [DEV]"
+if [ $# -lt 2 ] || [ $# -gt 3 ]; then
+	die "usage: container-rps.sh NETNS PMD_CPUS [DEV]"
+fi
 ns=$1 pmd=$2 dev=${3:-eth0}
 
 # cpulist_bits LIST: the CPU numbers of a list such as 0-2,5 (one per line).
