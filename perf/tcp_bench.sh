@@ -266,20 +266,25 @@ setup_vswitchd() { # MTU PMD_CPUS QUEUES TXOFF CONTAINER_RPS(0/1)
 vs_dropped() { vsj port-stats | jq '[.ports[].dropped] | add // 0'; }
 
 # PMD counters summed over threads: "rx-packets rx-bursts busy-cycles idle-cycles
-# rx-packets-per-thread(a:b) csum-completed utime stime" (tab-separated).
+# rx-packets-per-thread(a:b) csum-completed utime stime on-cpu-ns" (tab-separated).
 vs_pmd_snap() {
-	local csum times
+	local csum times sched
 	csum=$(vsj port-stats | jq '[.ports[]."rx-csum-completed" // 0] | add // 0')
 	times=$(vs_pmd_times)
-	vsj pmd-stats | jq -r --arg c "$csum" --arg u "${times% *}" --arg k "${times#* }" '[
+	sched=$(vs_pmd_sched)
+	vsj pmd-stats | jq -r --arg c "$csum" --arg u "${times% *}" --arg k "${times#* }" \
+		--arg r "${sched% *}" '[
 		([.pmds[]."rx-packets"] | add), ([.pmds[]."rx-bursts"] | add),
 		([.pmds[]."busy-cycles"] | add), ([.pmds[]."idle-cycles"] | add),
-		([.pmds[]."rx-packets" | tostring] | join(":")), $c, $u, $k] | @tsv'
+		([.pmds[]."rx-packets" | tostring] | join(":")), $c, $u, $k, $r] | @tsv'
 }
 
 # vs_pmd_delta "SNAP_BEFORE" "SNAP_AFTER" SECS: "busy% avg-burst cycles/pkt kpps split
-# csum-completed/s kernel%" over the interval; kernel% is the share of the PMD threads'
-# CPU time spent in the kernel (system calls, and the softirq work they run).
+# csum-completed/s kernel% us/frame" over the interval; kernel% is the share of the PMD
+# threads' CPU time spent in the kernel (system calls, and the softirq work they run);
+# us/frame is the PMD threads' time on a CPU (schedstat: time others took from them is
+# not in it) times their busy share, per received frame: the CPU cost of a frame, which
+# holds up better than cycles/pkt on a loaded machine.
 vs_pmd_delta() {
 	awk -v a="$1" -v b="$2" -v s="$3" 'BEGIN {
 		split(a, x, "\t"); split(b, y, "\t")
@@ -287,10 +292,11 @@ vs_pmd_delta() {
 		n = split(x[5], xa, ":"); split(y[5], ya, ":"); split_s = ""
 		for (i = 1; i <= n; i++)
 			split_s = split_s (i > 1 ? "/" : "") (p ? sprintf("%.0f", 100 * (ya[i] - xa[i]) / p) : 0)
-		ut = y[7] - x[7]; st = y[8] - x[8]
-		printf "%.0f %.1f %.0f %.0f %s %.0f %.0f\n", (bc + ic) ? 100 * bc / (bc + ic) : 0,
+		ut = y[7] - x[7]; st = y[8] - x[8]; on = y[9] - x[9]
+		printf "%.0f %.1f %.0f %.0f %s %.0f %.0f %.2f\n", (bc + ic) ? 100 * bc / (bc + ic) : 0,
 			bu ? p / bu : 0, p ? bc / p : 0, p / s / 1000, split_s, (y[6] - x[6]) / s,
-			(ut + st) ? 100 * st / (ut + st) : 0
+			(ut + st) ? 100 * st / (ut + st) : 0,
+			(p && bc + ic) ? on / 1000 * bc / (bc + ic) / p : 0
 	}'
 }
 
@@ -330,6 +336,43 @@ setup_bridge() { # MTU RPS(1: steer the bridge's work to CPU 1; 0: leave it on C
 }
 
 # ---- devices: Open vSwitch (optional) --------------------------------------
+
+ovs_appctl() {
+	local pid
+	pid=$(cat "$OVS_DIR/ovs-vswitchd.pid" 2>/dev/null) || return 1
+	ovs-appctl -t "$OVS_DIR/ovs-vswitchd.$pid.ctl" --timeout=10 "$@"
+}
+
+# "utime stime on-cpu-ns" of OVS's PMD threads (comm pmd-c01/..., like vswitchd's).
+ovs_pmd_task_snap() {
+	local pid t u=0 k=0 r=0 a b c
+	pid=$(cat "$OVS_DIR/ovs-vswitchd.pid" 2>/dev/null) || { echo "0 0 0"; return; }
+	for t in /proc/"$pid"/task/*; do
+		case $(cat "$t/comm" 2>/dev/null) in pmd*) ;; *) continue ;; esac
+		read -r a b < <(awk '{ print $14, $15 }' "$t/stat" 2>/dev/null) || continue
+		read -r c _ <"$t/schedstat" 2>/dev/null || continue
+		u=$((u + a)) k=$((k + b)) r=$((r + c))
+	done
+	echo "$u $k $r"
+}
+
+# ovs_pmd_delta "TASK_SNAP_BEFORE" "TASK_SNAP_AFTER" SECS: the PMD table's fields for OVS
+# (as vs_pmd_delta), from dpif-netdev/pmd-stats-show since pmd-stats-clear: packets
+# received and processing/idle cycles of the PMD threads.
+ovs_pmd_delta() {
+	ovs_appctl dpif-netdev/pmd-stats-show 2>/dev/null | awk -v a="$1" -v b="$2" -v s="$3" '
+		/^pmd thread/ { pmd = 1; next } /^[^ ]/ { pmd = 0 }
+		pmd && /packets received:/ { p += $3 }
+		pmd && /idle cycles:/ { ic += $3 }
+		pmd && /processing cycles:/ { bc += $3 }
+		END {
+			split(a, x, " "); split(b, y, " ")
+			ut = y[1] - x[1]; st = y[2] - x[2]; on = y[3] - x[3]
+			printf "%.0f - %.0f %.0f 100 - %.0f %.2f\n", (bc + ic) ? 100 * bc / (bc + ic) : 0,
+				p ? bc / p : 0, p / s / 1000, (ut + st) ? 100 * st / (ut + st) : 0,
+				(p && bc + ic) ? on / 1000 * bc / (bc + ic) / p : 0
+		}'
+}
 
 setup_ovs() { # MTU CONTAINER_RPS
 	local mtu=$1 crps=$2 pid f h away=""
@@ -389,10 +432,12 @@ record() {
 }
 
 is_vswitchd() { case $CUR_DEV in vs*) return 0 ;; *) return 1 ;; esac; }
+is_ovs() { case $CUR_DEV in ovs*) return 0 ;; *) return 1 ;; esac; }
 
 measure_tcp() { # METRIC STREAMS
 	local m=$1 n=$2 out bps retr d0=- d1=- drops=- p0 p1 rc
 	if is_vswitchd; then d0=$(vs_dropped); p0=$(vs_pmd_snap); fi
+	if is_ovs; then ovs_appctl dpif-netdev/pmd-stats-clear >/dev/null 2>&1; p0=$(ovs_pmd_task_snap); fi
 	meas_begin
 	out=$(ip netns exec "$C1" taskset -c 0 timeout $((DURATION + 30)) \
 		iperf3 -c "$IP2" -t "$DURATION" -P "$n" -J 2>&1)
@@ -404,6 +449,10 @@ measure_tcp() { # METRIC STREAMS
 		PMD[$CUR_DEV|$m]+="$(vs_pmd_delta "$p0" "$p1" "$DURATION"),"
 	elif is_vswitchd; then
 		add_note "$CUR_DEV|$m" "vswitchd died"
+	fi
+	if is_ovs; then
+		p1=$(ovs_pmd_task_snap)
+		PMD[$CUR_DEV|$m]+="$(ovs_pmd_delta "$p0" "$p1" "$DURATION"),"
 	fi
 	bps=$(jq -r '.end.sum_received.bits_per_second // empty' <<<"$out" 2>/dev/null)
 	retr=$(jq -r '.end.sum_sent.retransmits // "-"' <<<"$out" 2>/dev/null)
@@ -726,23 +775,28 @@ report() {
 	echo "(data and ACKs), each thread's share of them. Time in kernel % = system time of the"
 	echo "PMD threads / their CPU time (/proc/PID/task/TID/stat): AF_XDP transmit system calls"
 	echo "and the softirq work they run. csum completed/s: \`rx-csum-completed\` of all ports."
+	echo "PMD CPU µs/frame: the PMD threads' time on a CPU (schedstat; time other threads took"
+	echo "is not in it) x busy share / frames received: a frame's CPU cost, which a loaded"
+	echo "machine disturbs least. OVS rows: the same from \`ovs-appctl dpif-netdev/pmd-stats-show\`"
+	echo "(processing and idle cycles, packets received) and OVS's pmd threads."
 	echo
-	echo "| device | measurement | PMD busy % | PMD time in kernel % | avg burst | TSC cycles/pkt | kpps received | rx per thread % | csum completed/s |"
-	echo "|---|---|---:|---:|---:|---:|---:|---|---:|"
+	echo "| device | measurement | PMD busy % | PMD time in kernel % | avg burst | TSC cycles/pkt | kpps received | rx per thread % | csum completed/s | PMD CPU µs/frame |"
+	echo "|---|---|---:|---:|---:|---:|---:|---|---:|---:|"
 	local f col
-	for dev in vs1 vs1_norps vs1_txoff vs2; do
+	for dev in vs1 vs1_norps vs1_txoff vs2 ovs ovs_norps; do
 		for m in tcp1_1500 tcp4_1500 tcp1_9000; do
 			key=$dev\|$m
 			[ -n "${PMD[$key]:-}" ] || continue
 			printf '| %s | %s ' "${DEVLABEL[$dev]}" "${LABEL[$m]}"
-			for col in 1 7 2 3 4 5 6; do
+			for col in 1 7 2 3 4 5 6 8; do
 				f=$(tr ',' '\n' <<<"${PMD[$key]}" | awk -v c="$col" 'NF { print $c }')
 				if [ "$col" = 5 ]; then
 					# shellcheck disable=SC2086
 					printf '| %s ' "$(echo $f | tr ' ' ',')"
 				else
 					# shellcheck disable=SC2086
-					printf '| %s ' "$(median $f)"
+					f=$(median $f)
+					printf '| %s ' "${f:--}"
 				fi
 			done
 			echo "|"
