@@ -186,15 +186,18 @@ others() {
 
 # ---- topology --------------------------------------------------------------
 
-# make_containers HOSTNS MTU QUEUES TXOFF
+# make_containers HOSTNS MTU QUEUES TXOFF [RPS_AWAY]
 # Namespaces C1, C2, each with eth0 (address 198.18.0.N/24) whose veth peer is
 #   ${P}hN in the root namespace (HOSTNS empty), or hN in namespace HOSTNS.
 # MTU is set on both ends before anything is up; QUEUES > 1 gives both ends that many
 # rx and tx queues; TXOFF=1 turns off tx checksum offload in the containers (OVS needs
-# it); otherwise the containers keep their default offloads. IPv6 is off everywhere, so
-# the only frames are the benchmark's own.
+# it); otherwise the containers keep their default offloads. RPS_AWAY (a CPU list, the
+# device's CPUs) turns on RPS on the containers' eth0 to all other CPUs with
+# scripts/container-rps.sh, the recommended container setup (docs/afxdp.md): the
+# containers' receive stacks then run beside iperf3, not on the device's CPU; empty
+# leaves RPS off. IPv6 is off everywhere, so the only frames are the benchmark's own.
 make_containers() {
-	local hostns=$1 mtu=$2 queues=$3 txoff=$4 i ns host q=()
+	local hostns=$1 mtu=$2 queues=$3 txoff=$4 rps_away=${5:-} i ns host q=() out
 	[ "$queues" -gt 1 ] && q=(numtxqueues "$queues" numrxqueues "$queues")
 	for i in 1 2; do
 		ns=${P}c$i
@@ -217,6 +220,11 @@ make_containers() {
 		if [ "$txoff" = 1 ]; then
 			ip netns exec "$ns" ethtool -K eth0 tx off >/dev/null || return 1
 		fi
+		if [ -n "$rps_away" ]; then
+			out=$("$SRC/scripts/container-rps.sh" "$ns" "$rps_away" 2>&1) ||
+				{ SETUP_ERR="container-rps.sh: $out"; return 1; }
+			logf "$out"
+		fi
 		ip -n "$ns" addr add "198.18.0.$i/24" dev eth0 || return 1
 		ip -n "$ns" link set lo up || return 1
 		ip -n "$ns" link set eth0 up || return 1
@@ -234,10 +242,11 @@ c1_offloads() {
 
 # ---- devices: vswitchd -----------------------------------------------------
 
-setup_vswitchd() { # MTU PMD_CPUS QUEUES TXOFF
-	local mtu=$1 cpus=$2 queues=$3 txoff=$4 qopt=() out
+setup_vswitchd() { # MTU PMD_CPUS QUEUES TXOFF CONTAINER_RPS(0/1)
+	local mtu=$1 cpus=$2 queues=$3 txoff=$4 crps=$5 qopt=() out away=""
 	[ "$queues" -gt 1 ] && qopt=("queues=$queues")
-	make_containers "" "$mtu" "$queues" "$txoff" || return 1
+	[ "$crps" = 1 ] && away=$cpus
+	make_containers "" "$mtu" "$queues" "$txoff" "$away" || return 1
 	start_vswitchd "" "$cpus" || { logf "vswitchd did not start"; return 1; }
 	out=$("$VSCTL" -s "$SOCK" add-br br0 2>&1) || { logf "add-br: $out"; return 1; }
 	for h in "${P}h1" "${P}h2"; do
@@ -258,7 +267,7 @@ setup_vswitchd() { # MTU PMD_CPUS QUEUES TXOFF
 # is a fast-path target) and PMD threads that sleep while idle.
 setup_vswitchd_fastpath() {
 	local out c
-	setup_vswitchd "$1" 1 1 "$2" || return 1
+	setup_vswitchd "$1" 1 1 "$2" 1 || return 1
 	for c in "$C1" "$C2"; do
 		ip netns exec "$c" ethtool -K eth0 gro on >/dev/null || return 1
 	done
@@ -272,20 +281,25 @@ setup_vswitchd_fastpath() {
 vs_dropped() { vsj port-stats | jq '[.ports[].dropped] | add // 0'; }
 
 # PMD counters summed over threads: "rx-packets rx-bursts busy-cycles idle-cycles
-# rx-packets-per-thread(a:b) csum-completed utime stime" (tab-separated).
+# rx-packets-per-thread(a:b) csum-completed utime stime on-cpu-ns" (tab-separated).
 vs_pmd_snap() {
-	local csum times
+	local csum times sched
 	csum=$(vsj port-stats | jq '[.ports[]."rx-csum-completed" // 0] | add // 0')
 	times=$(vs_pmd_times)
-	vsj pmd-stats | jq -r --arg c "$csum" --arg u "${times% *}" --arg k "${times#* }" '[
+	sched=$(vs_pmd_sched)
+	vsj pmd-stats | jq -r --arg c "$csum" --arg u "${times% *}" --arg k "${times#* }" \
+		--arg r "${sched% *}" '[
 		([.pmds[]."rx-packets"] | add), ([.pmds[]."rx-bursts"] | add),
 		([.pmds[]."busy-cycles"] | add), ([.pmds[]."idle-cycles"] | add),
-		([.pmds[]."rx-packets" | tostring] | join(":")), $c, $u, $k] | @tsv'
+		([.pmds[]."rx-packets" | tostring] | join(":")), $c, $u, $k, $r] | @tsv'
 }
 
 # vs_pmd_delta "SNAP_BEFORE" "SNAP_AFTER" SECS: "busy% avg-burst cycles/pkt kpps split
-# csum-completed/s kernel%" over the interval; kernel% is the share of the PMD threads'
-# CPU time spent in the kernel (system calls, and the softirq work they run).
+# csum-completed/s kernel% us/frame" over the interval; kernel% is the share of the PMD
+# threads' CPU time spent in the kernel (system calls, and the softirq work they run);
+# us/frame is the PMD threads' time on a CPU (schedstat: time others took from them is
+# not in it) times their busy share, per received frame: the CPU cost of a frame, which
+# holds up better than cycles/pkt on a loaded machine.
 vs_pmd_delta() {
 	awk -v a="$1" -v b="$2" -v s="$3" 'BEGIN {
 		split(a, x, "\t"); split(b, y, "\t")
@@ -293,17 +307,19 @@ vs_pmd_delta() {
 		n = split(x[5], xa, ":"); split(y[5], ya, ":"); split_s = ""
 		for (i = 1; i <= n; i++)
 			split_s = split_s (i > 1 ? "/" : "") (p ? sprintf("%.0f", 100 * (ya[i] - xa[i]) / p) : 0)
-		ut = y[7] - x[7]; st = y[8] - x[8]
-		printf "%.0f %.1f %.0f %.0f %s %.0f %.0f\n", (bc + ic) ? 100 * bc / (bc + ic) : 0,
+		ut = y[7] - x[7]; st = y[8] - x[8]; on = y[9] - x[9]
+		printf "%.0f %.1f %.0f %.0f %s %.0f %.0f %.2f\n", (bc + ic) ? 100 * bc / (bc + ic) : 0,
 			bu ? p / bu : 0, p ? bc / p : 0, p / s / 1000, split_s, (y[6] - x[6]) / s,
-			(ut + st) ? 100 * st / (ut + st) : 0
+			(ut + st) ? 100 * st / (ut + st) : 0,
+			(p && bc + ic) ? on / 1000 * bc / (bc + ic) / p : 0
 	}'
 }
 
 # ---- devices: Linux bridge -------------------------------------------------
 
-setup_bridge() { # MTU RPS(1: steer the bridge's work to CPU 1; 0: leave it on CPU 0)
-	local mtu=$1 rps=$2 i k v
+setup_bridge() { # MTU RPS(1: steer the bridge's work to CPU 1; 0: leave it on CPU 0) CONTAINER_RPS
+	local mtu=$1 rps=$2 crps=$3 i k v away=""
+	[ "$crps" = 1 ] && away=1
 	ip netns add "$SW" || return 1
 	NETNS+=("$SW")
 	ip netns exec "$SW" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
@@ -319,7 +335,7 @@ setup_bridge() { # MTU RPS(1: steer the bridge's work to CPU 1; 0: leave it on C
 		done
 	fi
 	ip -n "$SW" link add br0 type bridge || return 1
-	make_containers "$SW" "$mtu" 1 0 || return 1
+	make_containers "$SW" "$mtu" 1 0 "$away" || return 1
 	for i in 1 2; do
 		ip -n "$SW" link set "h$i" master br0 || return 1
 		ip -n "$SW" link set "h$i" up || return 1
@@ -336,9 +352,47 @@ setup_bridge() { # MTU RPS(1: steer the bridge's work to CPU 1; 0: leave it on C
 
 # ---- devices: Open vSwitch (optional) --------------------------------------
 
-setup_ovs() { # MTU
-	local mtu=$1 pid f h
-	make_containers "" "$mtu" 1 1 || return 1 # OVS afxdp needs tx off in the containers
+ovs_appctl() {
+	local pid
+	pid=$(cat "$OVS_DIR/ovs-vswitchd.pid" 2>/dev/null) || return 1
+	ovs-appctl -t "$OVS_DIR/ovs-vswitchd.$pid.ctl" --timeout=10 "$@"
+}
+
+# "utime stime on-cpu-ns" of OVS's PMD threads (comm pmd-c01/..., like vswitchd's).
+ovs_pmd_task_snap() {
+	local pid t u=0 k=0 r=0 a b c
+	pid=$(cat "$OVS_DIR/ovs-vswitchd.pid" 2>/dev/null) || { echo "0 0 0"; return; }
+	for t in /proc/"$pid"/task/*; do
+		case $(cat "$t/comm" 2>/dev/null) in pmd*) ;; *) continue ;; esac
+		read -r a b < <(awk '{ print $14, $15 }' "$t/stat" 2>/dev/null) || continue
+		read -r c _ <"$t/schedstat" 2>/dev/null || continue
+		u=$((u + a)) k=$((k + b)) r=$((r + c))
+	done
+	echo "$u $k $r"
+}
+
+# ovs_pmd_delta "TASK_SNAP_BEFORE" "TASK_SNAP_AFTER" SECS: the PMD table's fields for OVS
+# (as vs_pmd_delta), from dpif-netdev/pmd-stats-show since pmd-stats-clear: packets
+# received and processing/idle cycles of the PMD threads.
+ovs_pmd_delta() {
+	ovs_appctl dpif-netdev/pmd-stats-show 2>/dev/null | awk -v a="$1" -v b="$2" -v s="$3" '
+		/^pmd thread/ { pmd = 1; next } /^[^ ]/ { pmd = 0 }
+		pmd && /packets received:/ { p += $3 }
+		pmd && /idle cycles:/ { ic += $3 }
+		pmd && /processing cycles:/ { bc += $3 }
+		END {
+			split(a, x, " "); split(b, y, " ")
+			ut = y[1] - x[1]; st = y[2] - x[2]; on = y[3] - x[3]
+			printf "%.0f - %.0f %.0f 100 - %.0f %.2f\n", (bc + ic) ? 100 * bc / (bc + ic) : 0,
+				p ? bc / p : 0, p / s / 1000, (ut + st) ? 100 * st / (ut + st) : 0,
+				(p && bc + ic) ? on / 1000 * bc / (bc + ic) / p : 0
+		}'
+}
+
+setup_ovs() { # MTU CONTAINER_RPS
+	local mtu=$1 crps=$2 pid f h away=""
+	[ "$crps" = 1 ] && away=1
+	make_containers "" "$mtu" 1 1 "$away" || return 1 # OVS afxdp needs tx off in the containers
 	ovs_start "" 0x2 || return 1
 	ovs_ctl add-br "${P}ob" -- set bridge "${P}ob" datapath_type=netdev || return 1
 	for h in "${P}h1" "${P}h2"; do
@@ -372,6 +426,11 @@ DEVLABEL[br_cpu0]="Linux bridge, no RPS (all on CPU 0)"
 DEVLABEL[ovs]="OVS afxdp, 1 PMD (CPU 1), tx off"
 DEVLABEL[vsfp]="vswitchd fastpath=xdp, 1 PMD (CPU 1), containers GRO on"
 DEVLABEL[vsfp_txoff]="vswitchd fastpath=xdp, 1 PMD (CPU 1), containers GRO on, tx off"
+# The same devices with the containers' receive work left where the kernel puts it
+# (no container RPS): the setup before container RPS became the default.
+DEVLABEL[vs1_norps]="vswitchd, 1 PMD (CPU 1), no container RPS"
+DEVLABEL[br_norps]="Linux bridge, no container RPS"
+DEVLABEL[ovs_norps]="OVS afxdp, 1 PMD (CPU 1), tx off, no container RPS"
 
 add_note() { # KEY TEXT: once per distinct text
 	case "${NOTE[$1]:-}" in *"$2"*) ;; *) NOTE[$1]="${NOTE[$1]:-}${NOTE[$1]:+; }$2" ;; esac
@@ -390,10 +449,12 @@ record() {
 }
 
 is_vswitchd() { case $CUR_DEV in vs*) return 0 ;; *) return 1 ;; esac; }
+is_ovs() { case $CUR_DEV in ovs*) return 0 ;; *) return 1 ;; esac; }
 
 measure_tcp() { # METRIC STREAMS
 	local m=$1 n=$2 out bps retr d0=- d1=- drops=- p0 p1 rc
 	if is_vswitchd; then d0=$(vs_dropped); p0=$(vs_pmd_snap); fi
+	if is_ovs; then ovs_appctl dpif-netdev/pmd-stats-clear >/dev/null 2>&1; p0=$(ovs_pmd_task_snap); fi
 	meas_begin
 	out=$(ip netns exec "$C1" taskset -c 0 timeout $((DURATION + 30)) \
 		iperf3 -c "$IP2" -t "$DURATION" -P "$n" -J 2>&1)
@@ -405,6 +466,10 @@ measure_tcp() { # METRIC STREAMS
 		PMD[$CUR_DEV|$m]+="$(vs_pmd_delta "$p0" "$p1" "$DURATION"),"
 	elif is_vswitchd; then
 		add_note "$CUR_DEV|$m" "vswitchd died"
+	fi
+	if is_ovs; then
+		p1=$(ovs_pmd_task_snap)
+		PMD[$CUR_DEV|$m]+="$(ovs_pmd_delta "$p0" "$p1" "$DURATION"),"
 	fi
 	bps=$(jq -r '.end.sum_received.bits_per_second // empty' <<<"$out" 2>/dev/null)
 	retr=$(jq -r '.end.sum_sent.retransmits // "-"' <<<"$out" 2>/dev/null)
@@ -481,12 +546,15 @@ phase() {
 	log "run $CUR_RUN: ${DEVLABEL[$dev]}, MTU $mtu: setting up"
 	local ok=1
 	case $dev in
-	vs1) setup_vswitchd "$mtu" 1 1 0 || ok=0 ;;
-	vs1_txoff) setup_vswitchd "$mtu" 1 1 1 || ok=0 ;;
-	vs2) setup_vswitchd "$mtu" 0,1 2 0 || ok=0 ;;
-	br) setup_bridge "$mtu" 1 || ok=0 ;;
-	br_cpu0) setup_bridge "$mtu" 0 || ok=0 ;;
-	ovs) setup_ovs "$mtu" || ok=0 ;;
+	vs1) setup_vswitchd "$mtu" 1 1 0 1 || ok=0 ;;
+	vs1_norps) setup_vswitchd "$mtu" 1 1 0 0 || ok=0 ;;
+	vs1_txoff) setup_vswitchd "$mtu" 1 1 1 1 || ok=0 ;;
+	vs2) setup_vswitchd "$mtu" 0,1 2 0 1 || ok=0 ;;
+	br) setup_bridge "$mtu" 1 1 || ok=0 ;;
+	br_norps) setup_bridge "$mtu" 1 0 || ok=0 ;;
+	br_cpu0) setup_bridge "$mtu" 0 0 || ok=0 ;;
+	ovs) setup_ovs "$mtu" 1 || ok=0 ;;
+	ovs_norps) setup_ovs "$mtu" 0 || ok=0 ;;
 	vsfp) setup_vswitchd_fastpath "$mtu" 0 || ok=0 ;;
 	vsfp_txoff) setup_vswitchd_fastpath "$mtu" 1 || ok=0 ;;
 	esac
@@ -525,8 +593,8 @@ phase() {
 
 # ---- the run ---------------------------------------------------------------
 
-DEVICES=(br br_cpu0 vs1 vs1_txoff vs2 vsfp vsfp_txoff)
-[ "$HAVE_OVS" = 1 ] && DEVICES+=(ovs)
+DEVICES=(br br_norps br_cpu0 vs1 vs1_norps vs1_txoff vs2 vsfp vsfp_txoff)
+[ "$HAVE_OVS" = 1 ] && DEVICES+=(ovs ovs_norps)
 
 CPU_MODEL=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 COMMIT=$(git -C "$SRC" rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -560,6 +628,11 @@ for ((run = 1; run <= RUNS; run++)); do
 		br_cpu0) phase br_cpu0 1500 rtt tcp1_1500 ;;
 		vsfp) phase vsfp 1500 rtt tcp1_1500 tcp4_1500 ;;
 		vsfp_txoff) phase vsfp_txoff 1500 tcp1_1500 tcp4_1500 ;;
+		ovs_norps) phase ovs_norps 1500 tcp1_1500 ;;
+		vs1_norps | br_norps)
+			phase "$dev" 1500 rtt tcp1_1500
+			phase "$dev" 9000 tcp1_9000
+			;;
 		*)
 			phase "$dev" 1500 rtt tcp1_1500 tcp4_1500
 			phase "$dev" 9000 tcp1_9000
@@ -605,6 +678,34 @@ fmt_runs() { # UNIT VALUES... (a value may end in *: a disturbed run)
 	echo "$out"
 }
 
+# ratio_line TEXT DEV_A METRIC_A DEV_B METRIC_B: median(A) / median(B), if both exist.
+ratio_line() {
+	local a b
+	# shellcheck disable=SC2086
+	a=$(median ${VAL[$2|$3]:-})
+	# shellcheck disable=SC2086
+	b=$(median ${VAL[$4|$5]:-})
+	[ -n "$a" ] && [ -n "$b" ] || return 0
+	awk -v t="$1" -v a="$a" -v b="$b" 'BEGIN { if (b > 0) printf "- %s: %.2f / %.2f = %.2fx\n", t, a, b, a / b }'
+}
+
+# The issue-8 targets' ratios, from medians of this run.
+ratios() {
+	echo
+	echo "Same-run ratios (medians):"
+	ratio_line "vswitchd / OVS afxdp, TCP 1 stream MTU 1500, container RPS" vs1 tcp1_1500 ovs tcp1_1500
+	ratio_line "vswitchd / OVS afxdp, TCP 1 stream MTU 1500, no container RPS" vs1_norps tcp1_1500 ovs_norps tcp1_1500
+	ratio_line "vswitchd with container RPS / OVS afxdp without" vs1 tcp1_1500 ovs_norps tcp1_1500
+	ratio_line "vswitchd MTU 9000 / MTU 1500, TCP 1 stream, container RPS" vs1 tcp1_9000 vs1 tcp1_1500
+	ratio_line "vswitchd MTU 9000 / MTU 1500, TCP 1 stream, no container RPS" vs1_norps tcp1_9000 vs1_norps tcp1_1500
+	ratio_line "vswitchd MTU 9000 / Linux bridge MTU 9000, container RPS" vs1 tcp1_9000 br tcp1_9000
+	ratio_line "container RPS gain, vswitchd MTU 1500" vs1 tcp1_1500 vs1_norps tcp1_1500
+	ratio_line "container RPS gain, vswitchd MTU 9000" vs1 tcp1_9000 vs1_norps tcp1_9000
+	ratio_line "container RPS gain, Linux bridge MTU 1500" br tcp1_1500 br_norps tcp1_1500
+	ratio_line "container RPS gain, OVS afxdp MTU 1500" ovs tcp1_1500 ovs_norps tcp1_1500
+	echo
+}
+
 report() {
 	local dev m key med ref ratio runs retr cpu drops note oth disturbed=0
 	echo "## vswitch TCP benchmark, $START_DATE"
@@ -624,6 +725,10 @@ report() {
 	echo "  the sending CPU, 0). OVS: pmd-cpu-mask=0x2 (CPU 1)."
 	echo "- Containers keep their default offloads, except in the \"tx off\" rows and for OVS"
 	echo "  (\`ethtool -K eth0 tx off\` in both containers, which OVS afxdp needs)."
+	echo "- Container RPS (the recommended container setup, docs/afxdp.md): both containers'"
+	echo "  eth0 steer their receive work to the CPUs the device does not use"
+	echo "  (scripts/container-rps.sh; CPU 0 here; none, so RPS off, for the 2-PMD rows)."
+	echo "  Rows marked \"no container RPS\" leave it off, as the kernel has it."
 	local r bgruns=""
 	for r in "${BG_RUNS[@]}"; do
 		bgruns+="$r, "
@@ -680,6 +785,7 @@ report() {
 	echo "\"others' CPU %\": CPU time used during the measurement by processes this script did"
 	echo "not start (kernel threads excluded), in % of one CPU; a run where it exceeded"
 	echo "${DISTURBED}% is marked * in the runs column."
+	ratios
 	echo "vswitchd port-stats drop total after its runs (all ports, all setups): $VS_DROP_TOTAL$(
 		[ -n "$(tr -d '\n' <<<"$DROP_REASONS")" ] && printf ' (%s)' "$(awk 'NF == 2 { s[$1] += $2 }
 			END { for (r in s) printf "%s%s %d", (n++ ? ", " : ""), r, s[r] }' <<<"$DROP_REASONS")")."
@@ -690,23 +796,28 @@ report() {
 	echo "(data and ACKs), each thread's share of them. Time in kernel % = system time of the"
 	echo "PMD threads / their CPU time (/proc/PID/task/TID/stat): AF_XDP transmit system calls"
 	echo "and the softirq work they run. csum completed/s: \`rx-csum-completed\` of all ports."
+	echo "PMD CPU µs/frame: the PMD threads' time on a CPU (schedstat; time other threads took"
+	echo "is not in it) x busy share / frames received: a frame's CPU cost, which a loaded"
+	echo "machine disturbs least. OVS rows: the same from \`ovs-appctl dpif-netdev/pmd-stats-show\`"
+	echo "(processing and idle cycles, packets received) and OVS's pmd threads."
 	echo
-	echo "| device | measurement | PMD busy % | PMD time in kernel % | avg burst | TSC cycles/pkt | kpps received | rx per thread % | csum completed/s |"
-	echo "|---|---|---:|---:|---:|---:|---:|---|---:|"
+	echo "| device | measurement | PMD busy % | PMD time in kernel % | avg burst | TSC cycles/pkt | kpps received | rx per thread % | csum completed/s | PMD CPU µs/frame |"
+	echo "|---|---|---:|---:|---:|---:|---:|---|---:|---:|"
 	local f col
-	for dev in vs1 vs1_txoff vs2 vsfp vsfp_txoff; do
+	for dev in vs1 vs1_norps vs1_txoff vs2 vsfp vsfp_txoff ovs ovs_norps; do
 		for m in tcp1_1500 tcp4_1500 tcp1_9000; do
 			key=$dev\|$m
 			[ -n "${PMD[$key]:-}" ] || continue
 			printf '| %s | %s ' "${DEVLABEL[$dev]}" "${LABEL[$m]}"
-			for col in 1 7 2 3 4 5 6; do
+			for col in 1 7 2 3 4 5 6 8; do
 				f=$(tr ',' '\n' <<<"${PMD[$key]}" | awk -v c="$col" 'NF { print $c }')
 				if [ "$col" = 5 ]; then
 					# shellcheck disable=SC2086
 					printf '| %s ' "$(echo $f | tr ' ' ',')"
 				else
 					# shellcheck disable=SC2086
-					printf '| %s ' "$(median $f)"
+					f=$(median $f)
+					printf '| %s ' "${f:--}"
 				fi
 			done
 			echo "|"

@@ -10,9 +10,20 @@
 // binary): it redirects each queue's frames to the socket bound to it and passes
 // the rest to the kernel. It is loaded as "xdp.frags", and the sockets are bound
 // with XDP_USE_SG where the kernel has AF_XDP multi-buffer (6.6+): a frame larger
-// than one 4 KiB UMEM frame then arrives in several descriptors, which the driver
-// gathers into a per-queue buffer, and leaves in several on transmit. Without
-// multi-buffer, ports refuse devices whose MTU does not fit one UMEM frame.
+// than one 4 KiB UMEM frame then arrives in several descriptors, and leaves in several
+// on transmit. Without multi-buffer, ports refuse devices whose MTU does not fit one
+// UMEM frame.
+//
+// Multi-buffer receive without a copy: the kernel puts each descriptor's data 256 bytes
+// (XDP_PACKET_HEADROOM) into its chunk and fills at most 3840 bytes, and it takes fill
+// ring entries in order. With an unaligned-chunk UMEM (XDP_UMEM_UNALIGNED_CHUNK_FLAG)
+// the receive chunks are placed 3840 bytes apart, so that one chunk's data ends where the
+// next chunk's data begins (a chunk's unused headroom lies in its predecessor's data),
+// and the driver gives the chunks back to the fill ring strictly in the order they were
+// received. The fill ring then always holds the chunks in address order, and the
+// descriptors of one frame are adjacent in memory: the pipeline gets the frame in place.
+// Only a frame that wraps from the last chunk to the first, or one whose descriptors are
+// not adjacent for another reason, is gathered (copied) into a per-queue buffer.
 //
 // With xdp-filter=vxlan (VXLAN underlays, see vswitch/cp/vxlan.c) the program is
 // pmd/bpf/xsk_vxlan.bpf.c instead: only IPv4/UDP to vxlan-ip:vxlan-port reaches the
@@ -78,7 +89,9 @@ VS_LOG_MODULE("afxdp");
 #define VS_AFXDP_MAX_FRAME 16384
 #define VS_AFXDP_MAX_FRAME_1BUF (VS_AFXDP_FRAME_SIZE - 256)
 #define VS_AFXDP_MAX_FRAGS 8 // descriptors of one received frame
-#define VS_AFXDP_BUF_GATHERED UINT64_MAX // pkt->buf of a frame copied out of several descs
+// Distance between receive chunks in an unaligned UMEM: the data room of one descriptor.
+#define VS_AFXDP_RX_STRIDE VS_AFXDP_MAX_FRAME_1BUF
+#define VS_AFXDP_MAX_HELD (4 * VS_BURST) // descriptors one rx burst looks at (multi-buffer)
 #define VS_AFXDP_L2_OVERHEAD 22 // Ethernet header, two VLAN tags
 
 struct afxdp_queue {
@@ -92,7 +105,12 @@ struct afxdp_queue {
 	struct xsk_ring_cons comp;
 	uint32_t n_free_tx;
 	uint64_t rx_too_big; // PMD: rw, cp: ro (relaxed)
-	uint32_t n_stash;    // rx frames waiting for room in the fill ring
+	bool unaligned;	     // rx chunks VS_AFXDP_RX_STRIDE apart (see the top of the file)
+	uint32_t n_held;     // rx chunks of the last burst, in ring order, until rx_done()
+	uint64_t held[VS_AFXDP_MAX_HELD];
+	uint64_t rx_multi;    // multi-descriptor frames received; PMD: rw, logged at close
+	uint64_t rx_gathered; // ... of which copied (descriptors not adjacent); likewise
+	uint32_t n_stash;     // rx chunks waiting for room in the fill ring, oldest first
 	uint64_t stash[VS_AFXDP_RX_FRAMES];
 	uint64_t free_tx[VS_AFXDP_FRAMES - VS_AFXDP_RX_FRAMES];
 	uint8_t (*gather)[VS_AFXDP_MAX_FRAME]; // [VS_BURST] multi-descriptor frames, sg only
@@ -103,6 +121,7 @@ struct afxdp_port {
 	uint16_t n_queues;
 	uint32_t busy_poll_us; // preferred busy polling: 0 = off
 	bool sg;	    // sockets bound with XDP_USE_SG
+	bool unaligned;	    // UMEMs with unaligned chunks (multi-buffer without copies)
 	uint32_t xdp_flags; // XDP_FLAGS_DRV_MODE or XDP_FLAGS_SKB_MODE
 	struct bpf_object *obj;
 	int prog_fd;
@@ -152,7 +171,7 @@ static int queue_open(struct vs_port *port, struct afxdp_port *ap, uint16_t qid,
 		.comp_size = VS_AFXDP_RING,
 		.frame_size = VS_AFXDP_FRAME_SIZE,
 		.frame_headroom = 0,
-		.flags = 0,
+		.flags = ap->unaligned ? XDP_UMEM_UNALIGNED_CHUNK_FLAG : 0,
 	};
 	struct xsk_socket_config scfg = {
 		.rx_size = VS_AFXDP_RING,
@@ -170,6 +189,7 @@ static int queue_open(struct vs_port *port, struct afxdp_port *ap, uint16_t qid,
 	if (q == NULL)
 		return -ENOMEM;
 	memset(q, 0, sizeof(*q));
+	q->unaligned = ap->unaligned;
 	q->area = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
 		       -1, 0);
 	if (q->area == MAP_FAILED) {
@@ -212,8 +232,11 @@ static int queue_open(struct vs_port *port, struct afxdp_port *ap, uint16_t qid,
 		ret = -ENOSPC;
 		goto err;
 	}
+	// Unaligned: chunk i at i * 3840, its data at i * 3840 + 256: the receive chunks
+	// end at 2047 * 3840 + 4096, below the first transmit frame (2048 * 4096).
 	for (uint32_t i = 0; i < VS_AFXDP_RX_FRAMES; i++)
-		*xsk_ring_prod__fill_addr(&q->fill, idx + i) = (uint64_t)i * VS_AFXDP_FRAME_SIZE;
+		*xsk_ring_prod__fill_addr(&q->fill, idx + i) =
+			(uint64_t)i * (q->unaligned ? VS_AFXDP_RX_STRIDE : VS_AFXDP_FRAME_SIZE);
 	xsk_ring_prod__submit(&q->fill, VS_AFXDP_RX_FRAMES);
 	for (uint32_t i = VS_AFXDP_RX_FRAMES; i < VS_AFXDP_FRAMES; i++)
 		q->free_tx[q->n_free_tx++] = (uint64_t)i * VS_AFXDP_FRAME_SIZE;
@@ -309,6 +332,19 @@ static void afxdp_close(struct vs_port *port)
 
 	if (ap == NULL)
 		return;
+	if (ap->sg) {
+		uint64_t multi = 0, copied = 0;
+
+		for (uint16_t i = 0; i < ap->n_queues; i++) {
+			if (ap->q[i] == NULL)
+				continue;
+			multi += ap->q[i]->rx_multi;
+			copied += ap->q[i]->rx_gathered;
+		}
+		VS_LOG(INFO, "%s: %llu multi-descriptor frames received, %llu of them copied (%s "
+		       "UMEM chunks)", port->name, (unsigned long long)multi,
+		       (unsigned long long)copied, ap->unaligned ? "unaligned" : "aligned");
+	}
 	close_queues(ap);
 	prog_detach(ap);
 	if (ap->fp_cfg != NULL)
@@ -359,7 +395,14 @@ static int attach_mode(struct vs_port *port, struct afxdp_port *ap, char *err, s
 		return ret;
 	}
 	ap->sg = true;
+	ap->unaligned = true;
 	ret = open_queues(port, ap, err, errlen);
+	if (ret == -EINVAL || ret == -EOPNOTSUPP) {
+		VS_LOG(INFO, "%s: unaligned UMEM chunks refused (%s); multi-descriptor frames "
+		       "will be copied", port->name, strerror(-ret));
+		ap->unaligned = false;
+		ret = open_queues(port, ap, err, errlen);
+	}
 	if (ret == -EINVAL || ret == -EOPNOTSUPP) {
 		VS_LOG(INFO, "%s: AF_XDP multi-buffer refused (%s); frames limited to %d bytes",
 		       port->name, strerror(-ret), VS_AFXDP_MAX_FRAME_1BUF);
@@ -600,7 +643,20 @@ static inline uint64_t frame_base(uint64_t addr)
 	return addr & ~(uint64_t)(VS_AFXDP_FRAME_SIZE - 1);
 }
 
-// Puts as many stashed rx frames as fit back into the fill ring.
+// The fill-ring address of the rx chunk a descriptor's address points into.
+static inline uint64_t rx_chunk(const struct afxdp_queue *q, uint64_t addr)
+{
+	return q->unaligned ? xsk_umem__extract_addr(addr) : frame_base(addr);
+}
+
+// The data a descriptor's address points to (an unaligned address carries its offset in
+// the upper bits; an aligned one has none there).
+static inline uint8_t *rx_data(const struct afxdp_queue *q, uint64_t addr)
+{
+	return q->area + xsk_umem__add_offset_to_addr(addr);
+}
+
+// Puts as many stashed rx chunks as fit back into the fill ring, oldest first.
 static void flush_stash(struct afxdp_queue *q)
 {
 	uint32_t idx, n = xsk_prod_nb_free(&q->fill, q->n_stash);
@@ -610,59 +666,70 @@ static void flush_stash(struct afxdp_queue *q)
 	if (n == 0 || xsk_ring_prod__reserve(&q->fill, n, &idx) != n)
 		return;
 	for (uint32_t i = 0; i < n; i++)
-		*xsk_ring_prod__fill_addr(&q->fill, idx + i) = q->stash[--q->n_stash];
+		*xsk_ring_prod__fill_addr(&q->fill, idx + i) = q->stash[i];
 	xsk_ring_prod__submit(&q->fill, n);
+	q->n_stash -= n;
+	memmove(q->stash, q->stash + n, q->n_stash * sizeof(q->stash[0]));
 }
 
-// Returns 'n' rx frames to the fill ring, through the stash when it has no room.
-static void refill(struct afxdp_queue *q, const uint64_t *addrs, uint32_t n)
+// Returns 'n' rx chunks to the fill ring in the given order, through the stash when it
+// has no room (the order is kept: see the top of the file).
+static void refill(struct afxdp_queue *q, const uint64_t *chunks, uint32_t n)
 {
 	uint32_t idx;
 
 	if (q->n_stash == 0 && xsk_ring_prod__reserve(&q->fill, n, &idx) == n) {
 		for (uint32_t i = 0; i < n; i++)
-			*xsk_ring_prod__fill_addr(&q->fill, idx + i) = frame_base(addrs[i]);
+			*xsk_ring_prod__fill_addr(&q->fill, idx + i) = chunks[i];
 		xsk_ring_prod__submit(&q->fill, n);
 		return;
 	}
-	// The stash holds at most every rx frame, which is its size.
-	for (uint32_t i = 0; i < n; i++)
-		q->stash[q->n_stash++] = frame_base(addrs[i]);
+	// The stash holds at most every rx chunk, which is its size.
+	memcpy(q->stash + q->n_stash, chunks, n * sizeof(chunks[0]));
+	q->n_stash += n;
 	flush_stash(q);
 }
 
-// Copies the frame in descriptors [first, last] of the rx ring into gather buffer 'slot'
-// and recycles them. Returns 1 if 'pkt' now holds the frame, 0 if it was too big.
-static int gather(struct afxdp_queue *q, uint32_t first, uint32_t last, uint16_t slot,
-		  struct vs_pkt *pkt)
+// The frame in descriptors [first, last] of the rx ring, whose chunks are held until
+// rx_done(): in place if its descriptors are adjacent in the UMEM, else copied into
+// gather buffer 'slot'. Returns 1 if 'pkt' now holds the frame, 0 if it was too big.
+static int rx_multi(struct afxdp_queue *q, uint32_t first, uint32_t last, uint16_t slot,
+		    struct vs_pkt *pkt)
 {
-	uint64_t addrs[VS_AFXDP_MAX_FRAGS];
-	uint32_t na = 0, len = 0;
-	bool fits = last - first + 1 <= VS_AFXDP_MAX_FRAGS;
+	const struct xdp_desc *d0 = xsk_ring_cons__rx_desc(&q->rx, first);
+	uint8_t *start = rx_data(q, d0->addr), *next = start;
+	uint32_t len = 0;
+	bool adjacent = true;
 
 	for (uint32_t i = first; i <= last; i++) {
 		const struct xdp_desc *d = xsk_ring_cons__rx_desc(&q->rx, i);
+		uint8_t *data = rx_data(q, d->addr);
 
-		if (fits && len + d->len <= VS_AFXDP_MAX_FRAME)
-			memcpy(q->gather[slot] + len, xsk_umem__get_data(q->area, d->addr), d->len);
-		else
-			fits = false;
+		adjacent &= data == next;
+		next = data + d->len;
 		len += d->len;
-		addrs[na++] = d->addr;
-		if (na == VS_AFXDP_MAX_FRAGS) {
-			refill(q, addrs, na);
-			na = 0;
-		}
+		q->held[q->n_held++] = rx_chunk(q, d->addr);
 	}
-	if (na)
-		refill(q, addrs, na);
-	if (!fits) {
+	if (last - first + 1 > VS_AFXDP_MAX_FRAGS || len > VS_AFXDP_MAX_FRAME) {
 		vs_ctr_add(&q->rx_too_big, 1);
 		return 0;
 	}
-	pkt->buf = VS_AFXDP_BUF_GATHERED;
-	pkt->data = q->gather[slot];
+	pkt->buf = d0->addr;
 	pkt->len = len;
+	q->rx_multi++;
+	if (adjacent) {
+		pkt->data = start;
+		return 1;
+	}
+	len = 0;
+	for (uint32_t i = first; i <= last; i++) {
+		const struct xdp_desc *d = xsk_ring_cons__rx_desc(&q->rx, i);
+
+		memcpy(q->gather[slot] + len, rx_data(q, d->addr), d->len);
+		len += d->len;
+	}
+	pkt->data = q->gather[slot];
+	q->rx_gathered++;
 	return 1;
 }
 
@@ -673,6 +740,8 @@ static uint16_t afxdp_rx_burst(struct vs_port *port, uint16_t qid, struct vs_pkt
 	uint32_t idx, got, i = 0;
 	uint16_t np = 0;
 
+	if (n > VS_BURST)
+		n = VS_BURST;
 	// With multi-buffer a frame may take several descriptors: look further ahead.
 	got = xsk_ring_cons__peek(&q->rx, ap->sg ? 4u * n : n, &idx);
 	if (got == 0) {
@@ -686,8 +755,9 @@ static uint16_t afxdp_rx_burst(struct vs_port *port, uint16_t qid, struct vs_pkt
 		uint32_t last = i;
 
 		if (VS_LIKELY(!(d->options & XDP_PKT_CONTD))) {
+			q->held[q->n_held++] = rx_chunk(q, d->addr);
 			pkts[np].buf = d->addr;
-			pkts[np].data = xsk_umem__get_data(q->area, d->addr);
+			pkts[np].data = rx_data(q, d->addr);
 			pkts[np].len = d->len;
 			np++;
 			i++;
@@ -698,12 +768,16 @@ static uint16_t afxdp_rx_burst(struct vs_port *port, uint16_t qid, struct vs_pkt
 			last++;
 		if (last == got)
 			break; // the frame's last descriptor is beyond this peek: next time
-		np += (uint16_t)gather(q, idx + i, idx + last, np, &pkts[np]);
+		np += (uint16_t)rx_multi(q, idx + i, idx + last, np, &pkts[np]);
 		i = last + 1;
 	}
 	if (i < got)
 		xsk_ring_cons__cancel(&q->rx, got - i);
 	xsk_ring_cons__release(&q->rx, i);
+	if (np == 0 && q->n_held) { // only frames too big: no rx_done() follows
+		refill(q, q->held, q->n_held);
+		q->n_held = 0;
+	}
 	return np;
 }
 
@@ -711,15 +785,13 @@ static void afxdp_rx_done(struct vs_port *port, uint16_t qid, struct vs_pkt *pkt
 {
 	struct afxdp_port *ap = port->priv;
 	struct afxdp_queue *q = ap->q[qid];
-	uint64_t addrs[VS_BURST];
-	uint32_t k = 0;
 
-	// Frames gathered from several descriptors gave theirs back already.
-	for (uint16_t i = 0; i < n; i++)
-		if (pkts[i].buf != VS_AFXDP_BUF_GATHERED)
-			addrs[k++] = pkts[i].buf;
-	if (k)
-		refill(q, addrs, k);
+	(void)pkts;
+	(void)n;
+	// Every chunk the last burst took, in the order the kernel filled them.
+	if (q->n_held)
+		refill(q, q->held, q->n_held);
+	q->n_held = 0;
 	kick_rx(q, false);
 }
 

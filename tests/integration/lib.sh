@@ -260,6 +260,22 @@ add_container() {
 	ip -n "$ns" link set lo up
 	ip -n "$ns" link set eth0 up || fail "cannot set eth0 up in $ns"
 	ip link set "$hostif" up || fail "cannot set $hostif up"
+	# The recommended container setup (docs/afxdp.md): the container's receive work is
+	# steered off vswitchd's PMD CPUs with RPS.
+	local out
+	out=$("$VS_SRC_ROOT/scripts/container-rps.sh" "$ns" "$(vs_pmd_cpus)") ||
+		fail "container-rps.sh $ns: $out"
+	log "$out"
+}
+
+# The PMD CPUs of this test's vswitchd (comma-separated) if it runs, else those of a
+# vswitchd started without --pmd-cpus: the last CPU this process may run on.
+vs_pmd_cpus() {
+	local cpus=""
+	vswitchd_alive && cpus=$(jvsctl '[.pmds[].cpu | tostring] | join(",")' pmd-stats)
+	[ -n "$cpus" ] ||
+		cpus=$(awk '/^Cpus_allowed_list:/ { n = split($2, a, /[,-]/); print a[n] }' /proc/self/status)
+	echo "$cpus"
 }
 
 # MAC address of eth0 in namespace $1 (as ip shows it).

@@ -66,6 +66,20 @@ bad=$(($(port_stat "$H1" dropped) - $(port_stat "$H1" drops rx-fill-empty) -
 [ "$bad" -eq 0 ] || fail "$H1 dropped frames: $(vsctl port-stats "$H1")"
 ok "TCP and UDP at default offloads, MTU 1500 ($completed checksums completed on $H1)"
 
+# The container setup of lib.sh's add_container (the recommended one, docs/afxdp.md):
+# RPS on eth0 steers the container's receive work to CPUs other than the PMD thread's.
+pmd_cpu=$(jvsctl '.pmds[0].cpu' pmd-stats)
+for ns in "$C1" "$C2"; do
+	mask=$(ip netns exec "$ns" cat /sys/class/net/eth0/queues/rx-0/rps_cpus | tr -d ,)
+	mask=$((16#${mask: -15}))
+	[ $(((mask >> pmd_cpu) & 1)) = 0 ] || fail "$ns: RPS includes the PMD CPU $pmd_cpu ($mask)"
+	[ "$(nproc)" -lt 2 ] || [ "$mask" != 0 ] || fail "$ns: RPS is off on eth0"
+done
+out=$("$VS_SRC_ROOT/scripts/container-rps.sh" "$C1" 1-0 2>&1) &&
+	fail "container-rps.sh accepted the CPU list 1-0: $out"
+grep -q "bad CPU list: 1-0" <<<"$out" || fail "container-rps.sh 1-0: $out"
+ok "containers' receive work steered off the PMD CPU $pmd_cpu (RPS)"
+
 # ---- MTU 9000 -----------------------------------------------------------
 [ "$(jvsctl '.bridges[0].ports[0].options["multi-buffer"]' show)" = on ] ||
 	fail "this kernel refused AF_XDP multi-buffer: $(vsctl show)"
@@ -100,6 +114,15 @@ has_xdp "$H2" && fail "$H2 kept an XDP program after a refused add-port"
 [ "$(jvsctl '.ports | length' list-ports br0)" = 1 ] || fail "a refused port was added"
 ok "MTU 20000 refused at add-port, device left as it was"
 stop_vswitchd || fail "vswitchd exited with an error"
+# Multi-descriptor frames reach the pipeline in place (unaligned UMEM chunks given back in
+# order, docs/afxdp.md): only a frame that wraps around the UMEM's end is copied.
+line=$(grep -o "$H1: [0-9]* multi-descriptor frames received, [0-9]* of them copied (unaligned" \
+	"$VS_LOG" | tail -1)
+[ -n "$line" ] || fail "no multi-buffer summary for $H1 with unaligned chunks in the log"
+read -r multi copied < <(awk '{ print $2, $6 }' <<<"$line")
+[ "$multi" -gt 1000 ] && [ $((copied * 10)) -lt "$multi" ] ||
+	fail "$H1: $multi multi-descriptor frames, $copied copied: most should be in place"
+ok "MTU 9000: $multi multi-descriptor frames, $copied copied, the rest used in place"
 
 # ---- two PMD threads ------------------------------------------------------
 ip link set "$H2" mtu 1500 && set_mtu 1500
