@@ -122,6 +122,7 @@ static struct {
 	int runs;
 	uint64_t bursts;       // --bursts: a fixed number of timed bursts per run (0: --seconds)
 	const char *only_row;  // --row: measure this row only
+	bool no_services;      // --no-services: skip the service rows (svc_bench.c)
 } B;
 
 static void die(const char *fmt, ...) VS_PRINTF(1, 2);
@@ -869,7 +870,8 @@ static void usage(FILE *f)
 		   "  --seconds S  length of one run of a row (default 0.5)\n"
 		   "  --runs N     runs per row, the median is printed (default 5)\n"
 		   "  --row LABEL  measure only the row named LABEL (as printed)\n"
-		   "  --bursts N   time N bursts per run instead of --seconds (fixed work)\n");
+		   "  --bursts N   time N bursts per run instead of --seconds (fixed work)\n"
+		   "  --no-services  skip the service rows (loading them takes seconds)\n");
 }
 
 int main(int argc, char **argv)
@@ -881,6 +883,7 @@ int main(int argc, char **argv)
 		{"row", required_argument, NULL, 'o'},
 		{"bursts", required_argument, NULL, 'b'},
 		{"help", no_argument, NULL, 'h'},
+		{"no-services", no_argument, NULL, 'n'},
 		{NULL, 0, NULL, 0},
 	};
 	static struct topo uc2 = {.bridge = "uc2", .n_ports = 2};
@@ -986,6 +989,9 @@ int main(int argc, char **argv)
 			if (*end || end == optarg || B.bursts == 0 || B.bursts > (1ull << 40))
 				die("invalid --bursts: %s", optarg);
 			break;
+		case 'n':
+			B.no_services = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -1084,7 +1090,8 @@ int main(int argc, char **argv)
 			report(&rows[r]);
 	printf("\nvs_pmd_clock(), paid once per PMD loop iteration outside these rows: %.1f ns\n",
 	       clock_cost_ns());
-	svc_bench(&B.sw, B.pmd, B.tick_hz, B.seconds, B.runs);
+	if (!B.no_services)
+		svc_bench(&B.sw, B.pmd, B.tick_hz, B.seconds, B.runs);
 
 	vs_switch_clear(&B.sw);
 	vs_conf_free(vs_conf_publish(NULL));
