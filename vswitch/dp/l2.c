@@ -27,25 +27,41 @@ static void learn(struct vs_pmd *pmd, const struct vs_dp_bridge *br, uint64_t ma
 	pmd->learn_cache[slot].vtep = vtep;
 }
 
-// The last source and destination looked up in this burst: frames of one flow come in runs,
-// and a burst is short enough that a table change during it may take effect one burst late.
+// The ingress port of a run of frames, and the last source and destination looked up in this
+// burst: frames of one flow come in runs, and a burst is short enough that a table change
+// during it may take effect one burst late.
 struct l2_cache {
-	uint64_t src; // learned on the burst's ingress port and refreshed (0: none)
-	uint64_t dst; // unicast destination (0: none)
+	uint16_t in_port;		 // the ingress port the cache is about
+	const struct vs_dp_bridge *br; // its bridge (NULL: none)
+	struct vs_fdb_table *t;		 // and that bridge's MAC table
+	uint64_t src;			 // learned on 'in_port' and refreshed (UINT64_MAX: none)
+	uint64_t dst;			 // unicast destination (UINT64_MAX: none)
 	uint16_t dst_out;
 	uint8_t dst_drop;
 	uint32_t src_vtep; // remote VTEP of 'src' (vxlan ports), else 0
 	uint32_t dst_vtep; // remote VTEP of 'dst'
-	uint16_t in_port;  // the ingress port the cache is about
 };
 
-static uint8_t l2_one(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *pkt,
-		      struct l2_cache *c)
+static void cache_port(const struct vs_conf *conf, struct l2_cache *c, uint16_t in_port)
 {
-	const struct vs_dp_bridge *br = conf->bridge_of[pkt->in_port];
-	struct vs_fdb_table *t;
+	// No MAC is all ones (48 bits): nothing matches 'src' and 'dst' until they are set.
+	*c = (struct l2_cache){.in_port = in_port,
+			       .br = conf->bridge_of[in_port],
+			       .src = UINT64_MAX,
+			       .dst = UINT64_MAX};
+	if (c->br != NULL)
+		c->t = vs_fdb_table_get(c->br->fdb);
+}
+
+// hs, hd: vs_fdb_hash() of the source and destination MACs.
+static inline uint8_t l2_one(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *pkt,
+			     struct l2_cache *c, uint32_t hs, uint32_t hd)
+{
+	const struct vs_dp_bridge *br = c->br;
+	struct vs_fdb_table *t = c->t;
 	uint16_t port;
 	int32_t slot;
+	uint64_t e;
 
 	if (br == NULL)
 		return VS_DROP_NO_BRIDGE;
@@ -54,10 +70,11 @@ static uint8_t l2_one(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_
 	if (vs_mac_is_link_local(pkt->dst_mac))
 		return VS_DROP_LINK_LOCAL;
 
-	t = vs_fdb_table_get(br->fdb);
 	if (pkt->src_mac != c->src || pkt->vtep != c->src_vtep) {
-		slot = vs_fdb_lookup(t, pkt->src_mac, &port);
-		if (slot >= 0 && port == pkt->in_port && vs_fdb_vtep(t, (uint32_t)slot) == pkt->vtep) {
+		// Known on this port (and VTEP): refresh; absent or elsewhere: ask to learn.
+		slot = vs_fdb_find_uc(t, pkt->src_mac, hs, &e);
+		if (slot >= 0 && (uint16_t)e == pkt->in_port &&
+		    vs_fdb_vtep(t, (uint32_t)slot) == pkt->vtep) {
 			vs_fdb_touch(t, (uint32_t)slot, pmd->now_s);
 			c->src = pkt->src_mac;
 			c->src_vtep = pkt->vtep;
@@ -79,25 +96,30 @@ static uint8_t l2_one(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_
 	c->dst = pkt->dst_mac;
 	c->dst_drop = VS_DROP_NONE;
 	c->dst_vtep = 0;
-	slot = vs_fdb_lookup(t, pkt->dst_mac, &port);
-	if (slot >= 0)
-		c->dst_vtep = vs_fdb_vtep(t, (uint32_t)slot);
-	pkt->vtep = c->dst_vtep;
-	if (slot < 0)
+	slot = vs_fdb_find_uc(t, pkt->dst_mac, hd, &e);
+	if (slot < 0) {
 		c->dst_out = VS_PORT_FLOOD;
-	else if (port == pkt->in_port)
-		c->dst_drop = VS_DROP_HAIRPIN, c->dst_out = VS_PORT_NONE;
-	else // an entry whose port just left the bridge: flood until the control thread removes it
-		c->dst_out =
-			port < VS_MAX_PORTS && conf->bridge_of[port] == br ? port : VS_PORT_FLOOD;
+	} else {
+		port = (uint16_t)e;
+		c->dst_vtep = vs_fdb_vtep(t, (uint32_t)slot);
+		if (port == pkt->in_port)
+			c->dst_drop = VS_DROP_HAIRPIN, c->dst_out = VS_PORT_NONE;
+		else // an entry whose port just left the bridge: flood until the control thread
+		     // removes it
+			c->dst_out = port < VS_MAX_PORTS && conf->bridge_of[port] == br
+					     ? port
+					     : VS_PORT_FLOOD;
+	}
+	pkt->vtep = c->dst_vtep;
 	pkt->out_port = c->dst_out;
 	return c->dst_drop;
 }
 
 void vs_l2_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *pkts, uint16_t n)
 {
-	struct l2_cache cache = {0};
+	struct l2_cache cache;
 	const struct vs_dp_bridge *br;
+	uint32_t hs[VS_BURST], hd[VS_BURST];
 
 	// Macvlan bridges demultiplex instead of learning (all frames of a burst share a port).
 	br = n ? conf->bridge_of[pkts[0].in_port] : NULL;
@@ -105,18 +127,44 @@ void vs_l2_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *
 		vs_macvlan_burst(pmd, br, pkts, n);
 		return;
 	}
-	for (uint16_t i = 0; i < n; i++) {
-		struct vs_pkt *pkt = &pkts[i];
+	if (n == 0)
+		return;
+	cache_port(conf, &cache, pkts[0].in_port);
+	for (uint16_t b = 0; b < n; b += VS_BURST) {
+		uint16_t m = n - b < VS_BURST ? n - b : VS_BURST;
+		struct vs_pkt *p = pkts + b;
 
-		// A frame an earlier stage answered (out_port set) is neither learned nor switched.
-		if (pkt->drop != VS_DROP_NONE || pkt->out_port != VS_PORT_NONE)
-			continue;
-		// Frames of a burst come from one rx queue, hence usually one port and one bridge;
-		// decapsulated VXLAN frames of one underlay queue may belong to several ports.
-		if (pkt->in_port != cache.in_port) {
-			cache = (struct l2_cache){0};
-			cache.in_port = pkt->in_port;
+		// Pass 1: hash each source and destination MAC and start loading the table slot
+		// its lookup begins with, so that the lookups of pass 2 find them in the cache.
+		// The table is the first frame's bridge's: frames of one burst share an ingress
+		// port, and for the rare other port the prefetch is only wasted.
+		if (cache.t != NULL) {
+			for (uint16_t i = 0; i < m; i++) {
+				hs[i] = vs_fdb_hash(p[i].src_mac);
+				hd[i] = vs_fdb_hash(p[i].dst_mac);
+				vs_fdb_prefetch(cache.t, hs[i]);
+				vs_fdb_prefetch(cache.t, hd[i]);
+			}
+		} else {
+			for (uint16_t i = 0; i < m; i++) {
+				hs[i] = vs_fdb_hash(p[i].src_mac);
+				hd[i] = vs_fdb_hash(p[i].dst_mac);
+			}
 		}
-		pkt->drop = l2_one(pmd, conf, pkt, &cache);
+		// Pass 2: learn and switch.
+		for (uint16_t i = 0; i < m; i++) {
+			struct vs_pkt *pkt = &p[i];
+
+			// A frame an earlier stage answered (out_port set) is neither learned nor
+			// switched.
+			if (pkt->drop != VS_DROP_NONE || pkt->out_port != VS_PORT_NONE)
+				continue;
+			// Frames of a burst come from one rx queue, hence usually one port and one
+			// bridge; decapsulated VXLAN frames of one underlay queue may belong to
+			// several ports.
+			if (pkt->in_port != cache.in_port)
+				cache_port(conf, &cache, pkt->in_port);
+			pkt->drop = l2_one(pmd, conf, pkt, &cache, hs[i], hd[i]);
+		}
 	}
 }
