@@ -416,8 +416,12 @@ static void k_l2(struct row *r, uint32_t n)
 {
 	for (uint32_t k = 0; k < n; k++) {
 		uint32_t b = r->pos;
+		struct vs_pkt *pkts = &B.meta[b * VS_BURST];
 
-		vs_l2_burst(B.pmd, B.conf, &B.meta[b * VS_BURST], VS_BURST);
+		// The stage leaves a frame whose out_port is set alone: undo the last pass's.
+		for (uint32_t i = 0; i < VS_BURST; i++)
+			pkts[i].out_port = VS_PORT_NONE;
+		vs_l2_burst(B.pmd, B.conf, pkts, VS_BURST);
 		r->pos = (b + 1) % POOL_BURSTS;
 	}
 }
