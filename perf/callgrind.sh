@@ -46,7 +46,7 @@ MD=$OUTDIR/callgrind.md CSV=$OUTDIR/callgrind.csv LOGF=$OUTDIR/callgrind.log
 
 # The rows' labels, as pipeline_bench prints them (all fields but the last six).
 all_rows() {
-	"$PIPELINE_BENCH" --seconds 0.01 --runs 1 --bursts 1 2>>"$LOGF" |
+	"$PIPELINE_BENCH" --seconds 0.01 --runs 1 --bursts 1 --no-services 2>>"$LOGF" |
 		awk '/^row +packets/ { on = 1; next } on && NF == 0 { exit }
 		     on { s = $1; for (i = 2; i <= NF - 6; i++) s = s " " $i; print s }'
 }
@@ -58,7 +58,7 @@ ir() {
 	# time, a number of instructions that depends on the machine's load.
 	valgrind --tool=callgrind --toggle-collect=run_bursts --callgrind-out-file="$3" \
 		"$PIPELINE_BENCH" --row "$1" \
-		--bursts "$2" --runs 1 >>"$LOGF" 2>&1 || return 1
+		--bursts "$2" --runs 1 --no-services >>"$LOGF" 2>&1 || return 1
 	awk '/^summary:/ { print $2; exit } /^totals:/ { t = $2 } END { if (t) print t }' "$3" | head -1
 }
 

@@ -35,6 +35,7 @@
 #include "../vswitch/dp/parse.h"
 #include "../vswitch/dp/pmd.h"
 #include "svc_bench.h"
+#include "mt_bench.h"
 #include "../vswitch/cp/vxlan.h"
 #include "../vswitch/dp/vxlan.h"
 
@@ -122,6 +123,8 @@ static struct {
 	int runs;
 	uint64_t bursts;       // --bursts: a fixed number of timed bursts per run (0: --seconds)
 	const char *only_row;  // --row: measure this row only
+	bool no_services;      // --no-services: skip the service rows (svc_bench.c)
+	int cpu2;	       // --cpu2: the second thread's CPU of the two-thread rows
 } B;
 
 static void die(const char *fmt, ...) VS_PRINTF(1, 2);
@@ -415,8 +418,12 @@ static void k_l2(struct row *r, uint32_t n)
 {
 	for (uint32_t k = 0; k < n; k++) {
 		uint32_t b = r->pos;
+		struct vs_pkt *pkts = &B.meta[b * VS_BURST];
 
-		vs_l2_burst(B.pmd, B.conf, &B.meta[b * VS_BURST], VS_BURST);
+		// The stage leaves a frame whose out_port is set alone: undo the last pass's.
+		for (uint32_t i = 0; i < VS_BURST; i++)
+			pkts[i].out_port = VS_PORT_NONE;
+		vs_l2_burst(B.pmd, B.conf, pkts, VS_BURST);
 		r->pos = (b + 1) % POOL_BURSTS;
 	}
 }
@@ -820,6 +827,19 @@ static int last_allowed_cpu(void)
 	return -1;
 }
 
+// The first CPU this process may use other than 'cpu', -1 if none.
+static int other_allowed_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) < 0)
+		die("sched_getaffinity: %s", strerror(errno));
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (c != cpu && CPU_ISSET(c, &set))
+			return c;
+	return -1;
+}
+
 static void pin(int cpu)
 {
 	cpu_set_t set;
@@ -869,7 +889,10 @@ static void usage(FILE *f)
 		   "  --seconds S  length of one run of a row (default 0.5)\n"
 		   "  --runs N     runs per row, the median is printed (default 5)\n"
 		   "  --row LABEL  measure only the row named LABEL (as printed)\n"
-		   "  --bursts N   time N bursts per run instead of --seconds (fixed work)\n");
+		   "  --bursts N   time N bursts per run instead of --seconds (fixed work)\n"
+		   "  --no-services  skip the service rows (loading them takes seconds)\n"
+		   "  --cpu2 N     CPU of the second thread of the two-thread rows (default: the\n"
+		   "               first other CPU this process may use)\n");
 }
 
 int main(int argc, char **argv)
@@ -881,6 +904,8 @@ int main(int argc, char **argv)
 		{"row", required_argument, NULL, 'o'},
 		{"bursts", required_argument, NULL, 'b'},
 		{"help", no_argument, NULL, 'h'},
+		{"no-services", no_argument, NULL, 'n'},
+		{"cpu2", required_argument, NULL, '2'},
 		{NULL, 0, NULL, 0},
 	};
 	static struct topo uc2 = {.bridge = "uc2", .n_ports = 2};
@@ -961,6 +986,7 @@ int main(int argc, char **argv)
 
 	B.seconds = 0.5;
 	B.runs = 5;
+	B.cpu2 = -1;
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
@@ -986,6 +1012,14 @@ int main(int argc, char **argv)
 			if (*end || end == optarg || B.bursts == 0 || B.bursts > (1ull << 40))
 				die("invalid --bursts: %s", optarg);
 			break;
+		case 'n':
+			B.no_services = true;
+			break;
+		case '2':
+			B.cpu2 = (int)strtol(optarg, &end, 10);
+			if (*end || end == optarg || B.cpu2 < 0 || B.cpu2 >= CPU_SETSIZE)
+				die("invalid --cpu2: %s", optarg);
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -1000,6 +1034,10 @@ int main(int argc, char **argv)
 	}
 	if (cpu < 0)
 		cpu = last_allowed_cpu();
+	if (B.cpu2 < 0)
+		B.cpu2 = other_allowed_cpu(cpu);
+	else if (B.cpu2 == cpu)
+		die("--cpu2 must differ from --cpu (%d)", cpu);
 	pin(cpu);
 	cpu_model(cpu, model, sizeof(model));
 
@@ -1084,7 +1122,10 @@ int main(int argc, char **argv)
 			report(&rows[r]);
 	printf("\nvs_pmd_clock(), paid once per PMD loop iteration outside these rows: %.1f ns\n",
 	       clock_cost_ns());
-	svc_bench(&B.sw, B.pmd, B.tick_hz, B.seconds, B.runs);
+	if (!B.no_services)
+		svc_bench(&B.sw, B.pmd, B.tick_hz, B.seconds, B.runs);
+	if (B.only_row == NULL)
+		mt_bench(&B.sw, B.seconds, B.runs, cpu, B.cpu2);
 
 	vs_switch_clear(&B.sw);
 	vs_conf_free(vs_conf_publish(NULL));

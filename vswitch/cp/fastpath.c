@@ -77,8 +77,8 @@ static void deactivate(struct vs_switch *sw, struct vs_bridge *br)
 		memset(&fp->st[id], 0, sizeof(fp->st[id]));
 	}
 	for (uint32_t i = 0; i <= t->mask; i++)
-		if (t->slots[i] != VS_FDB_EMPTY && t->slots[i] != VS_FDB_TOMB)
-			ops->fdb_del(br->id, t->slots[i] >> 16);
+		if (t->slots[i].e != VS_FDB_EMPTY && t->slots[i].e != VS_FDB_TOMB)
+			ops->fdb_del(br->id, t->slots[i].e >> 16);
 	vs_fdb_flush(fp->shadow, VS_FDB_PORT_ANY, true);
 	fp->active = false;
 }
@@ -153,7 +153,7 @@ static void sync_bridge(struct vs_switch *sw, struct vs_bridge *br, uint64_t now
 	// Entries added, moved, or whose port changed: write them.
 	t = br->fdb->tab;
 	for (uint32_t i = 0; i <= t->mask; i++) {
-		uint64_t e = t->slots[i], mac = e >> 16;
+		uint64_t e = t->slots[i].e, mac = e >> 16;
 		uint16_t port = (uint16_t)e, had = 0;
 		int32_t slot;
 
@@ -179,7 +179,7 @@ static void sync_bridge(struct vs_switch *sw, struct vs_bridge *br, uint64_t now
 	// Entries removed (aged, flushed, deleted): take them out.
 	s = fp->shadow->tab;
 	for (uint32_t i = 0; i <= s->mask; i++) {
-		uint64_t e = s->slots[i];
+		uint64_t e = s->slots[i].e;
 		uint16_t port;
 
 		if (e == VS_FDB_EMPTY || e == VS_FDB_TOMB)
@@ -260,7 +260,7 @@ void vs_fastpath_port_removing(struct vs_switch *sw, uint16_t id)
 		memset(&fp->st[id], 0, sizeof(fp->st[id]));
 		s = fp->shadow->tab;
 		for (uint32_t i = 0; i <= s->mask; i++) {
-			uint64_t e = s->slots[i];
+			uint64_t e = s->slots[i].e;
 
 			if (e == VS_FDB_EMPTY || e == VS_FDB_TOMB || (uint16_t)e != id)
 				continue;
@@ -279,7 +279,7 @@ void vs_fastpath_refresh_seen(struct vs_switch *sw, struct vs_bridge *br, uint32
 		return;
 	t = br->fdb->tab;
 	for (uint32_t i = 0; i <= t->mask; i++) {
-		uint64_t e = t->slots[i];
+		uint64_t e = t->slots[i].e;
 		uint32_t seen, idle_s, fresh;
 		uint16_t port;
 		int64_t idle;
@@ -287,7 +287,7 @@ void vs_fastpath_refresh_seen(struct vs_switch *sw, struct vs_bridge *br, uint32
 		if (e == VS_FDB_EMPTY || e == VS_FDB_TOMB || (t->flags[i] & VS_FDB_F_STATIC))
 			continue;
 		port = (uint16_t)e;
-		seen = __atomic_load_n(&t->seen[i], __ATOMIC_RELAXED);
+		seen = __atomic_load_n(&t->slots[i].seen, __ATOMIC_RELAXED);
 		if (!mirrored(sw, br, port) ||
 		    (!all && !(now > seen && now - seen > br->mac_aging)))
 			continue;

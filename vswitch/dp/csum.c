@@ -2,6 +2,7 @@
 #include "csum.h"
 
 #include <string.h>
+#include <vs/compiler.h>
 #include <vs/drops.h>
 
 #define IPPROTO_TCP_ 6
@@ -15,13 +16,48 @@ static inline uint64_t add_carry(uint64_t s, uint64_t w)
 	return s + (s < w); // end-around carry: 2^64 is 1 modulo 0xffff
 }
 
+// The 16-bit ones-complement sum of the two halves of 'x', end-around carry included: the
+// carry out of the low half lands in the high half (one rotate, one add, one shift).
+static inline uint32_t fold32(uint32_t x)
+{
+	return (x + (x >> 16 | x << 16)) >> 16;
+}
+
+// The same for a 64-bit sum, down to 16 bits.
+static inline uint32_t fold64(uint64_t x)
+{
+	return fold32((uint32_t)((x + (x >> 32 | x << 32)) >> 32));
+}
+
+// A folded sum of native-order words into the network-order value of the same words.
+static inline uint32_t to_net(uint32_t f)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	f = __builtin_bswap16((uint16_t)f);
+#endif
+	return f;
+}
+
 uint32_t vs_csum_add(uint32_t sum, const uint8_t *p, uint32_t len)
 {
-	uint64_t s = 0, w;
-	uint32_t f;
+	uint64_t s = 0, s1 = 0, s2 = 0, s3 = 0, w, w1, w2, w3;
 
 	// The ones-complement sum does not depend on byte order: add native 64-bit words,
-	// fold, and swap the 16-bit result into network order at the end.
+	// fold, and swap the 16-bit result into network order at the end. Four independent
+	// add-with-carry chains over 32 bytes per step keep the core's adders busy.
+	while (len >= 32) {
+		memcpy(&w, p, 8);
+		memcpy(&w1, p + 8, 8);
+		memcpy(&w2, p + 16, 8);
+		memcpy(&w3, p + 24, 8);
+		s = add_carry(s, w);
+		s1 = add_carry(s1, w1);
+		s2 = add_carry(s2, w2);
+		s3 = add_carry(s3, w3);
+		p += 32;
+		len -= 32;
+	}
+	s = add_carry(add_carry(s, s1), add_carry(s2, s3));
 	while (len >= 8) {
 		memcpy(&w, p, 8);
 		s = add_carry(s, w);
@@ -51,30 +87,7 @@ uint32_t vs_csum_add(uint32_t sum, const uint8_t *p, uint32_t len)
 		memcpy(&x, tail, 2);
 		s = add_carry(s, x);
 	}
-	s = (s & 0xffffffff) + (s >> 32);
-	s = (s & 0xffffffff) + (s >> 32);
-	f = vs_csum_fold((uint32_t)s);
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	f = __builtin_bswap16((uint16_t)f);
-#endif
-	return sum + f;
-}
-
-// vs_csum_add(0, p, 8) for the 8 address bytes of an IPv4 pseudo-header, without the loop:
-// one load and three folds (the same end-around-carry sum, so the same result).
-static inline uint32_t sum8(const uint8_t *p)
-{
-	uint64_t w, s;
-
-	memcpy(&w, p, 8);
-	s = (w & 0xffffffff) + (w >> 32);
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	s = __builtin_bswap16((uint16_t)s);
-#endif
-	return (uint32_t)s;
+	return sum + to_net(fold64(s));
 }
 
 static inline uint16_t rd16(const uint8_t *p)
@@ -82,13 +95,22 @@ static inline uint16_t rd16(const uint8_t *p)
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
-// Finds the L4 header: sets '*l4', '*l4_len', '*proto' and the pseudo-header sum.
-// Returns 0 when the frame is not a complete, unfragmented TCP/UDP frame.
-static int locate(const struct vs_pkt *pkt, uint32_t *l4, uint32_t *l4_len, uint8_t *proto,
-		  uint32_t *pseudo)
+// What the cheap test found out about a candidate.
+struct cand {
+	uint32_t l4;	 // offset of the L4 header
+	uint32_t l4_len; // its length, payload included
+	uint32_t pseudo; // pseudo-header sum (not folded)
+	uint8_t proto;
+};
+
+// Whether 'pkt' is a complete, unfragmented TCP/UDP frame over IPv4 or IPv6 whose checksum
+// field holds its folded pseudo-header sum: what a sender that left the checksum to the
+// hardware (CHECKSUM_PARTIAL) leaves there.
+static inline int candidate(const struct vs_pkt *pkt, struct cand *c)
 {
 	const uint8_t *ip = pkt->data + pkt->l3_off;
-	uint32_t room;
+	uint32_t room, hdr, off;
+	uint64_t s;
 
 	if (pkt->l3_off > pkt->len)
 		return 0;
@@ -96,70 +118,118 @@ static int locate(const struct vs_pkt *pkt, uint32_t *l4, uint32_t *l4_len, uint
 	if (pkt->ethertype == ETH_P_IPV4_) {
 		uint32_t ihl, tot;
 
-		if (room < 20 || (ip[0] >> 4) != 4)
+		if (room < 20 || (ip[0] & 0xf0) != 0x40)
 			return 0;
+		c->proto = ip[9];
+		if (c->proto != IPPROTO_TCP_ && c->proto != IPPROTO_UDP_)
+			return 0;
+		hdr = c->proto == IPPROTO_TCP_ ? 20 : 8;
 		ihl = (uint32_t)(ip[0] & 0xf) * 4;
 		tot = rd16(ip + 2);
-		// Fragments (MF set or an offset) cannot be checksummed here.
-		if (ihl < 20 || tot < ihl || tot > room || (rd16(ip + 6) & 0x3fff))
+		// Fragments (MF set or an offset) cannot be checksummed here; the L4 header must
+		// fit in the datagram, and the datagram in the frame.
+		if (ihl < 20 || tot > room || tot < ihl + hdr || (rd16(ip + 6) & 0x3fff))
 			return 0;
-		*proto = ip[9];
-		*l4 = pkt->l3_off + ihl;
-		*l4_len = tot - ihl;
-		*pseudo = sum8(ip + 12) + *proto + *l4_len;
+		c->l4 = pkt->l3_off + ihl;
+		c->l4_len = tot - ihl;
+		memcpy(&s, ip + 12, 8); // the addresses
 	} else if (pkt->ethertype == ETH_P_IPV6_) {
-		uint32_t plen;
+		uint64_t w[4];
 
-		if (room < 40 || (ip[0] >> 4) != 6)
+		if (room < 40 || (ip[0] & 0xf0) != 0x60)
 			return 0;
-		plen = rd16(ip + 4);
-		if (plen > room - 40)
+		c->proto = ip[6];
+		if (c->proto != IPPROTO_TCP_ && c->proto != IPPROTO_UDP_)
 			return 0;
-		*proto = ip[6];
-		*l4 = pkt->l3_off + 40;
-		*l4_len = plen;
-		*pseudo = vs_csum_add(0, ip + 8, 32) + *proto + *l4_len;
+		hdr = c->proto == IPPROTO_TCP_ ? 20 : 8;
+		c->l4_len = rd16(ip + 4);
+		if (c->l4_len > room - 40 || c->l4_len < hdr)
+			return 0;
+		c->l4 = pkt->l3_off + 40;
+		memcpy(w, ip + 8, 32); // the addresses
+		s = add_carry(add_carry(w[0], w[1]), add_carry(w[2], w[3]));
 	} else {
 		return 0;
 	}
-	return *proto == IPPROTO_TCP_ || *proto == IPPROTO_UDP_;
+	off = c->proto == IPPROTO_TCP_ ? 16 : 6;
+	c->pseudo = to_net(fold64(s)) + c->proto + c->l4_len;
+	return rd16(pkt->data + c->l4 + off) == vs_csum_fold(c->pseudo);
+}
+
+// A necessary condition of candidate(), as cheap as it gets: the checksum field, wherever the
+// header says it is (if that is inside the frame), equals the folded pseudo-header sum of the
+// header's addresses, protocol and L4 length, none of them checked yet. Only frames that
+// pass (the partial ones, and 1 in 65536 others) pay for candidate()'s checks.
+static inline int maybe_partial(const struct vs_pkt *pkt)
+{
+	const uint8_t *ip = pkt->data + pkt->l3_off;
+	uint32_t room = pkt->len - pkt->l3_off, l4, len, off;
+	uint8_t proto;
+	uint64_t s;
+
+	if (pkt->l3_off > pkt->len)
+		return 0;
+	if (pkt->ethertype == ETH_P_IPV4_) {
+		if (room < 20)
+			return 0;
+		proto = ip[9];
+		l4 = (uint32_t)(ip[0] & 0xf) * 4;
+		len = rd16(ip + 2) - l4; // wraps on nonsense: candidate() refuses it
+		memcpy(&s, ip + 12, 8);
+	} else if (pkt->ethertype == ETH_P_IPV6_) {
+		uint64_t w[4];
+
+		if (room < 40)
+			return 0;
+		proto = ip[6];
+		l4 = 40;
+		len = rd16(ip + 4);
+		memcpy(w, ip + 8, 32);
+		s = add_carry(add_carry(w[0], w[1]), add_carry(w[2], w[3]));
+	} else {
+		return 0;
+	}
+	off = proto == IPPROTO_TCP_ ? 16 : 6;
+	if (l4 + off + 2 > room)
+		return 0;
+	return rd16(ip + l4 + off) == vs_csum_fold(to_net(fold64(s)) + proto + len);
+}
+
+// Completes the checksum of a candidate. Returns 1 if the frame was changed.
+static int repair(struct vs_pkt *pkt, const struct cand *c)
+{
+	uint8_t *f = pkt->data + c->l4 + (c->proto == IPPROTO_TCP_ ? 16 : 6);
+	uint16_t check = rd16(f), sum;
+	uint32_t full;
+
+	// It is partial unless the full checksum already verifies. One pass over the segment
+	// gives both answers: the sum without the field is the sum plus the field's complement.
+	full = vs_csum_add(c->pseudo, pkt->data + c->l4, c->l4_len);
+	if (vs_csum_fold(full) == 0xffff)
+		return 0;
+	sum = (uint16_t)~vs_csum_fold(vs_csum_fold(full) + (uint16_t)~check);
+	if (sum == 0 && c->proto == IPPROTO_UDP_)
+		sum = 0xffff; // zero means "no checksum" for UDP
+	f[0] = (uint8_t)(sum >> 8);
+	f[1] = (uint8_t)sum;
+	return 1;
 }
 
 int vs_csum_complete(struct vs_pkt *pkt)
 {
-	uint32_t l4, l4_len, pseudo, off, full;
-	uint16_t check, sum;
-	uint8_t proto;
-	uint8_t *c;
+	struct cand c;
 
-	if (!locate(pkt, &l4, &l4_len, &proto, &pseudo))
-		return 0;
-	off = proto == IPPROTO_TCP_ ? 16 : 6;
-	if (l4_len < off + 2 || l4_len < (proto == IPPROTO_TCP_ ? 20u : 8u))
-		return 0;
-	c = pkt->data + l4 + off;
-	check = rd16(c);
-	if (check != vs_csum_fold(pseudo))
-		return 0;
-	// A candidate: it is partial unless the full checksum already verifies. One pass over
-	// the payload does both: the sum without the field is the sum plus its complement.
-	full = vs_csum_add(pseudo, pkt->data + l4, l4_len);
-	if (vs_csum_fold(full) == 0xffff)
-		return 0;
-	sum = (uint16_t)~vs_csum_fold(vs_csum_fold(full) + (uint16_t)~check);
-	if (sum == 0 && proto == IPPROTO_UDP_)
-		sum = 0xffff; // zero means "no checksum" for UDP
-	c[0] = (uint8_t)(sum >> 8);
-	c[1] = (uint8_t)sum;
-	return 1;
+	return maybe_partial(pkt) && candidate(pkt, &c) ? repair(pkt, &c) : 0;
 }
 
 uint16_t vs_csum_burst(struct vs_pkt *pkts, uint16_t n)
 {
 	uint16_t fixed = 0;
+	struct cand c;
 
 	for (uint16_t i = 0; i < n; i++)
-		if (pkts[i].drop == VS_DROP_NONE)
-			fixed += (uint16_t)vs_csum_complete(&pkts[i]);
+		if (pkts[i].drop == VS_DROP_NONE && VS_UNLIKELY(maybe_partial(&pkts[i])) &&
+		    candidate(&pkts[i], &c))
+			fixed += (uint16_t)repair(&pkts[i], &c);
 	return fixed;
 }

@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+#include <vs/compiler.h>
 
 static uint32_t capacity_for(uint32_t limit)
 {
@@ -22,11 +24,12 @@ static struct vs_fdb_table *table_alloc(uint32_t cap)
 	if (t == NULL)
 		return NULL;
 	t->mask = cap - 1;
-	t->slots = calloc(cap, sizeof(*t->slots));
-	t->seen = calloc(cap, sizeof(*t->seen));
+	// cap >= 16 slots of 16 bytes: a multiple of the alignment, as aligned_alloc() wants.
+	t->slots = aligned_alloc(VS_CACHE_LINE, cap * sizeof(*t->slots));
 	t->flags = calloc(cap, sizeof(*t->flags));
-	t->vtep = calloc(cap, sizeof(*t->vtep));
-	if (t->slots == NULL || t->seen == NULL || t->flags == NULL || t->vtep == NULL) {
+	if (t->slots != NULL)
+		memset(t->slots, 0, cap * sizeof(*t->slots));
+	if (t->slots == NULL || t->flags == NULL) {
 		vs_fdb_table_free(t);
 		errno = ENOMEM;
 		return NULL;
@@ -39,9 +42,7 @@ void vs_fdb_table_free(struct vs_fdb_table *t)
 	if (t == NULL)
 		return;
 	free(t->slots);
-	free(t->seen);
 	free(t->flags);
-	free(t->vtep);
 	free(t);
 }
 
@@ -70,7 +71,7 @@ void vs_fdb_destroy(struct vs_fdb *fdb)
 
 static void slot_store(struct vs_fdb_table *t, uint32_t i, uint64_t v)
 {
-	__atomic_store_n(&t->slots[i], v, __ATOMIC_RELEASE);
+	__atomic_store_n(&t->slots[i].e, v, __ATOMIC_RELEASE);
 }
 
 // Finds 'mac' (returns its slot) or, if absent, returns -1 and sets '*free_slot' to the
@@ -81,7 +82,7 @@ static int32_t find(const struct vs_fdb_table *t, uint64_t mac, int32_t *free_sl
 
 	*free_slot = -1;
 	for (uint32_t n = 0; n <= t->mask; n++, i = (i + 1) & t->mask) {
-		uint64_t e = t->slots[i];
+		uint64_t e = t->slots[i].e;
 
 		if (e == VS_FDB_EMPTY) {
 			if (*free_slot < 0)
@@ -106,18 +107,18 @@ static int insert(struct vs_fdb *fdb, uint64_t mac, uint16_t port, uint8_t flags
 	int32_t free_slot, i = find(t, mac, &free_slot);
 
 	if (i >= 0) {
-		__atomic_store_n(&t->seen[i], now, __ATOMIC_RELAXED);
-		__atomic_store_n(&t->vtep[i], vtep, __ATOMIC_RELAXED);
+		__atomic_store_n(&t->slots[i].seen, now, __ATOMIC_RELAXED);
+		__atomic_store_n(&t->slots[i].vtep, vtep, __ATOMIC_RELAXED);
 		t->flags[i] = flags;
 		slot_store(t, (uint32_t)i, mac << 16 | port);
 		return 1;
 	}
 	if (fdb->count >= fdb->limit || free_slot < 0)
 		return -ENOSPC;
-	if (t->slots[free_slot] == VS_FDB_TOMB)
+	if (t->slots[free_slot].e == VS_FDB_TOMB)
 		fdb->tombs--;
-	__atomic_store_n(&t->seen[free_slot], now, __ATOMIC_RELAXED);
-	__atomic_store_n(&t->vtep[free_slot], vtep, __ATOMIC_RELAXED);
+	__atomic_store_n(&t->slots[free_slot].seen, now, __ATOMIC_RELAXED);
+	__atomic_store_n(&t->slots[free_slot].vtep, vtep, __ATOMIC_RELAXED);
 	t->flags[free_slot] = flags;
 	slot_store(t, (uint32_t)free_slot, mac << 16 | port);
 	__atomic_store_n(&fdb->count, fdb->count + 1, __ATOMIC_RELAXED);
@@ -137,8 +138,8 @@ int vs_fdb_learn_vtep(struct vs_fdb *fdb, uint64_t mac, uint16_t port, uint32_t 
 	if (i >= 0) {
 		if (t->flags[i] & VS_FDB_F_STATIC)
 			return -EPERM;
-		if ((uint16_t)t->slots[i] == port && t->vtep[i] == vtep) {
-			__atomic_store_n(&t->seen[i], now, __ATOMIC_RELAXED);
+		if ((uint16_t)t->slots[i].e == port && t->slots[i].vtep == vtep) {
+			__atomic_store_n(&t->slots[i].seen, now, __ATOMIC_RELAXED);
 			return 0;
 		}
 	}
@@ -181,7 +182,7 @@ uint32_t vs_fdb_flush(struct vs_fdb *fdb, uint32_t port, bool statics)
 	uint32_t removed = 0;
 
 	for (uint32_t i = 0; i <= t->mask; i++) {
-		uint64_t e = t->slots[i];
+		uint64_t e = t->slots[i].e;
 
 		if (!live(e))
 			continue;
@@ -202,13 +203,13 @@ uint32_t vs_fdb_flush_vteps(struct vs_fdb *fdb, uint16_t port, const uint32_t *k
 	uint32_t removed = 0;
 
 	for (uint32_t i = 0; i <= t->mask; i++) {
-		uint64_t e = t->slots[i];
+		uint64_t e = t->slots[i].e;
 		uint32_t k;
 
-		if (!live(e) || (uint16_t)e != port || t->vtep[i] == 0 ||
+		if (!live(e) || (uint16_t)e != port || t->slots[i].vtep == 0 ||
 		    (t->flags[i] & VS_FDB_F_STATIC))
 			continue;
-		for (k = 0; k < n_keep && keep[k] != t->vtep[i]; k++)
+		for (k = 0; k < n_keep && keep[k] != t->slots[i].vtep; k++)
 			;
 		if (k < n_keep)
 			continue;
@@ -226,9 +227,9 @@ uint32_t vs_fdb_age(struct vs_fdb *fdb, uint32_t now, uint32_t aging)
 	for (uint32_t i = 0; i <= t->mask; i++) {
 		uint32_t seen;
 
-		if (!live(t->slots[i]) || (t->flags[i] & VS_FDB_F_STATIC))
+		if (!live(t->slots[i].e) || (t->flags[i] & VS_FDB_F_STATIC))
 			continue;
-		seen = __atomic_load_n(&t->seen[i], __ATOMIC_RELAXED);
+		seen = __atomic_load_n(&t->slots[i].seen, __ATOMIC_RELAXED);
 		// 'seen' may be a little ahead of 'now' when a PMD thread read the clock later.
 		if (now > seen && now - seen > aging) {
 			remove_slot(fdb, i);
@@ -256,16 +257,16 @@ struct vs_fdb_table *vs_fdb_rebuild(struct vs_fdb *fdb, uint32_t limit)
 	if (t == NULL)
 		return NULL;
 	for (uint32_t i = 0; i <= old->mask; i++) {
-		uint64_t e = old->slots[i];
+		uint64_t e = old->slots[i].e;
 		int32_t free_slot;
 
 		if (!live(e))
 			continue;
 		find(t, e >> 16, &free_slot);
-		t->slots[free_slot] = e;
-		t->seen[free_slot] = __atomic_load_n(&old->seen[i], __ATOMIC_RELAXED);
+		t->slots[free_slot].e = e;
+		t->slots[free_slot].seen = __atomic_load_n(&old->slots[i].seen, __ATOMIC_RELAXED);
 		t->flags[free_slot] = old->flags[i];
-		t->vtep[free_slot] = old->vtep[i];
+		t->slots[free_slot].vtep = old->slots[i].vtep;
 	}
 	fdb->limit = limit;
 	fdb->tombs = 0;
@@ -279,7 +280,7 @@ uint32_t vs_fdb_dump(const struct vs_fdb *fdb, struct vs_fdb_entry *out, uint32_
 	uint32_t n = 0;
 
 	for (uint32_t i = 0; i <= t->mask; i++) {
-		uint64_t e = t->slots[i];
+		uint64_t e = t->slots[i].e;
 
 		if (!live(e))
 			continue;
@@ -287,8 +288,8 @@ uint32_t vs_fdb_dump(const struct vs_fdb *fdb, struct vs_fdb_entry *out, uint32_
 			out[n].mac = e >> 16;
 			out[n].port = (uint16_t)e;
 			out[n].is_static = t->flags[i] & VS_FDB_F_STATIC;
-			out[n].seen = __atomic_load_n(&t->seen[i], __ATOMIC_RELAXED);
-			out[n].vtep = t->vtep[i];
+			out[n].seen = __atomic_load_n(&t->slots[i].seen, __ATOMIC_RELAXED);
+			out[n].vtep = t->slots[i].vtep;
 		}
 		n++;
 	}

@@ -8,12 +8,15 @@
 // writer rebuilds the table into a new allocation and swaps the pointer, and
 // the old table is freed only after every PMD thread went through a quiescent
 // state (vswitch/dp/rcu.h). PMD threads refresh an entry's last-seen time
-// (coarse seconds) in a side array; the writer reads it to age entries.
+// (coarse seconds) next to it; the writer reads it to age entries.
 //
 // Entries learned on a vxlan port also name the remote VTEP (IPv4) the MAC sits
-// behind, in another side array ('vtep', 0 for local ports). The writer stores it
-// before the entry word (release), and readers load it after the entry word
-// (acquire), so a reader sees the VTEP of the entry it found or a newer one.
+// behind ('vtep', 0 for local ports). The writer stores it before the entry word
+// (release), and readers load it after the entry word (acquire), so a reader sees
+// the VTEP of the entry it found or a newer one.
+//
+// Layout: the entry word, its VTEP and its last-seen second share one 16-byte slot, so a
+// lookup that finds its MAC, reads the VTEP and refreshes the time touches one cache line.
 #pragma once
 
 #include <stdbool.h>
@@ -23,12 +26,16 @@
 #define VS_FDB_TOMB UINT64_MAX
 #define VS_FDB_F_STATIC 0x1
 
+struct vs_fdb_slot {
+	uint64_t e;    // entry word: cp: rw (atomic store), dp: ro (atomic load)
+	uint32_t vtep; // remote VTEP of the entry (vxlan ports), 0 if none: cp: rw, dp: ro
+	uint32_t seen; // last-seen second: dp: rw (relaxed), cp: rw
+};
+
 struct vs_fdb_table {
-	uint32_t mask;	 // capacity - 1 (capacity is a power of two)
-	uint64_t *slots; // cp: rw (atomic store), dp: ro (atomic load)
-	uint32_t *seen;	 // last-seen second: dp: rw (relaxed), cp: rw
-	uint8_t *flags;	 // cp only
-	uint32_t *vtep;	 // remote VTEP of the entry (vxlan ports), 0 if none: cp: rw, dp: ro
+	uint32_t mask;		   // capacity - 1 (capacity is a power of two)
+	struct vs_fdb_slot *slots; // capacity slots, cache-line aligned
+	uint8_t *flags;		   // cp only
 };
 
 struct vs_fdb {
@@ -49,36 +56,81 @@ static inline struct vs_fdb_table *vs_fdb_table_get(const struct vs_fdb *fdb)
 	return __atomic_load_n(&fdb->tab, __ATOMIC_ACQUIRE);
 }
 
-// Looks 'mac' up in 't'. Returns the slot index, or -1 if absent; '*port' gets the port id.
-// Called from: any thread (lock-free).
-static inline int32_t vs_fdb_lookup(const struct vs_fdb_table *t, uint64_t mac, uint16_t *port)
+// Looks 'mac' up in 't', starting at slot 'h' & mask where 'h' is vs_fdb_hash(mac) (a caller
+// that prefetched the slot passes the hash it computed). Returns the slot index, or -1 if
+// absent; '*e' gets the entry word. Called from: any thread (lock-free).
+static inline int32_t vs_fdb_find_h(const struct vs_fdb_table *t, uint64_t mac, uint32_t h,
+				    uint64_t *e)
 {
-	uint32_t i = vs_fdb_hash(mac) & t->mask;
+	const struct vs_fdb_slot *slots = t->slots;
+	uint32_t mask = t->mask, i = h & mask;
 
-	for (uint32_t n = 0; n <= t->mask; n++, i = (i + 1) & t->mask) {
-		uint64_t e = __atomic_load_n(&t->slots[i], __ATOMIC_ACQUIRE);
+	for (uint32_t n = 0; n <= mask; n++, i = (i + 1) & mask) {
+		uint64_t v = __atomic_load_n(&slots[i].e, __ATOMIC_ACQUIRE);
 
-		if (e == VS_FDB_EMPTY)
+		if (v == VS_FDB_EMPTY)
 			return -1;
-		if (e != VS_FDB_TOMB && (e >> 16) == mac) {
-			*port = (uint16_t)e;
+		if (v != VS_FDB_TOMB && (v >> 16) == mac) {
+			*e = v;
 			return (int32_t)i;
 		}
 	}
 	return -1;
 }
 
+// vs_fdb_find_h() for a unicast 'mac' (group bit clear), as the L2 stage looks up: a tombstone
+// (all ones) can never match it, so one test per probed slot less.
+static inline int32_t vs_fdb_find_uc(const struct vs_fdb_table *t, uint64_t mac, uint32_t h,
+				     uint64_t *e)
+{
+	// A table never changes size or place: read its shape once, not after every (acquire)
+	// load of an entry.
+	const struct vs_fdb_slot *slots = t->slots;
+	uint32_t mask = t->mask, i = h & mask;
+
+	for (uint32_t n = 0; n <= mask; n++, i = (i + 1) & mask) {
+		uint64_t v = __atomic_load_n(&slots[i].e, __ATOMIC_ACQUIRE);
+
+		if (v == VS_FDB_EMPTY) // first: the MAC 0 is unicast too
+			return -1;
+		if ((v >> 16) == mac) {
+			*e = v;
+			return (int32_t)i;
+		}
+	}
+	return -1;
+}
+
+// Looks 'mac' up in 't'. Returns the slot index, or -1 if absent; '*port' gets the port id.
+// Called from: any thread (lock-free).
+static inline int32_t vs_fdb_lookup(const struct vs_fdb_table *t, uint64_t mac, uint16_t *port)
+{
+	uint64_t e;
+	int32_t i = vs_fdb_find_h(t, mac, vs_fdb_hash(mac), &e);
+
+	if (i >= 0)
+		*port = (uint16_t)e;
+	return i;
+}
+
+// Starts loading the slot a lookup of hash 'h' begins with. Called from: any thread.
+static inline void vs_fdb_prefetch(const struct vs_fdb_table *t, uint32_t h)
+{
+	__builtin_prefetch(&t->slots[h & t->mask], 0, 3);
+}
+
 // The remote VTEP of slot 'i' (0: a local port, or every remote VTEP). Called from: any thread.
 static inline uint32_t vs_fdb_vtep(const struct vs_fdb_table *t, uint32_t i)
 {
-	return __atomic_load_n(&t->vtep[i], __ATOMIC_RELAXED);
+	return __atomic_load_n(&t->slots[i].vtep, __ATOMIC_RELAXED);
 }
 
-// Refreshes the last-seen time of slot 'i'. Called from: PMD threads.
+// Refreshes the last-seen time of slot 'i'; no store (the line stays clean) when it already
+// holds 'now'. Called from: PMD threads.
 static inline void vs_fdb_touch(struct vs_fdb_table *t, uint32_t i, uint32_t now)
 {
-	if (__atomic_load_n(&t->seen[i], __ATOMIC_RELAXED) != now)
-		__atomic_store_n(&t->seen[i], now, __ATOMIC_RELAXED);
+	if (__atomic_load_n(&t->slots[i].seen, __ATOMIC_RELAXED) != now)
+		__atomic_store_n(&t->slots[i].seen, now, __ATOMIC_RELAXED);
 }
 
 // --- writer side: control thread only ---

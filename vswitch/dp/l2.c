@@ -7,7 +7,7 @@
 #include "macvlan.h"
 
 // Asks the control thread to learn 'mac' on 'port', at most once per 100 ms per MAC.
-static void learn(struct vs_pmd *pmd, const struct vs_dp_bridge *br, uint64_t mac, uint16_t port,
+static __attribute__((noinline)) void learn(struct vs_pmd *pmd, const struct vs_dp_bridge *br, uint64_t mac, uint16_t port,
 		  uint32_t vtep)
 {
 	uint32_t slot = vs_fdb_hash(mac ^ br->id) & (VS_LEARN_CACHE - 1);
@@ -27,96 +27,137 @@ static void learn(struct vs_pmd *pmd, const struct vs_dp_bridge *br, uint64_t ma
 	pmd->learn_cache[slot].vtep = vtep;
 }
 
-// The last source and destination looked up in this burst: frames of one flow come in runs,
-// and a burst is short enough that a table change during it may take effect one burst late.
-struct l2_cache {
-	uint64_t src; // learned on the burst's ingress port and refreshed (0: none)
-	uint64_t dst; // unicast destination (0: none)
-	uint16_t dst_out;
-	uint8_t dst_drop;
-	uint32_t src_vtep; // remote VTEP of 'src' (vxlan ports), else 0
-	uint32_t dst_vtep; // remote VTEP of 'dst'
-	uint16_t in_port;  // the ingress port the cache is about
-};
-
-static uint8_t l2_one(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *pkt,
-		      struct l2_cache *c)
+// Why a frame cannot be switched before any lookup (VS_DROP_NONE: it can).
+static uint8_t refuse(const struct vs_pkt *pkt)
 {
-	const struct vs_dp_bridge *br = conf->bridge_of[pkt->in_port];
-	struct vs_fdb_table *t;
-	uint16_t port;
-	int32_t slot;
-
-	if (br == NULL)
-		return VS_DROP_NO_BRIDGE;
 	if (vs_mac_is_multicast(pkt->src_mac) || pkt->src_mac == 0)
 		return VS_DROP_INVALID_SRC_MAC;
 	if (vs_mac_is_link_local(pkt->dst_mac))
 		return VS_DROP_LINK_LOCAL;
-
-	t = vs_fdb_table_get(br->fdb);
-	if (pkt->src_mac != c->src || pkt->vtep != c->src_vtep) {
-		slot = vs_fdb_lookup(t, pkt->src_mac, &port);
-		if (slot >= 0 && port == pkt->in_port && vs_fdb_vtep(t, (uint32_t)slot) == pkt->vtep) {
-			vs_fdb_touch(t, (uint32_t)slot, pmd->now_s);
-			c->src = pkt->src_mac;
-			c->src_vtep = pkt->vtep;
-		} else {
-			learn(pmd, br, pkt->src_mac, pkt->in_port, pkt->vtep);
-		}
-	}
-
-	if (vs_mac_is_multicast(pkt->dst_mac)) {
-		pkt->out_port = VS_PORT_FLOOD;
-		pkt->vtep = 0;
-		return VS_DROP_NONE;
-	}
-	if (pkt->dst_mac == c->dst) {
-		pkt->out_port = c->dst_out;
-		pkt->vtep = c->dst_vtep;
-		return c->dst_drop;
-	}
-	c->dst = pkt->dst_mac;
-	c->dst_drop = VS_DROP_NONE;
-	c->dst_vtep = 0;
-	slot = vs_fdb_lookup(t, pkt->dst_mac, &port);
-	if (slot >= 0)
-		c->dst_vtep = vs_fdb_vtep(t, (uint32_t)slot);
-	pkt->vtep = c->dst_vtep;
-	if (slot < 0)
-		c->dst_out = VS_PORT_FLOOD;
-	else if (port == pkt->in_port)
-		c->dst_drop = VS_DROP_HAIRPIN, c->dst_out = VS_PORT_NONE;
-	else // an entry whose port just left the bridge: flood until the control thread removes it
-		c->dst_out =
-			port < VS_MAX_PORTS && conf->bridge_of[port] == br ? port : VS_PORT_FLOOD;
-	pkt->out_port = c->dst_out;
-	return c->dst_drop;
+	return VS_DROP_NONE;
 }
 
 void vs_l2_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *pkts, uint16_t n)
 {
-	struct l2_cache cache = {0};
 	const struct vs_dp_bridge *br;
+	struct vs_fdb_table *t;
+	uint32_t hs[VS_BURST], hd[VS_BURST];
+	uint16_t in_port;
+	// The last source and destination looked up in this burst, about frames of 'in_port':
+	// frames of one flow come in runs, and a burst is short enough that a table change
+	// during it may take effect one burst late. No MAC is all ones (48 bits): nothing
+	// matches 'c_src' and 'c_dst' until they are set.
+	uint64_t c_src = UINT64_MAX, c_dst = UINT64_MAX;
+	uint32_t c_src_vtep = 0, c_dst_vtep = 0; // remote VTEPs of c_src, c_dst (vxlan ports)
+	uint16_t c_out = VS_PORT_NONE;
+	uint8_t c_drop = VS_DROP_NONE;
 
+	if (n == 0)
+		return;
 	// Macvlan bridges demultiplex instead of learning (all frames of a burst share a port).
-	br = n ? conf->bridge_of[pkts[0].in_port] : NULL;
+	in_port = pkts[0].in_port;
+	br = conf->bridge_of[in_port];
 	if (br != NULL && br->type == VS_BRIDGE_MACVLAN) {
 		vs_macvlan_burst(pmd, br, pkts, n);
 		return;
 	}
-	for (uint16_t i = 0; i < n; i++) {
-		struct vs_pkt *pkt = &pkts[i];
+	t = br != NULL ? vs_fdb_table_get(br->fdb) : NULL;
+	for (uint16_t b = 0; b < n; b += VS_BURST) {
+		uint16_t m = n - b < VS_BURST ? n - b : VS_BURST;
+		struct vs_pkt *p = pkts + b;
 
-		// A frame an earlier stage answered (out_port set) is neither learned nor switched.
-		if (pkt->drop != VS_DROP_NONE || pkt->out_port != VS_PORT_NONE)
-			continue;
-		// Frames of a burst come from one rx queue, hence usually one port and one bridge;
-		// decapsulated VXLAN frames of one underlay queue may belong to several ports.
-		if (pkt->in_port != cache.in_port) {
-			cache = (struct l2_cache){0};
-			cache.in_port = pkt->in_port;
+		// Pass 1: hash each source and destination MAC and start loading the table slot
+		// its lookup begins with, so that the lookups of pass 2 find them in the cache.
+		// The table is the first frame's bridge's: frames of one burst share an ingress
+		// port, and for the rare other port the prefetch is only wasted.
+		if (t != NULL) {
+			const struct vs_fdb_slot *slots = t->slots;
+			uint32_t mask = t->mask;
+
+			for (uint16_t i = 0; i < m; i++) {
+				hs[i] = vs_fdb_hash(p[i].src_mac);
+				hd[i] = vs_fdb_hash(p[i].dst_mac);
+				__builtin_prefetch(&slots[hs[i] & mask], 0, 3);
+				__builtin_prefetch(&slots[hd[i] & mask], 0, 3);
+			}
+		} else {
+			for (uint16_t i = 0; i < m; i++) {
+				hs[i] = vs_fdb_hash(p[i].src_mac);
+				hd[i] = vs_fdb_hash(p[i].dst_mac);
+			}
 		}
-		pkt->drop = l2_one(pmd, conf, pkt, &cache);
+		// Pass 2: learn and switch.
+		for (uint16_t i = 0; i < m; i++) {
+			struct vs_pkt *pkt = &p[i];
+			uint64_t src = pkt->src_mac, dst = pkt->dst_mac, e;
+			uint32_t vtep = pkt->vtep;
+			int32_t slot;
+
+			// A frame an earlier stage answered (out_port set) is neither learned nor
+			// switched.
+			if (pkt->drop != VS_DROP_NONE || pkt->out_port != VS_PORT_NONE)
+				continue;
+			// Frames of a burst come from one rx queue, hence usually one port and one
+			// bridge; decapsulated VXLAN frames of one underlay queue may belong to
+			// several ports.
+			if (VS_UNLIKELY(pkt->in_port != in_port)) {
+				in_port = pkt->in_port;
+				br = conf->bridge_of[in_port];
+				t = br != NULL ? vs_fdb_table_get(br->fdb) : NULL;
+				c_src = c_dst = UINT64_MAX;
+				c_src_vtep = 0;
+			}
+			if (VS_UNLIKELY(br == NULL)) {
+				pkt->drop = VS_DROP_NO_BRIDGE;
+				continue;
+			}
+			if (VS_UNLIKELY(vs_mac_is_multicast(src) || src == 0 ||
+					vs_mac_is_link_local(dst))) {
+				pkt->drop = refuse(pkt);
+				continue;
+			}
+			// The source: known on this port (and VTEP): refresh; absent or elsewhere:
+			// ask the control thread to learn it.
+			if (src != c_src || vtep != c_src_vtep) {
+				slot = vs_fdb_find_uc(t, src, hs[i], &e);
+				if (slot >= 0 && (uint16_t)e == in_port &&
+				    vs_fdb_vtep(t, (uint32_t)slot) == vtep) {
+					vs_fdb_touch(t, (uint32_t)slot, pmd->now_s);
+					c_src = src;
+					c_src_vtep = vtep;
+				} else {
+					learn(pmd, br, src, in_port, vtep);
+				}
+			}
+			// The destination.
+			if (vs_mac_is_multicast(dst)) {
+				pkt->out_port = VS_PORT_FLOOD;
+				pkt->vtep = 0;
+				continue;
+			}
+			if (dst != c_dst) {
+				c_dst = dst;
+				c_drop = VS_DROP_NONE;
+				c_dst_vtep = 0;
+				slot = vs_fdb_find_uc(t, dst, hd[i], &e);
+				if (slot < 0) {
+					c_out = VS_PORT_FLOOD;
+				} else {
+					uint16_t port = (uint16_t)e;
+
+					c_dst_vtep = vs_fdb_vtep(t, (uint32_t)slot);
+					if (port == in_port)
+						c_drop = VS_DROP_HAIRPIN, c_out = VS_PORT_NONE;
+					else // an entry whose port just left the bridge: flood until
+					     // the control thread removes it
+						c_out = port < VS_MAX_PORTS && conf->bridge_of[port] == br
+								? port
+								: VS_PORT_FLOOD;
+				}
+			}
+			pkt->vtep = c_dst_vtep;
+			pkt->out_port = c_out;
+			pkt->drop = c_drop;
+		}
 	}
 }
