@@ -159,7 +159,7 @@ static inline void st16(uint8_t *p, uint32_t v)
 
 // A big-endian constant as it lies in memory, for comparing 16-bit loads.
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define BE16(v) ((uint16_t)((((v) & 0xff) << 8) | ((v) >> 8)))
+#define BE16(v) ((uint16_t)((((v)&0xff) << 8) | ((v) >> 8)))
 #else
 #define BE16(v) ((uint16_t)(v))
 #endif
@@ -290,7 +290,8 @@ static void txb_send(struct txb *b)
 }
 
 static inline void txb_add(struct txb *b, const struct vs_vxlan_tx *tx,
-			   const struct vs_vxlan_remote *r, const struct vs_pkt *pkt, uint16_t sport)
+			   const struct vs_vxlan_remote *r, const struct vs_pkt *pkt,
+			   uint16_t sport)
 {
 	// Frames are packed, so small ones share pages and cache lines; the area holds
 	// VS_BURST of the largest.
@@ -335,7 +336,8 @@ uint16_t vs_vxlan_tx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *cons
 			continue;
 		}
 		if (VS_LIKELY(pkt->vtep != 0)) {
-			// A unicast to a MAC learned behind one VTEP (the same as the last one, mostly).
+			// A unicast to a MAC learned behind one VTEP (the same as the last one,
+			// mostly).
 			if (VS_UNLIKELY(pkt->vtep != last_ip)) {
 				int r = vs_vxlan_remote_find(tx, pkt->vtep);
 

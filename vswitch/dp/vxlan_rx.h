@@ -85,9 +85,9 @@ static inline void vs_vxlan_rx_init(struct vs_vxlan_rx *rx, const struct vs_vxla
 
 	w[0] = 0x08, m[0] = 0xff; // ethertype IPv4
 	w[1] = 0x00, m[1] = 0xff;
-	w[2] = 0x45, m[2] = 0xff; // version 4, no options
-	m[8] = 0x3f, m[9] = 0xff; // no fragment: MF and offset zero (DF as it likes)
-	w[11] = 17, m[11] = 0xff; // UDP
+	w[2] = 0x45, m[2] = 0xff;     // version 4, no options
+	m[8] = 0x3f, m[9] = 0xff;     // no fragment: MF and offset zero (DF as it likes)
+	w[11] = 17, m[11] = 0xff;     // UDP
 	for (int i = 0; i < 4; i++) { // destination address: local_ip
 		w[18 + i] = (uint8_t)(ip >> (24 - 8 * i));
 		m[18 + i] = 0xff;
