@@ -142,19 +142,17 @@ static inline uint8_t vs_vxlan_rx_fast(struct vs_vxlan_rx *rx, struct vs_pkt *pk
 	      ((vs_vxlan_ld64(d + 36) ^ rx->want[3]) & rx->mask[3]);
 	tot = vs_vxlan_be16(d + 16);
 	ulen = vs_vxlan_be16(d + 38);
-	// The IPv4 packet within the frame (Ethernet may pad), the UDP datagram all of it,
-	// an inner Ethernet header at least.
-	bad |= (uint64_t)(tot + 14 > pkt->len) | (uint64_t)(ulen + 20 != tot) |
-	       (uint64_t)(ulen < 8 + 8 + 14);
-	// IPv4 header checksum: the one's complement sum of the 20 bytes is 0xffff. Summed in
-	// 32-bit words of the machine's byte order: the folded result is the same.
+	// The UDP datagram is all of the IPv4 packet (tot = ulen + 20), holds at least an inner
+	// Ethernet header (ulen >= 30) and lies within the frame (tot + 14 <= len; Ethernet
+	// may pad): 30 <= ulen <= len - 34, one unsigned compare as len >= 64.
+	bad |= (uint64_t)(ulen + 20 != tot) | (uint64_t)(ulen - 30 > pkt->len - 64);
+	// IPv4 header checksum: the one's complement sum of the 20 bytes must be 0xffff, that
+	// is, their sum as integers (in 32-bit words of either byte order) a non-zero multiple
+	// of 0xffff (2^16 = 1 modulo 0xffff). Not zero: the words above passed, so byte 14
+	// is 0x45.
 	sum = (uint64_t)vs_vxlan_ld32(d + 14) + vs_vxlan_ld32(d + 18) + vs_vxlan_ld32(d + 22) +
 	      vs_vxlan_ld32(d + 26) + vs_vxlan_ld32(d + 30);
-	sum = (sum & 0xffffffff) + (sum >> 32);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	if (VS_UNLIKELY(bad | (sum ^ 0xffff)))
+	if (VS_UNLIKELY(bad | (sum % 0xffff)))
 		return VS_VXLAN_RX_SLOW;
 	vni = vs_vxlan_be32(d + 46) >> 8;
 	src = vs_vxlan_ld32(d + 26);
