@@ -146,6 +146,9 @@ uint16_t vs_vxlan_rx_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struc
 // prepared, the IPv4 checksum included (summed without the total length, so that adding
 // it and folding once is all that is left).
 
+// The per-packet helpers of the transmit loop: inlined, or the calls cost more than they do.
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
 // Stores a big-endian 16-bit field.
 static inline void st16(uint8_t *p, uint32_t v)
 {
@@ -186,7 +189,7 @@ static __attribute__((noinline)) uint64_t src_hash_short(const uint8_t *in, uint
 	return h;
 }
 
-static inline uint16_t src_port(const uint8_t *in, uint32_t len)
+static ALWAYS_INLINE uint16_t src_port(const uint8_t *in, uint32_t len)
 {
 	uint64_t h = 0x9e3779b97f4a7c15ULL;
 
@@ -241,7 +244,7 @@ void vs_vxlan_remote_prepare(const struct vs_vxlan_tx *tx, struct vs_vxlan_remot
 
 // Copies a frame: small ones (the common case in packets per second) inline, in two
 // overlapping moves of 32 or 64 bytes, instead of a call.
-static inline void copy_frame(uint8_t *dst, const uint8_t *src, uint32_t len)
+static ALWAYS_INLINE void copy_frame(uint8_t *dst, const uint8_t *src, uint32_t len)
 {
 	if (len >= 32 && len <= 64) {
 		memcpy(dst, src, 32);
@@ -256,9 +259,9 @@ static inline void copy_frame(uint8_t *dst, const uint8_t *src, uint32_t len)
 
 // Writes the VXLAN frame of the 'len'-byte inner frame 'inner' to 'r' into 'out', with UDP
 // source port 'sport' and, if 'csum' (tx->udp_csum), the UDP checksum. Returns its length.
-static inline uint32_t encap(const struct vs_vxlan_tx *tx, const struct vs_vxlan_remote *r,
-			     const uint8_t *inner, uint32_t len, uint16_t sport, bool csum,
-			     uint8_t *out)
+static ALWAYS_INLINE uint32_t encap(const struct vs_vxlan_tx *tx, const struct vs_vxlan_remote *r,
+				    const uint8_t *inner, uint32_t len, uint16_t sport, bool csum,
+				    uint8_t *out)
 {
 	uint32_t tot = VS_VXLAN_OUTER_OVERHEAD + len, ulen = 16 + len;
 	uint32_t sum = r->ip_sum + tot; // both at most 0xffff: one fold
@@ -321,9 +324,9 @@ static void txb_send(struct txb *b)
 	b->used = 0;
 }
 
-static inline void txb_add(struct txb *b, const struct vs_vxlan_tx *tx,
-			   const struct vs_vxlan_remote *r, const struct vs_pkt *pkt,
-			   uint16_t sport, bool csum)
+static ALWAYS_INLINE void txb_add(struct txb *b, const struct vs_vxlan_tx *tx,
+				  const struct vs_vxlan_remote *r, const struct vs_pkt *pkt,
+				  uint16_t sport, bool csum)
 {
 	// Frames are packed, so small ones share pages and cache lines; the area holds
 	// VS_BURST of the largest.
