@@ -203,7 +203,7 @@ static ALWAYS_INLINE uint16_t src_port(const uint8_t *in, uint32_t len)
 			uint32_t proto = in[23];
 
 			h += (vs_vxlan_ld64(in + 26) ^ proto) * 0x100000001b3ULL;
-			if ((in[14] == 0x45) & !(ld16(in + 20) & BE16(0x3fff)) & has_ports[proto])
+			if (in[14] == 0x45 && !(ld16(in + 20) & BE16(0x3fff)) && has_ports[proto])
 				h ^= (uint64_t)vs_vxlan_ld32(in + 34) << 17;
 		}
 	} else {
@@ -297,6 +297,7 @@ struct txb {
 	uint16_t q, uq, k;
 	uint8_t *scratch; // this PMD thread's area: VS_BURST slots' worth
 	size_t used;	  // bytes of it holding staged frames, packed (cache lines)
+	uint64_t bytes;	  // length of the staged frames
 	struct vs_pkt pkts[VS_BURST];
 	struct vs_pkt *ptrs[VS_BURST];
 };
@@ -306,7 +307,6 @@ struct txb {
 static void txb_send(struct txb *b)
 {
 	struct vs_port_counters *uc = &b->ul->ctr[b->q];
-	uint64_t bytes = 0;
 	uint16_t sent;
 
 	if (b->k == 0)
@@ -314,14 +314,16 @@ static void txb_send(struct txb *b)
 	vs_port_tx_lock(b->ul, b->uq);
 	sent = b->ul->ops->tx_burst(b->ul, b->uq, b->ptrs, b->k);
 	vs_port_tx_unlock(b->ul, b->uq);
-	for (uint16_t i = 0; i < sent; i++)
-		bytes += b->pkts[i].len;
-	vs_ctr_add(&uc->tx_packets, sent);
-	vs_ctr_add(&uc->tx_bytes, bytes);
-	if (sent < b->k)
+	if (VS_UNLIKELY(sent < b->k)) {
+		for (uint16_t i = sent; i < b->k; i++)
+			b->bytes -= b->pkts[i].len;
 		vs_ctr_add(&uc->drops[VS_DROP_TX_RING_FULL], (uint64_t)(b->k - sent));
+	}
+	vs_ctr_add(&uc->tx_packets, sent);
+	vs_ctr_add(&uc->tx_bytes, b->bytes);
 	b->k = 0;
 	b->used = 0;
+	b->bytes = 0;
 }
 
 static ALWAYS_INLINE void txb_add(struct txb *b, const struct vs_vxlan_tx *tx,
@@ -343,6 +345,7 @@ static ALWAYS_INLINE void txb_add(struct txb *b, const struct vs_vxlan_tx *tx,
 	o->buf = 0;
 	b->ptrs[b->k] = o;
 	b->used += (len + 63) & ~(size_t)63;
+	b->bytes += len;
 	if (++b->k == VS_BURST)
 		txb_send(b);
 }
@@ -362,6 +365,7 @@ uint16_t vs_vxlan_tx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *cons
 	b.uq = (uint16_t)(q % b.ul->n_txq);
 	b.k = 0;
 	b.used = 0;
+	b.bytes = 0;
 	b.scratch = vx->scratch + (size_t)q * VS_BURST * vx->slot;
 	for (uint16_t i = 0; i < n; i++) {
 		const struct vs_pkt *pkt = pkts[i];
