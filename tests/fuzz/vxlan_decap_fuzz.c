@@ -4,7 +4,9 @@
 // 198.18.10.2. Each input is copied into an allocation of exactly its size, so that
 // AddressSanitizer sees any read past the frame. When the input decapsulates, the inner
 // frame must lie inside the input, and encapsulating it again (vs_vxlan_encap) and
-// decapsulating the result must give back the same inner frame, VNI and VTEP.
+// decapsulating the result must give back the same inner frame, VNI and VTEP. The fast path
+// of the datapath (vswitch/dp/vxlan_rx.h) and the slow path (vs_vxlan_decap_slow) must
+// agree on the verdict and on the inner frame of every input.
 //
 // The first byte's low bit (the outer destination MAC's group bit, which the parser
 // ignores) decides whether the harness repairs the outer IPv4 header checksum, so that
@@ -16,6 +18,7 @@
 
 #include "vswitch/dp/vxlan.h"
 #include "vswitch/dp/vxlan_arp.h"
+#include "vswitch/dp/vxlan_rx.h"
 
 #define LOCAL 0xc6120a01u
 #define REMOTE 0xc6120a02u
@@ -89,7 +92,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct vs_pkt pkt = {0}, again = {0};
+	struct vs_pkt pkt = {0}, again = {0}, slow;
 	uint8_t *buf, drop;
 	uint32_t sum = 0, n;
 
@@ -118,7 +121,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(buf);
 		return 0;
 	}
+	slow = pkt;
 	drop = vs_vxlan_decap_one(conf, &conf->underlay[0], &pkt);
+	// The fast path (vxlan_rx.h) and the slow path agree on every frame.
+	if (vs_vxlan_decap_slow(conf, &conf->underlay[0], &slow) != drop ||
+	    (drop == VS_DROP_NONE && (slow.data != pkt.data || slow.len != pkt.len ||
+				      slow.in_port != pkt.in_port || slow.vtep != pkt.vtep)))
+		abort();
 	if (drop != VS_DROP_NONE) {
 		if (drop < VS_DROP_VXLAN_TRUNCATED || drop > VS_DROP_VXLAN_INNER_TRUNCATED)
 			abort(); // decap only uses its own reasons

@@ -547,6 +547,79 @@ static void test_config_errors(void **state)
 	assert_int_equal(vs_conf_current()->vxlan->n_vni, 1);
 }
 
+// Sets the IPv4 total length of VXLAN frame 'o' to 'tot' and fixes its header checksum.
+static void set_tot(struct pb *o, uint32_t tot)
+{
+	uint32_t ihl = (uint32_t)(o->buf[14] & 0x0f) * 4;
+
+	wr16(o->buf + 16, (uint16_t)tot);
+	wr16(o->buf + 24, 0);
+	wr16(o->buf + 24, (uint16_t)~pb_csum_fold(o->buf + 14, ihl, 0));
+}
+
+// Valid frames the datapath's fast path leaves to the slow path (vswitch/dp/vxlan_rx.h)
+// decapsulate all the same, and a burst switching VNIs and VTEPs (the fast path's one-entry
+// cache) sends every frame where it belongs.
+static void test_decap_shapes(void **state)
+{
+	struct pb in, out, o;
+	struct vs_port *ul;
+	uint32_t len, vtep;
+	uint16_t port;
+
+	(void)state;
+	topo();
+	ul = UL();
+	pb_simple(&in, PB_BROADCAST, MAC_R, 70);
+	// Ethernet padding behind the IPv4 packet.
+	wrap(&out, &in, R2, 100, 0x08);
+	memset(out.buf + out.len, 0xee, 6);
+	assert_int_equal(vs_mem_inject(ul, out.buf, out.len + 6), 0);
+	// IPv4 options (IHL 6: four NOPs).
+	wrap(&out, &in, R2, 100, 0x08);
+	pb_init(&o);
+	memcpy(o.buf, out.buf, 34);
+	memset(o.buf + 34, 0x01, 4);
+	memcpy(o.buf + 38, out.buf + 34, out.len - 34);
+	o.len = out.len + 4;
+	o.buf[14] = 0x46;
+	set_tot(&o, o.len - 14);
+	assert_int_equal(vs_mem_inject(ul, o.buf, o.len), 0);
+	// The UDP datagram shorter than the IPv4 payload: two bytes after it.
+	wrap(&out, &in, R2, 100, 0x08);
+	out.buf[out.len] = out.buf[out.len + 1] = 0;
+	out.len += 2;
+	set_tot(&out, out.len - 14);
+	assert_int_equal(vs_mem_inject(ul, out.buf, out.len), 0);
+	assert_int_equal(run(), 3);
+	assert_int_equal(vs_mem_tx_count(P("p1")), 3);
+	for (uint32_t i = 0; i < 3; i++) {
+		assert_memory_equal(vs_mem_tx_frame(P("p1"), i, &len), in.buf, in.len);
+		assert_int_equal(len, in.len);
+	}
+	assert_int_equal(port_drops(ul, VS_DROP_VXLAN_TRUNCATED), 0);
+
+	// One burst: R2, R3, an unknown VTEP, R2 again, an unknown VNI, R3 again.
+	vs_mem_tx_clear(P("p1"));
+	inject_vxlan(PB_BROADCAST, MAC_R, R2, 100, 0x08, 64);
+	inject_vxlan(PB_BROADCAST, MAC_S, R3, 100, 0x08, 64);
+	inject_vxlan(PB_BROADCAST, MAC_L, R9, 100, 0x08, 64);
+	inject_vxlan(PB_BROADCAST, MAC_R, R2, 100, 0x08, 64);
+	inject_vxlan(PB_BROADCAST, MAC_R, R2, 102, 0x08, 64);
+	inject_vxlan(PB_BROADCAST, MAC_S, R3, 100, 0x08, 64);
+	assert_int_equal(run(), 6);
+	assert_int_equal(vs_mem_tx_count(P("p1")), 4);
+	assert_int_equal(drops(ul, VS_DROP_VXLAN_UNKNOWN_VTEP), 1);
+	assert_int_equal(drops(ul, VS_DROP_VXLAN_UNKNOWN_VNI), 1);
+	vs_switch_housekeeping(&sw);
+	assert_int_equal(fdb_entry(MAC_R, &port, &vtep), 0);
+	assert_int_equal(vtep, R2);
+	assert_int_equal(fdb_entry(MAC_S, &port, &vtep), 0);
+	assert_int_equal(vtep, R3);
+	assert_int_equal(port, P("vx0")->id);
+	assert_int_equal(fdb_entry(MAC_L, &port, &vtep), -1);
+}
+
 static void test_src_port(void **state)
 {
 	struct pb a, b;
@@ -575,9 +648,10 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_decap_learn), T(test_encap_unicast),	 T(test_flood_replication),
-		T(test_decap_drops), T(test_mtu_and_unresolved), T(test_set_port),
-		T(test_two_vnis),    T(test_config_errors),	 T(test_src_port),
+		T(test_decap_learn),  T(test_encap_unicast),	  T(test_flood_replication),
+		T(test_decap_drops),  T(test_mtu_and_unresolved), T(test_set_port),
+		T(test_two_vnis),     T(test_config_errors),	  T(test_src_port),
+		T(test_decap_shapes),
 	};
 #undef T
 

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // VXLAN decapsulation: outer header validation and VNI/VTEP lookup. No I/O, no
-// allocation: tests/fuzz/vxlan_decap_fuzz.c feeds it arbitrary bytes.
+// allocation: tests/fuzz/vxlan_decap_fuzz.c feeds it arbitrary bytes. The slow path
+// (vs_vxlan_parse_outer, vs_vxlan_decap_slow) checks every field in order and names the
+// reason of a drop; the common case takes the fast path of vxlan_rx.h first.
 #include <vs/drops.h>
 
 #include "vxlan.h"
+#include "vxlan_rx.h"
 
 #define ETH_HLEN 14
 #define IPV4_HLEN 20
@@ -94,8 +97,8 @@ int vs_vxlan_remote_find(const struct vs_vxlan_tx *tx, uint32_t ip)
 	return -1;
 }
 
-uint8_t vs_vxlan_decap_one(const struct vs_vxlan_conf *vc, const struct vs_vxlan_underlay *ul,
-			   struct vs_pkt *pkt)
+uint8_t vs_vxlan_decap_slow(const struct vs_vxlan_conf *vc, const struct vs_vxlan_underlay *ul,
+			    struct vs_pkt *pkt)
 {
 	const struct vs_vxlan_vni *v = &vc->vni[ul->first_vni], *end = v + ul->n_vni;
 	const struct vs_vxlan_port *vx;
@@ -117,4 +120,15 @@ uint8_t vs_vxlan_decap_one(const struct vs_vxlan_conf *vc, const struct vs_vxlan
 	pkt->in_port = v->port_id;
 	pkt->vtep = o.src_ip;
 	return VS_DROP_NONE;
+}
+
+uint8_t vs_vxlan_decap_one(const struct vs_vxlan_conf *vc, const struct vs_vxlan_underlay *ul,
+			   struct vs_pkt *pkt)
+{
+	struct vs_vxlan_rx rx;
+	uint8_t drop;
+
+	vs_vxlan_rx_init(&rx, vc, ul);
+	drop = vs_vxlan_rx_fast(&rx, pkt);
+	return drop != VS_VXLAN_RX_SLOW ? drop : vs_vxlan_decap_slow(vc, ul, pkt);
 }
