@@ -41,6 +41,8 @@ void vs_l2_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *
 {
 	const struct vs_dp_bridge *br;
 	struct vs_fdb_table *t;
+	struct vs_fdb_slot *slots = NULL; // t's slots and mask: fixed for the life of a table
+	uint32_t mask = 0, now_s = pmd->now_s;
 	uint32_t hs[VS_BURST], hd[VS_BURST];
 	uint16_t in_port;
 	// The last source and destination looked up in this burst, about frames of 'in_port':
@@ -62,6 +64,10 @@ void vs_l2_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *
 		return;
 	}
 	t = br != NULL ? vs_fdb_table_get(br->fdb) : NULL;
+	if (t != NULL) {
+		slots = t->slots;
+		mask = t->mask;
+	}
 	for (uint16_t b = 0; b < n; b += VS_BURST) {
 		uint16_t m = n - b < VS_BURST ? n - b : VS_BURST;
 		struct vs_pkt *p = pkts + b;
@@ -71,9 +77,6 @@ void vs_l2_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *
 		// The table is the first frame's bridge's: frames of one burst share an ingress
 		// port, and for the rare other port the prefetch is only wasted.
 		if (t != NULL) {
-			const struct vs_fdb_slot *slots = t->slots;
-			uint32_t mask = t->mask;
-
 			for (uint16_t i = 0; i < m; i++) {
 				hs[i] = vs_fdb_hash(p[i].src_mac);
 				hd[i] = vs_fdb_hash(p[i].dst_mac);
@@ -91,7 +94,7 @@ void vs_l2_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *
 			struct vs_pkt *pkt = &p[i];
 			uint64_t src = pkt->src_mac, dst = pkt->dst_mac, e;
 			uint32_t vtep = pkt->vtep;
-			int32_t slot;
+			struct vs_fdb_slot *slot;
 
 			// A frame an earlier stage answered (out_port set) is neither learned nor
 			// switched.
@@ -104,6 +107,10 @@ void vs_l2_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *
 				in_port = pkt->in_port;
 				br = conf->bridge_of[in_port];
 				t = br != NULL ? vs_fdb_table_get(br->fdb) : NULL;
+				if (t != NULL) {
+					slots = t->slots;
+					mask = t->mask;
+				}
 				c_src = c_dst = UINT64_MAX;
 				c_src_vtep = 0;
 			}
@@ -111,7 +118,7 @@ void vs_l2_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *
 				pkt->drop = VS_DROP_NO_BRIDGE;
 				continue;
 			}
-			if (VS_UNLIKELY(vs_mac_is_multicast(src) || src == 0 ||
+			if (VS_UNLIKELY(vs_mac_is_multicast(src) | (src == 0) |
 					vs_mac_is_link_local(dst))) {
 				pkt->drop = refuse(pkt);
 				continue;
@@ -119,10 +126,12 @@ void vs_l2_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *
 			// The source: known on this port (and VTEP): refresh; absent or elsewhere:
 			// ask the control thread to learn it.
 			if (src != c_src || vtep != c_src_vtep) {
-				slot = vs_fdb_find_uc(t, src, hs[i], &e);
-				if (slot >= 0 && (uint16_t)e == in_port &&
-				    vs_fdb_vtep(t, (uint32_t)slot) == vtep) {
-					vs_fdb_touch(t, (uint32_t)slot, pmd->now_s);
+				slot = vs_fdb_slot_find_uc(slots, mask, src, hs[i], &e);
+				if (slot != NULL && (uint16_t)e == in_port &&
+				    __atomic_load_n(&slot->vtep, __ATOMIC_RELAXED) == vtep) {
+					// No store (the line stays clean) when it holds 'now' already.
+					if (__atomic_load_n(&slot->seen, __ATOMIC_RELAXED) != now_s)
+						__atomic_store_n(&slot->seen, now_s, __ATOMIC_RELAXED);
 					c_src = src;
 					c_src_vtep = vtep;
 				} else {
@@ -139,13 +148,13 @@ void vs_l2_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *
 				c_dst = dst;
 				c_drop = VS_DROP_NONE;
 				c_dst_vtep = 0;
-				slot = vs_fdb_find_uc(t, dst, hd[i], &e);
-				if (slot < 0) {
+				slot = vs_fdb_slot_find_uc(slots, mask, dst, hd[i], &e);
+				if (slot == NULL) {
 					c_out = VS_PORT_FLOOD;
 				} else {
 					uint16_t port = (uint16_t)e;
 
-					c_dst_vtep = vs_fdb_vtep(t, (uint32_t)slot);
+					c_dst_vtep = __atomic_load_n(&slot->vtep, __ATOMIC_RELAXED);
 					if (port == in_port)
 						c_drop = VS_DROP_HAIRPIN, c_out = VS_PORT_NONE;
 					else // an entry whose port just left the bridge: flood until
