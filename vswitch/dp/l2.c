@@ -42,7 +42,7 @@ void vs_l2_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *
 	const struct vs_dp_bridge *br;
 	struct vs_fdb_table *t;
 	struct vs_fdb_slot *slots = NULL; // t's slots and mask: fixed for the life of a table
-	uint32_t mask = 0, now_s = pmd->now_s;
+	uint32_t mask = 0;
 	uint32_t hs[VS_BURST], hd[VS_BURST];
 	uint16_t in_port;
 	// The last source and destination looked up in this burst, about frames of 'in_port':
@@ -51,8 +51,7 @@ void vs_l2_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *
 	// matches 'c_src' and 'c_dst' until they are set.
 	uint64_t c_src = UINT64_MAX, c_dst = UINT64_MAX;
 	uint32_t c_src_vtep = 0, c_dst_vtep = 0; // remote VTEPs of c_src, c_dst (vxlan ports)
-	uint16_t c_out = VS_PORT_NONE;
-	uint8_t c_drop = VS_DROP_NONE;
+	uint16_t c_out = VS_PORT_NONE; // VS_PORT_NONE: a hairpin, dropped
 
 	if (n == 0)
 		return;
@@ -130,8 +129,8 @@ void vs_l2_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *
 				if (slot != NULL && (uint16_t)e == in_port &&
 				    __atomic_load_n(&slot->vtep, __ATOMIC_RELAXED) == vtep) {
 					// No store (the line stays clean) when it holds 'now' already.
-					if (__atomic_load_n(&slot->seen, __ATOMIC_RELAXED) != now_s)
-						__atomic_store_n(&slot->seen, now_s, __ATOMIC_RELAXED);
+					if (__atomic_load_n(&slot->seen, __ATOMIC_RELAXED) != pmd->now_s)
+						__atomic_store_n(&slot->seen, pmd->now_s, __ATOMIC_RELAXED);
 					c_src = src;
 					c_src_vtep = vtep;
 				} else {
@@ -146,7 +145,6 @@ void vs_l2_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *
 			}
 			if (dst != c_dst) {
 				c_dst = dst;
-				c_drop = VS_DROP_NONE;
 				c_dst_vtep = 0;
 				slot = vs_fdb_slot_find_uc(slots, mask, dst, hd[i], &e);
 				if (slot == NULL) {
@@ -156,7 +154,7 @@ void vs_l2_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *
 
 					c_dst_vtep = __atomic_load_n(&slot->vtep, __ATOMIC_RELAXED);
 					if (port == in_port)
-						c_drop = VS_DROP_HAIRPIN, c_out = VS_PORT_NONE;
+						c_out = VS_PORT_NONE;
 					else // an entry whose port just left the bridge: flood until
 					     // the control thread removes it
 						c_out = port < VS_MAX_PORTS && conf->bridge_of[port] == br
@@ -166,7 +164,8 @@ void vs_l2_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *
 			}
 			pkt->vtep = c_dst_vtep;
 			pkt->out_port = c_out;
-			pkt->drop = c_drop;
+			if (VS_UNLIKELY(c_out == VS_PORT_NONE))
+				pkt->drop = VS_DROP_HAIRPIN;
 		}
 	}
 }

@@ -16,6 +16,7 @@ static inline void stage(struct vs_pmd *pmd, const struct vs_conf *conf, uint16_
 	if (pmd->tx_n[out] == 0)
 		pmd->touched[pmd->n_touched++] = out;
 	pmd->tx_pkts[out][pmd->tx_n[out]++] = pkt;
+	pmd->tx_bytes[out] += pkt->len;
 }
 
 void vs_output_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *pkts,
@@ -32,19 +33,24 @@ void vs_output_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_p
 			uint16_t out = pkt->out_port, k = pmd->tx_n[out], k0 = k;
 			struct vs_port *port = conf->ports[out];
 			struct vs_pkt **q = pmd->tx_pkts[out];
-			uint32_t max = port->max_frame;
+			uint32_t max = port->max_frame, bytes = 0;
 
 			do {
-				if (VS_UNLIKELY(pkt->len > max))
+				uint32_t len = pkt->len;
+
+				if (VS_UNLIKELY(len > max)) {
 					vs_ctr_add(&port->ctr[pmd->id].drops[VS_DROP_OVERSIZED], 1);
-				else
+				} else {
 					q[k++] = pkt;
+					bytes += len;
+				}
 				pkt++;
 				i++;
 			} while (i < n && pkt->drop == VS_DROP_NONE && pkt->out_port == out);
 			if (k0 == 0 && k != 0)
 				pmd->touched[pmd->n_touched++] = out;
 			pmd->tx_n[out] = k;
+			pmd->tx_bytes[out] += bytes;
 			continue;
 		}
 		i++;
@@ -74,8 +80,7 @@ void vs_output_flush(struct vs_pmd *pmd, const struct vs_conf *conf)
 		uint16_t out = pmd->touched[t], n = pmd->tx_n[out], sent;
 		struct vs_port *port = conf->ports[out];
 		struct vs_port_counters *c = &port->ctr[pmd->id];
-		uint64_t bytes = 0;
-
+		uint64_t bytes = pmd->tx_bytes[out];
 		uint16_t q = vs_conf_txq(port, pmd->id);
 
 		if (conf->tx_shared[out])
@@ -83,13 +88,14 @@ void vs_output_flush(struct vs_pmd *pmd, const struct vs_conf *conf)
 		sent = port->ops->tx_burst(port, q, pmd->tx_pkts[out], n);
 		if (conf->tx_shared[out])
 			vs_port_tx_unlock(port, q);
-		for (uint16_t i = 0; i < sent; i++)
-			bytes += pmd->tx_pkts[out][i]->len;
+		for (uint16_t i = sent; i < n; i++) // rare: not all were sent
+			bytes -= pmd->tx_pkts[out][i]->len;
 		vs_ctr_add(&c->tx_packets, sent);
 		vs_ctr_add(&c->tx_bytes, bytes);
 		if (sent < n)
 			vs_ctr_add(&c->drops[VS_DROP_TX_RING_FULL], n - sent);
 		pmd->tx_n[out] = 0;
+		pmd->tx_bytes[out] = 0;
 	}
 	pmd->n_touched = 0;
 }
