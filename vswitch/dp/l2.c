@@ -43,7 +43,6 @@ void vs_l2_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *
 	struct vs_fdb_table *t;
 	struct vs_fdb_slot *slots = NULL; // t's slots and mask: fixed for the life of a table
 	uint32_t mask = 0;
-	uint32_t hs[VS_BURST], hd[VS_BURST];
 	uint16_t in_port;
 	// The last source and destination looked up in this burst, about frames of 'in_port':
 	// frames of one flow come in runs, and a burst is short enough that a table change
@@ -71,29 +70,22 @@ void vs_l2_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *
 		uint16_t m = n - b < VS_BURST ? n - b : VS_BURST;
 		struct vs_pkt *p = pkts + b;
 
-		// Pass 1: hash each source and destination MAC and start loading the table slot
-		// its lookup begins with, so that the lookups of pass 2 find them in the cache.
+		// Pass 1: start loading the table slot the lookup of each source and destination
+		// MAC begins with, so that the lookups of pass 2 find them in the cache (pass 2
+		// hashes again: two instructions, cheaper than storing and loading the hashes).
 		// The table is the first frame's bridge's: frames of one burst share an ingress
 		// port, and for the rare other port the prefetch is only wasted.
-		if (t != NULL) {
+		if (t != NULL)
 			for (uint16_t i = 0; i < m; i++) {
-				hs[i] = vs_fdb_hash(p[i].src_mac);
-				hd[i] = vs_fdb_hash(p[i].dst_mac);
-				__builtin_prefetch(&slots[hs[i] & mask], 0, 3);
-				__builtin_prefetch(&slots[hd[i] & mask], 0, 3);
+				__builtin_prefetch(&slots[vs_fdb_hash(p[i].src_mac) & mask], 0, 3);
+				__builtin_prefetch(&slots[vs_fdb_hash(p[i].dst_mac) & mask], 0, 3);
 			}
-		} else {
-			for (uint16_t i = 0; i < m; i++) {
-				hs[i] = vs_fdb_hash(p[i].src_mac);
-				hd[i] = vs_fdb_hash(p[i].dst_mac);
-			}
-		}
 		// Pass 2: learn and switch.
 		for (uint16_t i = 0; i < m; i++) {
 			struct vs_pkt *pkt = &p[i];
-			uint64_t src = pkt->src_mac, dst = pkt->dst_mac, e;
+			uint64_t src = pkt->src_mac, dst = pkt->dst_mac;
 			uint32_t vtep = pkt->vtep;
-			struct vs_fdb_slot *slot;
+			struct vs_fdb_hit f;
 
 			// A frame an earlier stage answered (out_port set) is neither learned nor
 			// switched.
@@ -125,12 +117,13 @@ void vs_l2_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *
 			// The source: known on this port (and VTEP): refresh; absent or elsewhere:
 			// ask the control thread to learn it.
 			if (src != c_src || vtep != c_src_vtep) {
-				slot = vs_fdb_slot_find_uc(slots, mask, src, hs[i], &e);
-				if (slot != NULL && (uint16_t)e == in_port &&
-				    __atomic_load_n(&slot->vtep, __ATOMIC_RELAXED) == vtep) {
+				f = vs_fdb_slot_find_uc(slots, mask, src, vs_fdb_hash(src));
+				if (f.e != VS_FDB_EMPTY && (uint16_t)f.e == in_port &&
+				    __atomic_load_n(&f.slot->vtep, __ATOMIC_RELAXED) == vtep) {
 					// No store (the line stays clean) when it holds 'now' already.
-					if (__atomic_load_n(&slot->seen, __ATOMIC_RELAXED) != pmd->now_s)
-						__atomic_store_n(&slot->seen, pmd->now_s, __ATOMIC_RELAXED);
+					if (__atomic_load_n(&f.slot->seen, __ATOMIC_RELAXED) != pmd->now_s)
+						__atomic_store_n(&f.slot->seen, pmd->now_s,
+								 __ATOMIC_RELAXED);
 					c_src = src;
 					c_src_vtep = vtep;
 				} else {
@@ -146,13 +139,13 @@ void vs_l2_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *
 			if (dst != c_dst) {
 				c_dst = dst;
 				c_dst_vtep = 0;
-				slot = vs_fdb_slot_find_uc(slots, mask, dst, hd[i], &e);
-				if (slot == NULL) {
+				f = vs_fdb_slot_find_uc(slots, mask, dst, vs_fdb_hash(dst));
+				if (f.e == VS_FDB_EMPTY) {
 					c_out = VS_PORT_FLOOD;
 				} else {
-					uint16_t port = (uint16_t)e;
+					uint16_t port = (uint16_t)f.e;
 
-					c_dst_vtep = __atomic_load_n(&slot->vtep, __ATOMIC_RELAXED);
+					c_dst_vtep = __atomic_load_n(&f.slot->vtep, __ATOMIC_RELAXED);
 					if (port == in_port)
 						c_out = VS_PORT_NONE;
 					else // an entry whose port just left the bridge: flood until
