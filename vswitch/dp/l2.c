@@ -37,6 +37,9 @@ static uint8_t refuse(const struct vs_pkt *pkt)
 	return VS_DROP_NONE;
 }
 
+// Below this many MACs in its table, a bridge's lookups are not prefetched.
+#define VS_L2_PREFETCH_MIN 64
+
 void vs_l2_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *pkts, uint16_t n)
 {
 	const struct vs_dp_bridge *br;
@@ -74,8 +77,9 @@ void vs_l2_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *
 		// MAC begins with, so that the lookups of pass 2 find them in the cache (pass 2
 		// hashes again: two instructions, cheaper than storing and loading the hashes).
 		// The table is the first frame's bridge's: frames of one burst share an ingress
-		// port, and for the rare other port the prefetch is only wasted.
-		if (t != NULL)
+		// port, and for the rare other port the prefetch is only wasted. A table of a few
+		// MACs stays in the L1 cache: nothing to start.
+		if (t != NULL && __atomic_load_n(&br->fdb->count, __ATOMIC_RELAXED) > VS_L2_PREFETCH_MIN)
 			for (uint16_t i = 0; i < m; i++) {
 				__builtin_prefetch(&slots[vs_fdb_hash(p[i].src_mac) & mask], 0, 3);
 				__builtin_prefetch(&slots[vs_fdb_hash(p[i].dst_mac) & mask], 0, 3);
