@@ -122,16 +122,20 @@ static uint16_t mem_tx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *co
 			     uint16_t n)
 {
 	struct mem_port *mp = port->priv;
-	uint16_t i;
+	uint32_t room = mp->tx_cap - mp->tx_n;
+	uint16_t m = n < room ? n : (uint16_t)room;
+	struct mem_frame *f = &mp->tx[mp->tx_n];
 
 	(void)q;
-	for (i = 0; i < n && mp->tx_n < mp->tx_cap; i++) {
-		struct mem_frame *f = &mp->tx[mp->tx_n++];
+	// The ring's count is stored once: inside the loop the copies could change it.
+	for (uint16_t i = 0; i < m; i++, f++) {
+		const struct vs_pkt *pkt = pkts[i];
 
-		memcpy(f->data, pkts[i]->data, pkts[i]->len);
-		f->len = pkts[i]->len;
+		f->len = pkt->len;
+		memcpy(f->data, pkt->data, pkt->len);
 	}
-	return i;
+	mp->tx_n += m;
+	return m;
 }
 
 uint32_t vs_mem_tx_count(const struct vs_port *port)

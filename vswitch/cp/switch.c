@@ -146,6 +146,7 @@ static struct vs_conf *build(struct vs_switch *sw)
 		dp->id = br->id;
 		dp->fdb = br->fdb;
 		dp->svc = vs_services_dp(br->services);
+		conf->any_svc |= dp->svc != NULL;
 		dp->n_ports = br->n_ports;
 		dp->type = VS_BRIDGE_LEARNING;
 		dp->mv = NULL;

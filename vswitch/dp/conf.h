@@ -58,6 +58,7 @@ struct vs_conf {
 	struct vs_pmd_conf pmd[VS_MAX_PMDS];
 	struct vs_vxlan_conf *vxlan; // VXLAN underlays and VNIs (dp/vxlan.h), NULL if none; one
 				     // allocation, freed with the snapshot
+	bool any_svc; // some bridge has a service table (svc != NULL): the pipeline runs dp/svc
 };
 
 // The tx queue PMD thread 'pmd' uses on 'port'.

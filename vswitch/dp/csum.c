@@ -156,45 +156,6 @@ static inline int candidate(const struct vs_pkt *pkt, struct cand *c)
 	return rd16(pkt->data + c->l4 + off) == vs_csum_fold(c->pseudo);
 }
 
-// A necessary condition of candidate(), as cheap as it gets: the checksum field, wherever the
-// header says it is (if that is inside the frame), equals the folded pseudo-header sum of the
-// header's addresses, protocol and L4 length, none of them checked yet. Only frames that
-// pass (the partial ones, and 1 in 65536 others) pay for candidate()'s checks.
-static inline int maybe_partial(const struct vs_pkt *pkt)
-{
-	const uint8_t *ip = pkt->data + pkt->l3_off;
-	uint32_t room = pkt->len - pkt->l3_off, l4, len, off;
-	uint8_t proto;
-	uint64_t s;
-
-	if (pkt->l3_off > pkt->len)
-		return 0;
-	if (pkt->ethertype == ETH_P_IPV4_) {
-		if (room < 20)
-			return 0;
-		proto = ip[9];
-		l4 = (uint32_t)(ip[0] & 0xf) * 4;
-		len = rd16(ip + 2) - l4; // wraps on nonsense: candidate() refuses it
-		memcpy(&s, ip + 12, 8);
-	} else if (pkt->ethertype == ETH_P_IPV6_) {
-		uint64_t w[4];
-
-		if (room < 40)
-			return 0;
-		proto = ip[6];
-		l4 = 40;
-		len = rd16(ip + 4);
-		memcpy(w, ip + 8, 32);
-		s = add_carry(add_carry(w[0], w[1]), add_carry(w[2], w[3]));
-	} else {
-		return 0;
-	}
-	off = proto == IPPROTO_TCP_ ? 16 : 6;
-	if (l4 + off + 2 > room)
-		return 0;
-	return rd16(ip + l4 + off) == vs_csum_fold(to_net(fold64(s)) + proto + len);
-}
-
 // Completes the checksum of a candidate. Returns 1 if the frame was changed.
 static int repair(struct vs_pkt *pkt, const struct cand *c)
 {
@@ -215,21 +176,24 @@ static int repair(struct vs_pkt *pkt, const struct cand *c)
 	return 1;
 }
 
-int vs_csum_complete(struct vs_pkt *pkt)
+int vs_csum_complete_partial(struct vs_pkt *pkt)
 {
 	struct cand c;
 
-	return maybe_partial(pkt) && candidate(pkt, &c) ? repair(pkt, &c) : 0;
+	return candidate(pkt, &c) ? repair(pkt, &c) : 0;
+}
+
+int vs_csum_complete(struct vs_pkt *pkt)
+{
+	return vs_csum_maybe_partial(pkt) ? vs_csum_complete_partial(pkt) : 0;
 }
 
 uint16_t vs_csum_burst(struct vs_pkt *pkts, uint16_t n)
 {
 	uint16_t fixed = 0;
-	struct cand c;
 
 	for (uint16_t i = 0; i < n; i++)
-		if (pkts[i].drop == VS_DROP_NONE && VS_UNLIKELY(maybe_partial(&pkts[i])) &&
-		    candidate(&pkts[i], &c))
-			fixed += (uint16_t)repair(&pkts[i], &c);
+		if (pkts[i].drop == VS_DROP_NONE && VS_UNLIKELY(vs_csum_maybe_partial(&pkts[i])))
+			fixed += (uint16_t)vs_csum_complete_partial(&pkts[i]);
 	return fixed;
 }

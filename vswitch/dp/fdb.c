@@ -69,6 +69,21 @@ void vs_fdb_destroy(struct vs_fdb *fdb)
 	free(fdb);
 }
 
+struct vs_fdb_hit vs_fdb_slot_probe(struct vs_fdb_slot *slots, uint32_t mask, uint64_t mac,
+				    uint32_t i)
+{
+	// The caller probed the slot before 'i': at most mask more.
+	for (uint32_t n = 0; n < mask; n++, i = (i + 1) & mask) {
+		uint64_t v = __atomic_load_n(&slots[i].e, __ATOMIC_ACQUIRE);
+
+		if (v == VS_FDB_EMPTY)
+			break;
+		if ((v >> 16) == mac)
+			return (struct vs_fdb_hit){.e = v, .slot = &slots[i]};
+	}
+	return (struct vs_fdb_hit){.e = VS_FDB_EMPTY, .slot = NULL};
+}
+
 static void slot_store(struct vs_fdb_table *t, uint32_t i, uint64_t v)
 {
 	__atomic_store_n(&t->slots[i].e, v, __ATOMIC_RELEASE);

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define VS_FDB_EMPTY 0ULL
@@ -99,6 +100,32 @@ static inline int32_t vs_fdb_find_uc(const struct vs_fdb_table *t, uint64_t mac,
 		}
 	}
 	return -1;
+}
+
+// What vs_fdb_slot_find_uc() found: the entry word (VS_FDB_EMPTY: nothing) and its slot.
+struct vs_fdb_hit {
+	uint64_t e;
+	struct vs_fdb_slot *slot;
+};
+
+// vs_fdb_find_uc() on the slots and mask of a table the caller read once (they never change
+// for a table). The first slot probed, where a table at most half full keeps most MACs, is
+// tested inline; the rest of the probe sequence in vs_fdb_slot_probe(). Returned by value
+// (in registers): a hit's entry word is never VS_FDB_EMPTY, so 'e' alone tells a hit.
+struct vs_fdb_hit vs_fdb_slot_probe(struct vs_fdb_slot *slots, uint32_t mask, uint64_t mac,
+				    uint32_t i);
+static inline struct vs_fdb_hit vs_fdb_slot_find_uc(struct vs_fdb_slot *slots, uint32_t mask,
+						    uint64_t mac, uint32_t h)
+{
+	uint32_t i = h & mask;
+	uint64_t v = __atomic_load_n(&slots[i].e, __ATOMIC_ACQUIRE);
+
+	// An empty slot (0) ends the probe sequence, even for the MAC 0.
+	if (__builtin_expect((v >> 16) == mac && v != VS_FDB_EMPTY, 1))
+		return (struct vs_fdb_hit){.e = v, .slot = &slots[i]};
+	if (v == VS_FDB_EMPTY)
+		return (struct vs_fdb_hit){.e = VS_FDB_EMPTY, .slot = NULL};
+	return vs_fdb_slot_probe(slots, mask, mac, (i + 1) & mask);
 }
 
 // Looks 'mac' up in 't'. Returns the slot index, or -1 if absent; '*port' gets the port id.

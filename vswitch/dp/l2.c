@@ -37,11 +37,15 @@ static uint8_t refuse(const struct vs_pkt *pkt)
 	return VS_DROP_NONE;
 }
 
+// Below this many MACs in its table, a bridge's lookups are not prefetched.
+#define VS_L2_PREFETCH_MIN 64
+
 void vs_l2_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *pkts, uint16_t n)
 {
 	const struct vs_dp_bridge *br;
 	struct vs_fdb_table *t;
-	uint32_t hs[VS_BURST], hd[VS_BURST];
+	struct vs_fdb_slot *slots = NULL; // t's slots and mask: fixed for the life of a table
+	uint32_t mask = 0;
 	uint16_t in_port;
 	// The last source and destination looked up in this burst, about frames of 'in_port':
 	// frames of one flow come in runs, and a burst is short enough that a table change
@@ -49,8 +53,7 @@ void vs_l2_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *
 	// matches 'c_src' and 'c_dst' until they are set.
 	uint64_t c_src = UINT64_MAX, c_dst = UINT64_MAX;
 	uint32_t c_src_vtep = 0, c_dst_vtep = 0; // remote VTEPs of c_src, c_dst (vxlan ports)
-	uint16_t c_out = VS_PORT_NONE;
-	uint8_t c_drop = VS_DROP_NONE;
+	uint16_t c_out = VS_PORT_NONE; // VS_PORT_NONE: a hairpin, dropped
 
 	if (n == 0)
 		return;
@@ -62,36 +65,31 @@ void vs_l2_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *
 		return;
 	}
 	t = br != NULL ? vs_fdb_table_get(br->fdb) : NULL;
+	if (t != NULL) {
+		slots = t->slots;
+		mask = t->mask;
+	}
 	for (uint16_t b = 0; b < n; b += VS_BURST) {
 		uint16_t m = n - b < VS_BURST ? n - b : VS_BURST;
 		struct vs_pkt *p = pkts + b;
 
-		// Pass 1: hash each source and destination MAC and start loading the table slot
-		// its lookup begins with, so that the lookups of pass 2 find them in the cache.
+		// Pass 1: start loading the table slot the lookup of each source and destination
+		// MAC begins with, so that the lookups of pass 2 find them in the cache (pass 2
+		// hashes again: two instructions, cheaper than storing and loading the hashes).
 		// The table is the first frame's bridge's: frames of one burst share an ingress
-		// port, and for the rare other port the prefetch is only wasted.
-		if (t != NULL) {
-			const struct vs_fdb_slot *slots = t->slots;
-			uint32_t mask = t->mask;
-
+		// port, and for the rare other port the prefetch is only wasted. A table of a few
+		// MACs stays in the L1 cache: nothing to start.
+		if (t != NULL && __atomic_load_n(&br->fdb->count, __ATOMIC_RELAXED) > VS_L2_PREFETCH_MIN)
 			for (uint16_t i = 0; i < m; i++) {
-				hs[i] = vs_fdb_hash(p[i].src_mac);
-				hd[i] = vs_fdb_hash(p[i].dst_mac);
-				__builtin_prefetch(&slots[hs[i] & mask], 0, 3);
-				__builtin_prefetch(&slots[hd[i] & mask], 0, 3);
+				__builtin_prefetch(&slots[vs_fdb_hash(p[i].src_mac) & mask], 0, 3);
+				__builtin_prefetch(&slots[vs_fdb_hash(p[i].dst_mac) & mask], 0, 3);
 			}
-		} else {
-			for (uint16_t i = 0; i < m; i++) {
-				hs[i] = vs_fdb_hash(p[i].src_mac);
-				hd[i] = vs_fdb_hash(p[i].dst_mac);
-			}
-		}
 		// Pass 2: learn and switch.
 		for (uint16_t i = 0; i < m; i++) {
 			struct vs_pkt *pkt = &p[i];
-			uint64_t src = pkt->src_mac, dst = pkt->dst_mac, e;
+			uint64_t src = pkt->src_mac, dst = pkt->dst_mac;
 			uint32_t vtep = pkt->vtep;
-			int32_t slot;
+			struct vs_fdb_hit f;
 
 			// A frame an earlier stage answered (out_port set) is neither learned nor
 			// switched.
@@ -104,6 +102,10 @@ void vs_l2_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *
 				in_port = pkt->in_port;
 				br = conf->bridge_of[in_port];
 				t = br != NULL ? vs_fdb_table_get(br->fdb) : NULL;
+				if (t != NULL) {
+					slots = t->slots;
+					mask = t->mask;
+				}
 				c_src = c_dst = UINT64_MAX;
 				c_src_vtep = 0;
 			}
@@ -111,7 +113,7 @@ void vs_l2_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *
 				pkt->drop = VS_DROP_NO_BRIDGE;
 				continue;
 			}
-			if (VS_UNLIKELY(vs_mac_is_multicast(src) || src == 0 ||
+			if (VS_UNLIKELY(vs_mac_is_multicast(src) | (src == 0) |
 					vs_mac_is_link_local(dst))) {
 				pkt->drop = refuse(pkt);
 				continue;
@@ -119,10 +121,13 @@ void vs_l2_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *
 			// The source: known on this port (and VTEP): refresh; absent or elsewhere:
 			// ask the control thread to learn it.
 			if (src != c_src || vtep != c_src_vtep) {
-				slot = vs_fdb_find_uc(t, src, hs[i], &e);
-				if (slot >= 0 && (uint16_t)e == in_port &&
-				    vs_fdb_vtep(t, (uint32_t)slot) == vtep) {
-					vs_fdb_touch(t, (uint32_t)slot, pmd->now_s);
+				f = vs_fdb_slot_find_uc(slots, mask, src, vs_fdb_hash(src));
+				if (f.e != VS_FDB_EMPTY && (uint16_t)f.e == in_port &&
+				    __atomic_load_n(&f.slot->vtep, __ATOMIC_RELAXED) == vtep) {
+					// No store (the line stays clean) when it holds 'now' already.
+					if (__atomic_load_n(&f.slot->seen, __ATOMIC_RELAXED) != pmd->now_s)
+						__atomic_store_n(&f.slot->seen, pmd->now_s,
+								 __ATOMIC_RELAXED);
 					c_src = src;
 					c_src_vtep = vtep;
 				} else {
@@ -137,17 +142,16 @@ void vs_l2_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *
 			}
 			if (dst != c_dst) {
 				c_dst = dst;
-				c_drop = VS_DROP_NONE;
 				c_dst_vtep = 0;
-				slot = vs_fdb_find_uc(t, dst, hd[i], &e);
-				if (slot < 0) {
+				f = vs_fdb_slot_find_uc(slots, mask, dst, vs_fdb_hash(dst));
+				if (f.e == VS_FDB_EMPTY) {
 					c_out = VS_PORT_FLOOD;
 				} else {
-					uint16_t port = (uint16_t)e;
+					uint16_t port = (uint16_t)f.e;
 
-					c_dst_vtep = vs_fdb_vtep(t, (uint32_t)slot);
+					c_dst_vtep = __atomic_load_n(&f.slot->vtep, __ATOMIC_RELAXED);
 					if (port == in_port)
-						c_drop = VS_DROP_HAIRPIN, c_out = VS_PORT_NONE;
+						c_out = VS_PORT_NONE;
 					else // an entry whose port just left the bridge: flood until
 					     // the control thread removes it
 						c_out = port < VS_MAX_PORTS && conf->bridge_of[port] == br
@@ -157,7 +161,8 @@ void vs_l2_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *
 			}
 			pkt->vtep = c_dst_vtep;
 			pkt->out_port = c_out;
-			pkt->drop = c_drop;
+			if (VS_UNLIKELY(c_out == VS_PORT_NONE))
+				pkt->drop = VS_DROP_HAIRPIN;
 		}
 	}
 }

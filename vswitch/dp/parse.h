@@ -17,3 +17,6 @@
 uint8_t vs_parse_one(struct vs_pkt *pkt);
 // Parses a burst. Called from: PMD threads.
 void vs_parse_burst(struct vs_pkt *pkts, uint16_t n);
+// Parses a burst and completes partial checksums (vs_csum_burst(), dp/csum.h) in the same
+// pass over each frame; returns how many frames the checksum stage changed.
+uint16_t vs_parse_csum_burst(struct vs_pkt *pkts, uint16_t n);

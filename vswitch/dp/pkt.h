@@ -30,10 +30,13 @@ struct vs_pkt {
 	uint8_t drop;       // enum vs_drop, VS_DROP_NONE while alive
 	uint8_t n_vlans;    // VLAN tags seen (0-2)
 	uint16_t flood_skip; // with VS_PORT_FLOOD_SKIP: a second port the flood leaves out
-	// Port the frame arrived on, set by the pipeline: its driver owns 'buf' (e.g. a DPDK
-	// egress port may send the ingress mbuf itself instead of a copy).
-	struct vs_port *rx_port;
 	// Remote VTEP (IPv4, host order): on rx, the sender of a decapsulated frame (0 for other
 	// frames); after the L2 stage, where a unicast to a vxlan port goes (0: every remote VTEP).
 	uint32_t vtep;
+	// Port the frame arrived on, set by the pipeline: its driver owns 'buf' (e.g. a DPDK
+	// egress port may send the ingress mbuf itself instead of a copy).
+	struct vs_port *rx_port;
 };
+// 64 bytes with 8-byte pointers: one cache line per packet of a burst (struct vs_pmd aligns
+// its array).
+_Static_assert(sizeof(void *) != 8 || sizeof(struct vs_pkt) == 64, "struct vs_pkt: 64 bytes");

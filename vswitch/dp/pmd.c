@@ -93,12 +93,13 @@ void vs_pmd_pipeline(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_p
 	vs_ctr_add(&c->rx_bytes, bytes);
 	if (conf->vxlan != NULL && (n = vs_vxlan_rx_burst(pmd, conf, port, pmd->pkts, n)) == 0)
 		return;
-	vs_parse_burst(pmd->pkts, n);
 	if (!port->rx_csum_full)
-		vs_ctr_add(&c->rx_csum_completed, vs_csum_burst(pmd->pkts, n));
+		vs_ctr_add(&c->rx_csum_completed, vs_parse_csum_burst(pmd->pkts, n));
+	else
+		vs_parse_burst(pmd->pkts, n);
 	// The service stage works on one bridge at a time, and the frames decapsulated from one
 	// underlay burst may belong to several vxlan ports: hand it runs of one ingress port.
-	for (uint16_t i = 0, j; i < n; i = j) {
+	for (uint16_t i = 0, j; conf->any_svc && i < n; i = j) {
 		for (j = i + 1; j < n && pmd->pkts[j].in_port == pmd->pkts[i].in_port; j++)
 			;
 		vs_svc_burst(pmd, conf, pmd->pkts + i, (uint16_t)(j - i));

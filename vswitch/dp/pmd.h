@@ -40,13 +40,14 @@ struct vs_pmd {
 		uint64_t sleeps;      // times it slept in poll() (adaptive idle)
 	} stats;
 
-	struct vs_pkt pkts[VS_BURST];
+	struct vs_pkt pkts[VS_BURST] VS_CACHE_ALIGNED;
 
 	// Output staging, per egress port, filled by vs_output_burst, emptied by vs_output_flush.
 	uint16_t n_touched;
 	uint16_t touched[VS_MAX_PORTS];
 	uint16_t tx_n[VS_MAX_PORTS];
 	struct vs_pkt *tx_pkts[VS_MAX_PORTS][VS_BURST];
+	uint32_t tx_bytes[VS_MAX_PORTS]; // bytes of the tx_n[] staged packets
 
 	struct {
 		uint64_t mac;
