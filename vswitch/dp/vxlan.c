@@ -303,7 +303,8 @@ struct txb {
 	uint8_t *out;	  // where the next frame goes: frames are packed (cache lines)
 	uint64_t bytes;	  // length of the staged frames
 	struct vs_pkt *pkts;  // [VS_BURST]
-	struct vs_pkt **ptrs; // [VS_BURST], ptrs[i] = &pkts[i]
+	struct vs_pkt *o;     // &pkts[k]
+	struct vs_pkt **ptrs; // [VS_BURST]: ptrs[i] = &pkts[i] for i < k
 };
 
 // Hands the staged VXLAN frames to the underlay's tx queue (shared by the PMD threads that
@@ -326,6 +327,7 @@ static ALWAYS_INLINE void txb_send(struct txb *b)
 	vs_ctr_add(&uc->tx_packets, sent);
 	vs_ctr_add(&uc->tx_bytes, b->bytes);
 	b->k = 0;
+	b->o = b->pkts;
 	b->out = b->scratch;
 	b->bytes = 0;
 }
@@ -337,7 +339,7 @@ static ALWAYS_INLINE void txb_add(struct txb *b, const struct vs_vxlan_tx *tx,
 	// Frames are packed, so small ones share pages and cache lines; the area holds
 	// VS_BURST of the largest.
 	uint8_t *out = b->out;
-	struct vs_pkt *o = &b->pkts[b->k];
+	struct vs_pkt *o = b->o;
 	uint32_t len = encap(tx, r, pkt->data, pkt->len, sport, csum, out);
 
 	// A frame of vswitchd's own: no driver buffer behind it (rx_port NULL).
@@ -347,6 +349,8 @@ static ALWAYS_INLINE void txb_add(struct txb *b, const struct vs_vxlan_tx *tx,
 	o->out_port = VS_PORT_NONE;
 	o->rx_port = NULL;
 	o->buf = 0;
+	b->ptrs[b->k] = o;
+	b->o = o + 1;
 	b->out = out + ((len + 63) & ~(size_t)63);
 	b->bytes += len;
 	if (++b->k == VS_BURST)
@@ -368,8 +372,6 @@ uint16_t vs_vxlan_tx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *cons
 	struct vs_pkt opkts[VS_BURST], *optrs[VS_BURST];
 	struct txb b;
 
-	for (uint16_t i = 0; i < VS_BURST; i++)
-		optrs[i] = &opkts[i];
 	b.ul = vx->underlay;
 	b.q = q;
 	b.uq = (uint16_t)(q % b.ul->n_txq);
@@ -378,6 +380,7 @@ uint16_t vs_vxlan_tx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *cons
 	b.scratch = vx->scratch + (size_t)q * VS_BURST * vx->slot;
 	b.out = b.scratch;
 	b.pkts = opkts;
+	b.o = opkts;
 	b.ptrs = optrs;
 	for (uint16_t i = 0; i < n; i++) {
 		const struct vs_pkt *pkt = pkts[i];
