@@ -299,9 +299,9 @@ uint32_t vs_vxlan_encap(const struct vs_vxlan_tx *tx, const struct vs_vxlan_remo
 struct txb {
 	struct vs_port *ul;
 	uint16_t q, uq, k;
-	uint8_t *scratch; // this PMD thread's area: VS_BURST slots' worth
-	uint8_t *out;	  // where the next frame goes: frames are packed (cache lines)
-	uint64_t bytes;	  // length of the staged frames
+	uint8_t *scratch;     // this PMD thread's area: VS_BURST slots' worth
+	uint8_t *out;	      // where the next frame goes: frames are packed (cache lines)
+	uint64_t bytes;	      // length of the staged frames
 	struct vs_pkt *pkts;  // [VS_BURST]
 	struct vs_pkt *o;     // &pkts[k]
 	struct vs_pkt **ptrs; // [VS_BURST]: ptrs[i] = &pkts[i] for i < k
