@@ -369,7 +369,8 @@ uint16_t vs_vxlan_tx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *cons
 	// could alias tx->mtu).
 	const uint32_t max_len =
 		tx->mtu > VS_VXLAN_OUTER_OVERHEAD ? tx->mtu - VS_VXLAN_OUTER_OVERHEAD : 0;
-	struct vs_pkt opkts[VS_BURST], *optrs[VS_BURST];
+	_Alignas(VS_CACHE_LINE) struct vs_pkt opkts[VS_BURST]; // a cache line each
+	struct vs_pkt *optrs[VS_BURST];
 	struct txb b;
 
 	b.ul = vx->underlay;
