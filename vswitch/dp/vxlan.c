@@ -88,19 +88,21 @@ uint16_t vs_vxlan_rx_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struc
 	struct vs_vxlan_rx rx;
 	uint64_t npk = 0, nby = 0;
 	uint16_t live = 0, cur = VS_PORT_NONE;
+	bool arp;
 
 	for (uint16_t u = 0; u < vc->n_underlays; u++)
 		if (vc->underlay[u].port == port)
 			ul = &vc->underlay[u];
 	if (ul == NULL)
 		return n;
+	arp = ul->arp != NULL; // read once: the stores to pkts[] below could alias it
 	vs_vxlan_rx_init(&rx, vc, ul);
 	for (uint16_t i = 0; i < n; i++) {
 		uint8_t drop;
 
 		if (i + 4 < n)
 			vs_prefetch0(pkts[i + 4].data);
-		if (VS_UNLIKELY(ul->arp != NULL) && vs_vxlan_is_arp(&pkts[i])) {
+		if (VS_UNLIKELY(arp) && vs_vxlan_is_arp(&pkts[i])) {
 			arp_one(pmd, ul, &pkts[i]);
 			continue;
 		}
@@ -292,19 +294,22 @@ uint32_t vs_vxlan_encap(const struct vs_vxlan_tx *tx, const struct vs_vxlan_remo
 
 // --- transmit ---------------------------------------------------------------------------
 
+// The frames staged for the underlay. Its functions are all inlined, so that the compiler
+// keeps the scalars in registers (only the two arrays, handed to the driver, live in memory).
 struct txb {
 	struct vs_port *ul;
 	uint16_t q, uq, k;
-	uint8_t *scratch; // this PMD thread's area: VS_BURST slots' worth
-	size_t used;	  // bytes of it holding staged frames, packed (cache lines)
-	uint64_t bytes;	  // length of the staged frames
-	struct vs_pkt pkts[VS_BURST];
-	struct vs_pkt *ptrs[VS_BURST];
+	uint8_t *scratch;     // this PMD thread's area: VS_BURST slots' worth
+	uint8_t *out;	      // where the next frame goes: frames are packed (cache lines)
+	uint64_t bytes;	      // length of the staged frames
+	struct vs_pkt *pkts;  // [VS_BURST]
+	struct vs_pkt *o;     // &pkts[k]
+	struct vs_pkt **ptrs; // [VS_BURST]: ptrs[i] = &pkts[i] for i < k
 };
 
 // Hands the staged VXLAN frames to the underlay's tx queue (shared by the PMD threads that
 // map to it, hence the lock, taken once per batch).
-static void txb_send(struct txb *b)
+static ALWAYS_INLINE void txb_send(struct txb *b)
 {
 	struct vs_port_counters *uc = &b->ul->ctr[b->q];
 	uint16_t sent;
@@ -322,7 +327,8 @@ static void txb_send(struct txb *b)
 	vs_ctr_add(&uc->tx_packets, sent);
 	vs_ctr_add(&uc->tx_bytes, b->bytes);
 	b->k = 0;
-	b->used = 0;
+	b->o = b->pkts;
+	b->out = b->scratch;
 	b->bytes = 0;
 }
 
@@ -332,8 +338,8 @@ static ALWAYS_INLINE void txb_add(struct txb *b, const struct vs_vxlan_tx *tx,
 {
 	// Frames are packed, so small ones share pages and cache lines; the area holds
 	// VS_BURST of the largest.
-	uint8_t *out = b->scratch + b->used;
-	struct vs_pkt *o = &b->pkts[b->k];
+	uint8_t *out = b->out;
+	struct vs_pkt *o = b->o;
 	uint32_t len = encap(tx, r, pkt->data, pkt->len, sport, csum, out);
 
 	// A frame of vswitchd's own: no driver buffer behind it (rx_port NULL).
@@ -344,7 +350,8 @@ static ALWAYS_INLINE void txb_add(struct txb *b, const struct vs_vxlan_tx *tx,
 	o->rx_port = NULL;
 	o->buf = 0;
 	b->ptrs[b->k] = o;
-	b->used += (len + 63) & ~(size_t)63;
+	b->o = o + 1;
+	b->out = out + ((len + 63) & ~(size_t)63);
 	b->bytes += len;
 	if (++b->k == VS_BURST)
 		txb_send(b);
@@ -358,20 +365,29 @@ uint16_t vs_vxlan_tx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *cons
 	const struct vs_vxlan_remote *last = NULL; // the remote of VTEP 'last_ip', NULL if none
 	uint32_t last_ip = 0;
 	const bool csum = tx->udp_csum;
+	// The longest inner frame that fits the underlay's MTU (read once: the stores below
+	// could alias tx->mtu).
+	const uint32_t max_len =
+		tx->mtu > VS_VXLAN_OUTER_OVERHEAD ? tx->mtu - VS_VXLAN_OUTER_OVERHEAD : 0;
+	_Alignas(VS_CACHE_LINE) struct vs_pkt opkts[VS_BURST]; // a cache line each
+	struct vs_pkt *optrs[VS_BURST];
 	struct txb b;
 
 	b.ul = vx->underlay;
 	b.q = q;
 	b.uq = (uint16_t)(q % b.ul->n_txq);
 	b.k = 0;
-	b.used = 0;
 	b.bytes = 0;
 	b.scratch = vx->scratch + (size_t)q * VS_BURST * vx->slot;
+	b.out = b.scratch;
+	b.pkts = opkts;
+	b.o = opkts;
+	b.ptrs = optrs;
 	for (uint16_t i = 0; i < n; i++) {
 		const struct vs_pkt *pkt = pkts[i];
 		uint16_t sport;
 
-		if (VS_UNLIKELY(VS_VXLAN_OUTER_OVERHEAD + pkt->len > tx->mtu)) {
+		if (VS_UNLIKELY(pkt->len > max_len)) {
 			vs_ctr_add(&c->drops[VS_DROP_VXLAN_TOO_BIG], 1);
 			continue;
 		}

@@ -29,9 +29,11 @@ struct vs_vxlan_rx {
 	uint64_t want[4], mask[4];
 	const struct vs_vxlan_conf *vc;
 	const struct vs_vxlan_underlay *ul;
-	// The last (VNI, VTEP) that decapsulated (VTEP raw from the frame), and its VNI entry.
+	// The last (VNI, VTEP) that decapsulated (VTEP raw from the frame), and what a frame
+	// of it gets: the vxlan port's id and the VTEP in host order.
 	uint32_t vni, src; // vni UINT32_MAX: none yet
-	const struct vs_vxlan_vni *v;
+	uint32_t vtep;
+	uint16_t port_id;
 };
 
 static inline uint64_t vs_vxlan_ld64(const uint8_t *p)
@@ -103,7 +105,8 @@ static inline void vs_vxlan_rx_init(struct vs_vxlan_rx *rx, const struct vs_vxla
 	rx->ul = ul;
 	rx->vni = UINT32_MAX; // no VNI: the first frame looks up
 	rx->src = 0;
-	rx->v = NULL;
+	rx->vtep = 0;
+	rx->port_id = VS_PORT_NONE;
 }
 
 // Looks up VNI 'vni' of the underlay and checks VTEP 'src' (host order) against its vxlan
@@ -145,7 +148,8 @@ static inline uint8_t vs_vxlan_rx_fast(struct vs_vxlan_rx *rx, struct vs_pkt *pk
 	// The UDP datagram is all of the IPv4 packet (tot = ulen + 20), holds at least an inner
 	// Ethernet header (ulen >= 30) and lies within the frame (tot + 14 <= len; Ethernet
 	// may pad): 30 <= ulen <= len - 34, one unsigned compare as len >= 64.
-	bad |= (uint64_t)(ulen + 20 != tot) | (uint64_t)(ulen - 30 > pkt->len - 64);
+	// (The first as a difference: any non-zero bit is bad.)
+	bad |= (uint64_t)((ulen + 20) ^ tot) | (uint64_t)(ulen - 30 > pkt->len - 64);
 	// IPv4 header checksum: the one's complement sum of the 20 bytes must be 0xffff, that
 	// is, their sum as integers (in 32-bit words of either byte order) a non-zero multiple
 	// of 0xffff (2^16 = 1 modulo 0xffff). Not zero: the words above passed, so byte 14
@@ -158,17 +162,19 @@ static inline uint8_t vs_vxlan_rx_fast(struct vs_vxlan_rx *rx, struct vs_pkt *pk
 	src = vs_vxlan_ld32(d + 26);
 	if (VS_UNLIKELY(vni != rx->vni || src != rx->src)) {
 		const struct vs_vxlan_vni *v;
-		uint8_t drop = vs_vxlan_rx_lookup(rx->vc, rx->ul, vni, vs_vxlan_be32(d + 26), &v);
+		uint32_t vtep = vs_vxlan_be32(d + 26);
+		uint8_t drop = vs_vxlan_rx_lookup(rx->vc, rx->ul, vni, vtep, &v);
 
 		if (drop != VS_DROP_NONE)
 			return drop;
 		rx->vni = vni;
 		rx->src = src;
-		rx->v = v;
+		rx->vtep = vtep;
+		rx->port_id = v->port_id;
 	}
 	pkt->data += VS_VXLAN_HLEN;
 	pkt->len = ulen - 16;
-	pkt->in_port = rx->v->port_id;
-	pkt->vtep = vs_vxlan_be32(d + 26);
+	pkt->in_port = rx->port_id;
+	pkt->vtep = rx->vtep;
 	return VS_DROP_NONE;
 }
