@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 // XDP program of vswitchd's AF_XDP ports: frames arriving on a queue that has an
 // AF_XDP socket bound are redirected to it; everything else goes on to the kernel.
-// Loaded as "xdp.frags", so multi-buffer frames (jumbo MTU) are accepted too.
+// Loaded as "xdp.frags", so multi-buffer frames (jumbo MTU) are accepted too, and the fast
+// path forwards them as well.
 //
 // On ports of a bridge with fastpath=xdp a first stage forwards plain known unicast
 // straight to the egress AF_XDP port's device (bpf_redirect_map into a DEVMAP), see
@@ -72,7 +73,7 @@ static __always_inline __u32 sum16(const __u8 *p, int n)
 #define barrier_var(var) asm volatile("" : "+r"(var))
 #endif
 #define VS_FP_MAX_L4 (VS_FP_MAX_WORDS * 4)
-#define VS_FP_MAX_WORDS 1024 // 4-byte words of an L4 segment the repair sums (frames are <= 4 KiB)
+#define VS_FP_MAX_WORDS 1024 // 4-byte words of an L4 segment summed in place (linear part <= 4 KiB)
 
 // The ones-complement sum of 'len' bytes at 'p' as the host sums them: 16-bit folded,
 // in the byte order of the host's loads (byte-swap it for the network order value).
@@ -113,15 +114,62 @@ static __always_inline __u32 sum_bytes(const __u8 *p, const __u8 *end, __u32 len
 	return fold((__u32)s);
 }
 
+#define VS_FP_CHUNK 256	    // bytes of a multi-buffer frame copied to the stack and summed at once
+#define VS_FP_MAX_CHUNKS 64 // so the L4 segment of a multi-buffer frame is at most 16 KiB
+
+// The same sum for 'len' bytes at offset 'off' of a (possibly multi-buffer) frame: copied
+// out in chunks with bpf_xdp_load_bytes() and summed with bpf_csum_diff() (the kernel's
+// csum_partial(); chunks of a multiple of 4 bytes chain through its seed). The last chunk
+// is zero-padded to a multiple of 4, so an odd last byte is the first of a 16-bit word
+// padded with 0, as above. Returns the folded sum, or -1 if the bytes cannot be read.
+static __always_inline int sum_frags(struct xdp_md *ctx, __u32 off, __u32 len)
+{
+	__u8 buf[VS_FP_CHUNK];
+	__s64 s = 0;
+	__u64 rem, n;
+	__u32 i;
+
+	for (i = 0; i < VS_FP_MAX_CHUNKS && len >= VS_FP_CHUNK; i++) {
+		if (bpf_xdp_load_bytes(ctx, off, buf, VS_FP_CHUNK) < 0)
+			return -1;
+		s = bpf_csum_diff(NULL, 0, (__be32 *)buf, VS_FP_CHUNK, (__wsum)s);
+		if (s < 0)
+			return -1;
+		off += VS_FP_CHUNK;
+		len -= VS_FP_CHUNK;
+	}
+	if (len >= VS_FP_CHUNK)
+		return -1;
+	// len < VS_FP_CHUNK here: the mask changes nothing but bounds 'rem' for the verifier
+	// (the barrier keeps clang from dropping it).
+	rem = len;
+	barrier_var(rem);
+	rem &= VS_FP_CHUNK - 1;
+	if (rem) {
+		__builtin_memset(buf, 0, sizeof(buf));
+		if (bpf_xdp_load_bytes(ctx, off, buf, rem) < 0)
+			return -1;
+		n = (rem + 3) & ~3u;
+		barrier_var(n);
+		if (n > VS_FP_CHUNK)
+			return -1;
+		s = bpf_csum_diff(NULL, 0, (__be32 *)buf, n, (__wsum)s);
+		if (s < 0)
+			return -1;
+	}
+	return (int)fold((__u32)s);
+}
+
 // Checks the L4 checksum of IPv4/IPv6 TCP/UDP frames. A frame whose check field holds just
 // the folded pseudo-header sum is a candidate for CHECKSUM_PARTIAL (a container at its
 // default offloads leaves the checksum to "the hardware", a state XDP does not carry): if
 // its full checksum does not verify, the program completes it, exactly as userspace does
 // (vswitch/dp/csum.c). Returns 0 if the frame may go on (unchanged or completed), -1 if it
 // must go to userspace (it cannot be checked here).
-static __always_inline int csum_fix(const __u8 *d, const __u8 *end, __u16 proto)
+static __always_inline int csum_fix(struct xdp_md *ctx, const __u8 *d, const __u8 *end,
+				    __u16 proto, __u64 frame_len)
 {
-	__u32 pseudo, l4_len, full, off;
+	__u32 pseudo, l4_len, full, off, l4_off;
 	__u8 *l4, *c, l4proto;
 	__u16 check, sum;
 
@@ -164,10 +212,23 @@ static __always_inline int csum_fix(const __u8 *d, const __u8 *end, __u16 proto)
 	check = (__u16)(c[0] << 8 | c[1]);
 	if (check != fold(pseudo))
 		return 0;
-	// A candidate: the whole segment must be in the frame to check it.
-	if (l4_len > VS_FP_MAX_L4 || l4 + l4_len > end)
-		return -1;
-	full = sum_bytes(l4, end, l4_len);
+	// A candidate: the whole segment must be in the frame to check it. The headers are in
+	// the linear part; in a multi-buffer frame (jumbo MTU) the segment goes on in frags.
+	l4_off = (__u32)(l4 - (const __u8 *)(long)ctx->data);
+	if (frame_len == (__u64)(end - (const __u8 *)(long)ctx->data)) {
+		if (l4_len > VS_FP_MAX_L4 || l4 + l4_len > end)
+			return -1;
+		full = sum_bytes(l4, end, l4_len);
+	} else {
+		int f;
+
+		if (l4_len > VS_FP_CHUNK * VS_FP_MAX_CHUNKS || (__u64)l4_off + l4_len > frame_len)
+			return -1;
+		f = sum_frags(ctx, l4_off, l4_len);
+		if (f < 0)
+			return -1;
+		full = (__u32)f;
+	}
 	full = fold(pseudo + (__u16)__builtin_bswap16((__u16)full));
 	if (full == 0xffff)
 		return 0; // complete already
@@ -205,14 +266,11 @@ static __always_inline int fastpath(struct xdp_md *ctx)
 	const struct ethhdr *eth = (const void *)d;
 	struct vs_fp_key key = {.bridge = vs_fp_cfg.bridge};
 	struct vs_fp_val *src, *dst;
-	__u64 len = end - d, now;
+	__u64 len = bpf_xdp_get_buff_len(ctx), now;
 	__u32 idx, *ifindex;
 	int act, fixed;
 
 	if ((const __u8 *)(eth + 1) > end)
-		return XDP_ABORTED;
-	// Multi-buffer frames (jumbo MTU) stay on the userspace path.
-	if (bpf_xdp_get_buff_len(ctx) != len)
 		return XDP_ABORTED;
 	// Unicast destination only (broadcast/multicast floods in userspace).
 	if (eth->h_dest[0] & 1)
@@ -232,7 +290,7 @@ static __always_inline int fastpath(struct xdp_md *ctx)
 	if (eth->h_proto == bpf_htons(ETH_P_8021Q) || eth->h_proto == bpf_htons(ETH_P_8021AD))
 		return XDP_ABORTED;
 	// Partial checksums are completed here (or the frame goes to userspace, which does).
-	fixed = csum_fix((__u8 *)d + sizeof(*eth), end, eth->h_proto);
+	fixed = csum_fix(ctx, (__u8 *)d + sizeof(*eth), end, eth->h_proto, len);
 	if (fixed < 0)
 		return XDP_ABORTED;
 	// The devmap slot must still hold the device the entry names (a port id may be reused).
