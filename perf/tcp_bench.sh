@@ -192,10 +192,10 @@ others() {
 # MTU is set on both ends before anything is up; QUEUES > 1 gives both ends that many
 # rx and tx queues; TXOFF=1 turns off tx checksum offload in the containers (OVS needs
 # it); otherwise the containers keep their default offloads. RPS_AWAY (a CPU list, the
-# device's CPUs) turns on RPS on the containers' eth0 to all other CPUs with
-# scripts/container-rps.sh, the recommended container setup (docs/afxdp.md): the
-# containers' receive stacks then run beside iperf3, not on the device's CPU; empty
-# leaves RPS off. IPv6 is off everywhere, so the only frames are the benchmark's own.
+# device's CPUs) applies scripts/container-setup.sh, the recommended container setup
+# (docs/afxdp.md): GRO on in the containers' eth0, and RPS to all other CPUs, so the
+# containers' receive stacks run beside iperf3, not on the device's CPU; empty leaves
+# both off (the kernel's defaults). IPv6 is off everywhere, so the only frames are the benchmark's own.
 make_containers() {
 	local hostns=$1 mtu=$2 queues=$3 txoff=$4 rps_away=${5:-} i ns host q=() out
 	[ "$queues" -gt 1 ] && q=(numtxqueues "$queues" numrxqueues "$queues")
@@ -221,8 +221,8 @@ make_containers() {
 			ip netns exec "$ns" ethtool -K eth0 tx off >/dev/null || return 1
 		fi
 		if [ -n "$rps_away" ]; then
-			out=$("$SRC/scripts/container-rps.sh" "$ns" "$rps_away" 2>&1) ||
-				{ SETUP_ERR="container-rps.sh: $out"; return 1; }
+			out=$("$SRC/scripts/container-setup.sh" "$ns" "$rps_away" 2>&1) ||
+				{ SETUP_ERR="container-setup.sh: $out"; return 1; }
 			logf "$out"
 		fi
 		ip -n "$ns" addr add "198.18.0.$i/24" dev eth0 || return 1
@@ -726,9 +726,9 @@ report() {
 	echo "- Containers keep their default offloads, except in the \"tx off\" rows and for OVS"
 	echo "  (\`ethtool -K eth0 tx off\` in both containers, which OVS afxdp needs)."
 	echo "- Container RPS (the recommended container setup, docs/afxdp.md): both containers'"
-	echo "  eth0 steer their receive work to the CPUs the device does not use"
-	echo "  (scripts/container-rps.sh; CPU 0 here; none, so RPS off, for the 2-PMD rows)."
-	echo "  Rows marked \"no container RPS\" leave it off, as the kernel has it."
+	echo "  eth0 have GRO on and steer their receive work to the CPUs the device does not use"
+	echo "  (scripts/container-setup.sh; CPU 0 here; none, so RPS off, for the 2-PMD rows)."
+	echo "  Rows marked \"no container RPS\" leave both off, as the kernel has them."
 	local r bgruns=""
 	for r in "${BG_RUNS[@]}"; do
 		bgruns+="$r, "

@@ -1,29 +1,35 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 #
-# scripts/container-rps.sh NETNS PMD_CPUS [DEV]
+# scripts/container-setup.sh NETNS PMD_CPUS [DEV]
 #
-# The recommended receive placement for a container attached to vswitchd through a
-# veth (docs/afxdp.md, "Container setup"): turns on RPS on every rx queue of DEV
-# (default eth0) in namespace NETNS, steering to all online CPUs except PMD_CPUS
-# (vswitchd's PMD CPUs, a list such as 1, 0,1 or 2-3).
+# The recommended setup of a container's interface for a container attached to vswitchd
+# through a veth (docs/afxdp.md, "Container setup"), in namespace NETNS on DEV (default
+# eth0):
 #
-# Why: in AF_XDP copy mode the PMD thread's transmit (sendto) hands each frame to
-# the veth, and without RPS the container's whole receive stack (IP, TCP, the ACKs
-# it sends back) then runs in softirq on the PMD thread's CPU. RPS moves that work
-# to the other CPUs, where the container's applications run.
+# 1. GRO on. It gives the veth NAPI, which makes its host-side peer a target of the XDP
+#    fast path (fastpath=xdp, docs/xdp-fastpath.md): XDP_REDIRECT into a veth queues the
+#    frame on the NAPI ring of its peer, which a veth has only with GRO on (or an XDP
+#    program attached). A veth's GRO is off by default.
+# 2. RPS on every rx queue of DEV, steering to all online CPUs except PMD_CPUS
+#    (vswitchd's PMD CPUs, a list such as 1, 0,1 or 2-3). Why: in AF_XDP copy mode the PMD
+#    thread's transmit (sendto) hands each frame to the veth, and without RPS the
+#    container's whole receive stack (IP, TCP, the ACKs it sends back) then runs in
+#    softirq on the PMD thread's CPU. RPS moves that work to the other CPUs, where the
+#    container's applications run. If every online CPU is a PMD CPU, RPS is left off
+#    (there is nowhere else to go).
 #
-# If every online CPU is a PMD CPU, RPS is left off (there is nowhere else to go).
-# Prints one line saying what it set. Needs root. Exit 1 with a message on error.
+# Prints one line saying what it set. Needs root and ethtool. Exit 1 with a message on
+# error.
 set -u
 
 die() {
-	echo "container-rps.sh: $*" >&2
+	echo "container-setup.sh: $*" >&2
 	exit 1
 }
 
 if [ $# -lt 2 ] || [ $# -gt 3 ]; then
-	die "usage: container-rps.sh NETNS PMD_CPUS [DEV]"
+	die "usage: container-setup.sh NETNS PMD_CPUS [DEV]"
 fi
 ns=$1 pmd=$2 dev=${3:-eth0}
 
@@ -74,12 +80,13 @@ ip netns exec "$ns" true 2>/dev/null || die "no network namespace $ns"
 queues=$(ip netns exec "$ns" sh -c "ls -d /sys/class/net/$dev/queues/rx-* 2>/dev/null") ||
 	die "$dev in $ns has no rx queues (no such device?)"
 [ -n "$queues" ] || die "$dev in $ns has no rx queues (no such device?)"
+out=$(ip netns exec "$ns" ethtool -K "$dev" gro on 2>&1) || die "cannot turn GRO on for $dev in $ns: $out"
 for q in $queues; do
 	ip netns exec "$ns" sh -c "echo $mask > $q/rps_cpus" ||
 		die "cannot set $q/rps_cpus in $ns"
 done
 if [ "$n" -gt 0 ]; then
-	echo "$ns $dev: RPS to CPUs other than $pmd (rps_cpus $mask)"
+	echo "$ns $dev: GRO on; RPS to CPUs other than $pmd (rps_cpus $mask)"
 else
-	echo "$ns $dev: RPS off (every online CPU is a PMD CPU: $pmd)"
+	echo "$ns $dev: GRO on; RPS off (every online CPU is a PMD CPU: $pmd)"
 fi
