@@ -72,57 +72,19 @@ static __always_inline __u32 sum16(const __u8 *p, int n)
 #ifndef barrier_var
 #define barrier_var(var) asm volatile("" : "+r"(var))
 #endif
-#define VS_FP_MAX_L4 (VS_FP_MAX_WORDS * 4)
-#define VS_FP_MAX_WORDS 1024 // 4-byte words of an L4 segment summed in place (linear part <= 4 KiB)
 
-// The ones-complement sum of 'len' bytes at 'p' as the host sums them: 16-bit folded,
-// in the byte order of the host's loads (byte-swap it for the network order value).
-static __always_inline __u32 sum_bytes(const __u8 *p, const __u8 *end, __u32 len)
-{
-	__u64 s = 0;
-	__u32 i;
+#define VS_FP_CHUNK 256	    // bytes copied to the stack and summed at once
+#define VS_FP_MAX_CHUNKS 64 // so the L4 segment summed is at most 16 KiB
 
-	for (i = 0; i < VS_FP_MAX_WORDS && len >= 4; i++) {
-		// Keep clang from folding the bounds check into arithmetic on 'end', which the
-		// verifier refuses.
-		barrier_var(p);
-		barrier_var(end);
-		if (p + 4 > end)
-			return 0;
-		s += *(const __u32 *)p;
-		p += 4;
-		len -= 4;
-	}
-	if (len >= 4)
-		return 0;
-	barrier_var(p);
-	barrier_var(end);
-	if (len >= 2) {
-		if (p + 2 > end)
-			return 0;
-		s += *(const __u16 *)p;
-		p += 2;
-		len -= 2;
-	}
-	if (len) {
-		if (p + 1 > end)
-			return 0;
-		s += *p; // the last byte is the first of a 16-bit word padded with 0 (little endian)
-	}
-	s = (s & 0xffffffff) + (s >> 32);
-	s = (s & 0xffffffff) + (s >> 32);
-	return fold((__u32)s);
-}
-
-#define VS_FP_CHUNK 256	    // bytes of a multi-buffer frame copied to the stack and summed at once
-#define VS_FP_MAX_CHUNKS 64 // so the L4 segment of a multi-buffer frame is at most 16 KiB
-
-// The same sum for 'len' bytes at offset 'off' of a (possibly multi-buffer) frame: copied
-// out in chunks with bpf_xdp_load_bytes() and summed with bpf_csum_diff() (the kernel's
-// csum_partial(); chunks of a multiple of 4 bytes chain through its seed). The last chunk
-// is zero-padded to a multiple of 4, so an odd last byte is the first of a 16-bit word
-// padded with 0, as above. Returns the folded sum, or -1 if the bytes cannot be read.
-static __always_inline int sum_frags(struct xdp_md *ctx, __u32 off, __u32 len)
+// The ones-complement sum of 'len' bytes at offset 'off' of the frame (linear part and
+// frags alike) as the host sums them: 16-bit folded, in the byte order of the host's loads
+// (byte-swap it for the network order value). The bytes are copied out in chunks with
+// bpf_xdp_load_bytes() and summed with bpf_csum_diff() (the kernel's csum_partial();
+// chunks of a multiple of 4 bytes chain through its seed): about 3x faster per byte than
+// a loop of 4-byte loads in BPF. The last chunk is zero-padded to a multiple of 4, so an
+// odd last byte is the first of a 16-bit word padded with 0. Returns the folded sum, or
+// -1 if the bytes cannot be read.
+static __always_inline int sum_frame(struct xdp_md *ctx, __u32 off, __u32 len)
 {
 	__u8 buf[VS_FP_CHUNK];
 	__s64 s = 0;
@@ -172,6 +134,7 @@ static __always_inline int csum_fix(struct xdp_md *ctx, const __u8 *d, const __u
 	__u32 pseudo, l4_len, full, off, l4_off;
 	__u8 *l4, *c, l4proto;
 	__u16 check, sum;
+	int f;
 
 	if (proto == bpf_htons(ETH_P_IP)) {
 		const struct iphdr *ip = (const void *)d;
@@ -215,20 +178,12 @@ static __always_inline int csum_fix(struct xdp_md *ctx, const __u8 *d, const __u
 	// A candidate: the whole segment must be in the frame to check it. The headers are in
 	// the linear part; in a multi-buffer frame (jumbo MTU) the segment goes on in frags.
 	l4_off = (__u32)(l4 - (const __u8 *)(long)ctx->data);
-	if (frame_len == (__u64)(end - (const __u8 *)(long)ctx->data)) {
-		if (l4_len > VS_FP_MAX_L4 || l4 + l4_len > end)
-			return -1;
-		full = sum_bytes(l4, end, l4_len);
-	} else {
-		int f;
-
-		if (l4_len > VS_FP_CHUNK * VS_FP_MAX_CHUNKS || (__u64)l4_off + l4_len > frame_len)
-			return -1;
-		f = sum_frags(ctx, l4_off, l4_len);
-		if (f < 0)
-			return -1;
-		full = (__u32)f;
-	}
+	if (l4_len > VS_FP_CHUNK * VS_FP_MAX_CHUNKS || (__u64)l4_off + l4_len > frame_len)
+		return -1;
+	f = sum_frame(ctx, l4_off, l4_len);
+	if (f < 0)
+		return -1;
+	full = (__u32)f;
 	full = fold(pseudo + (__u16)__builtin_bswap16((__u16)full));
 	if (full == 0xffff)
 		return 0; // complete already
