@@ -220,14 +220,16 @@ make_containers() {
 		if [ "$txoff" = 1 ]; then
 			ip netns exec "$ns" ethtool -K eth0 tx off >/dev/null || return 1
 		fi
+		ip -n "$ns" addr add "198.18.0.$i/24" dev eth0 || return 1
+		ip -n "$ns" link set lo up || return 1
+		ip -n "$ns" link set eth0 up || return 1
+		# After eth0 is up: GRO turned on in a veth that is down does not make its
+		# peer an XDP redirect target (scripts/container-setup.sh).
 		if [ -n "$rps_away" ]; then
 			out=$("$SRC/scripts/container-setup.sh" "$ns" "$rps_away" 2>&1) ||
 				{ SETUP_ERR="container-setup.sh: $out"; return 1; }
 			logf "$out"
 		fi
-		ip -n "$ns" addr add "198.18.0.$i/24" dev eth0 || return 1
-		ip -n "$ns" link set lo up || return 1
-		ip -n "$ns" link set eth0 up || return 1
 	done
 }
 

@@ -57,7 +57,7 @@ static int load(struct bpf_object **objp)
 		return -1;
 	vs_xdp_fastpath_prepare(obj);
 	if (bpf_object__load(obj) < 0 || put_mac(obj, SRC, 0, 0) < 0 ||
-	    put_mac(obj, DST, 1, VS_FP_F_EGRESS) < 0 ||
+	    put_mac(obj, DST, 1, VS_FP_F_EGRESS | VS_FP_F_SG) < 0 ||
 	    bpf_map_update_elem(bpf_map__fd(bpf_object__find_map_by_name(obj, "vs_fp_tx")),
 				&key, &lo, BPF_ANY) < 0)
 		return -1;

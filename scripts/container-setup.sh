@@ -10,7 +10,9 @@
 # 1. GRO on. It gives the veth NAPI, which makes its host-side peer a target of the XDP
 #    fast path (fastpath=xdp, docs/xdp-fastpath.md): XDP_REDIRECT into a veth queues the
 #    frame on the NAPI ring of its peer, which a veth has only with GRO on (or an XDP
-#    program attached). A veth's GRO is off by default.
+#    program attached). A veth's GRO is off by default. DEV must be up: the kernel (6.18)
+#    updates the peer's XDP features (what makes it a redirect target) only when GRO
+#    changes on a veth that is up, so the script refuses a device that is down.
 # 2. RPS on every rx queue of DEV, steering to all online CPUs except PMD_CPUS
 #    (vswitchd's PMD CPUs, a list such as 1, 0,1 or 2-3). Why: in AF_XDP copy mode the PMD
 #    thread's transmit (sendto) hands each frame to the veth, and without RPS the
@@ -80,6 +82,8 @@ ip netns exec "$ns" true 2>/dev/null || die "no network namespace $ns"
 queues=$(ip netns exec "$ns" sh -c "ls -d /sys/class/net/$dev/queues/rx-* 2>/dev/null") ||
 	die "$dev in $ns has no rx queues (no such device?)"
 [ -n "$queues" ] || die "$dev in $ns has no rx queues (no such device?)"
+ip -n "$ns" link show dev "$dev" 2>/dev/null | head -1 | grep -q '[<,]UP[,>]' ||
+	die "$dev in $ns is down: bring it up first (GRO turned on while a veth is down does not make its peer an XDP redirect target)"
 out=$(ip netns exec "$ns" ethtool -K "$dev" gro on 2>&1) || die "cannot turn GRO on for $dev in $ns: $out"
 for q in $queues; do
 	ip netns exec "$ns" sh -c "echo $mask > $q/rps_cpus" ||

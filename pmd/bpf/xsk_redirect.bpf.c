@@ -235,6 +235,9 @@ static __always_inline int fastpath(struct xdp_md *ctx)
 	if (dst == NULL || !(dst->flags & VS_FP_F_EGRESS) || dst->port == vs_fp_cfg.port ||
 	    len > dst->max_len)
 		return XDP_ABORTED;
+	// A multi-buffer frame only to a device that takes them (else the kernel drops it).
+	if (len != (__u64)(end - d) && !(dst->flags & VS_FP_F_SG))
+		return XDP_ABORTED;
 	// The source must already be known on this very port: learning and MAC moves stay
 	// with userspace (the control thread is the only writer of the MAC table).
 	__builtin_memcpy(key.mac, eth->h_source, 6);

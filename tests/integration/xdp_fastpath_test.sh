@@ -181,6 +181,34 @@ got=$(ping_received "$C1" 198.18.7.3 20 0.05)
 [ "$(host_tx_dropped "$H3")" -eq "$drop3" ] || fail "$H3 dropped frames after GRO off"
 ok "a peer without NAPI gets its frames through userspace; with GRO on it becomes a target"
 
+# GRO turned on while the peer is down: the peer has NAPI once up, but the kernel never
+# updated the host veth's xdp-features (no ndo-xmit), so a redirect to it would be
+# dropped. vswitchd reads those features: the port is no target, nothing is lost.
+# scripts/container-setup.sh refuses a device that is down for this reason.
+ip -n "$C3" link set eth0 down
+out=$("$VS_SRC_ROOT/scripts/container-setup.sh" "$C3" 0 2>&1) &&
+	fail "container-setup.sh accepted eth0 down: $out"
+grep -q "eth0 in $C3 is down" <<<"$out" || fail "container-setup.sh with eth0 down: $out"
+gro "$C3" on
+ip -n "$C3" link set eth0 up
+wait_ping "$C1" 198.18.7.3
+sleep 2 # two probes (every second)
+role "$H3" | grep -q '^rx (not a tx target' ||
+	fail "$H3 is a target although the kernel lists no ndo-xmit for it: $(role "$H3")"
+drop3=$(host_tx_dropped "$H3") tx3=$(fp_ctr "$H3" tx-packets)
+got=$(ping_received "$C1" 198.18.7.3 20 0.05)
+[ "$got" -eq 20 ] || fail "only $got of 20 pings reached $C3 (GRO on while down)"
+[ "$(fp_ctr "$H3" tx-packets)" -eq "$tx3" ] || fail "the fast path sent to $H3 without ndo-xmit"
+[ "$(host_tx_dropped "$H3")" -eq "$drop3" ] || fail "$H3 dropped frames (GRO on while down)"
+gro "$C3" off
+gro "$C3" on
+wait_until 5 bash -c "[ \"\$($VSCTL -s $SOCK --json show | jq -r '.bridges[0].ports[] | select(.name == \"$H3\") | .fastpath')\" = rx+tx ]" ||
+	fail "$H3 did not become a target after GRO on while up: $(role "$H3")"
+got=$(ping_received "$C1" 198.18.7.3 20 0.05)
+[ "$got" -eq 20 ] || fail "only $got of 20 pings reached $C3 (GRO on while up)"
+[ "$(fp_ctr "$H3" tx-packets)" -gt "$tx3" ] || fail "no fast-path frame to $H3 after GRO on while up"
+ok "GRO turned on while the peer was down: no target (kernel lists no ndo-xmit), no loss; refused by container-setup.sh"
+
 # ---- MAC move: C2's MAC and address move to C4 on H4 ------------------------
 mac2=$(ns_mac "$C2")
 add_container "$C4" "$H4"

@@ -58,7 +58,7 @@ static int setup(void **state)
 	// Port 0 (ingress) and port 1 (egress, the loopback device) of bridge 0.
 	put_mac(bpf_map__fd(bpf_object__find_map_by_name(obj, "vs_fp_fdb")), SRC, 0, 0);
 	put_mac(bpf_map__fd(bpf_object__find_map_by_name(obj, "vs_fp_fdb")), DST, 1,
-		VS_FP_F_EGRESS);
+		VS_FP_F_EGRESS | VS_FP_F_SG);
 	assert_int_equal(
 		bpf_map_update_elem(bpf_map__fd(bpf_object__find_map_by_name(obj, "vs_fp_tx")),
 				    &key, &lo, BPF_ANY),
@@ -178,13 +178,15 @@ static void test_multi_buffer_like_userspace(void **state)
 				}
 }
 
-// A multi-buffer frame larger than the egress port accepts is not forwarded by XDP.
+// A multi-buffer frame larger than the egress port accepts, or to a port whose device does
+// not take multi-buffer redirects (no VS_FP_F_SG), is not forwarded by XDP.
 static void test_multi_buffer_too_large(void **state)
 {
 	struct spec s = {.v6 = 0, .proto = PB_IPPROTO_UDP, .payload = 8000, .random = 1};
 	int fd = bpf_map__fd(bpf_object__find_map_by_name(obj, "vs_fp_fdb"));
 	struct vs_fp_key k = {.bridge = 0};
-	struct vs_fp_val v = {.port = 1, .flags = VS_FP_F_EGRESS, .ifindex = 1, .max_len = 1514};
+	struct vs_fp_val v = {
+		.port = 1, .flags = VS_FP_F_EGRESS | VS_FP_F_SG, .ifindex = 1, .max_len = 1514};
 	struct pb b;
 	uint32_t len = build(&b, &s);
 
@@ -195,6 +197,12 @@ static void test_multi_buffer_too_large(void **state)
 	v.max_len = len;
 	assert_int_equal(bpf_map_update_elem(fd, &k, &v, BPF_ANY), 0);
 	assert_int_equal(xdp_run(b.buf, len, xdp_out), XDP_REDIRECT);
+	v.flags = VS_FP_F_EGRESS;
+	assert_int_equal(bpf_map_update_elem(fd, &k, &v, BPF_ANY), 0);
+	assert_int_not_equal(xdp_run(b.buf, len, xdp_out), XDP_REDIRECT);
+	len = pb_simple(&b, DST, SRC, 1400); // a single-buffer frame still goes
+	assert_int_equal(xdp_run(b.buf, len, xdp_out), XDP_REDIRECT);
+	v.flags = VS_FP_F_EGRESS | VS_FP_F_SG;
 	v.max_len = 16000;
 	assert_int_equal(bpf_map_update_elem(fd, &k, &v, BPF_ANY), 0);
 }
