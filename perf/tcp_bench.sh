@@ -192,10 +192,10 @@ others() {
 # MTU is set on both ends before anything is up; QUEUES > 1 gives both ends that many
 # rx and tx queues; TXOFF=1 turns off tx checksum offload in the containers (OVS needs
 # it); otherwise the containers keep their default offloads. RPS_AWAY (a CPU list, the
-# device's CPUs) turns on RPS on the containers' eth0 to all other CPUs with
-# scripts/container-rps.sh, the recommended container setup (docs/afxdp.md): the
-# containers' receive stacks then run beside iperf3, not on the device's CPU; empty
-# leaves RPS off. IPv6 is off everywhere, so the only frames are the benchmark's own.
+# device's CPUs) applies scripts/container-setup.sh, the recommended container setup
+# (docs/afxdp.md): GRO on in the containers' eth0, and RPS to all other CPUs, so the
+# containers' receive stacks run beside iperf3, not on the device's CPU; empty leaves
+# both off (the kernel's defaults). IPv6 is off everywhere, so the only frames are the benchmark's own.
 make_containers() {
 	local hostns=$1 mtu=$2 queues=$3 txoff=$4 rps_away=${5:-} i ns host q=() out
 	[ "$queues" -gt 1 ] && q=(numtxqueues "$queues" numrxqueues "$queues")
@@ -220,14 +220,16 @@ make_containers() {
 		if [ "$txoff" = 1 ]; then
 			ip netns exec "$ns" ethtool -K eth0 tx off >/dev/null || return 1
 		fi
-		if [ -n "$rps_away" ]; then
-			out=$("$SRC/scripts/container-rps.sh" "$ns" "$rps_away" 2>&1) ||
-				{ SETUP_ERR="container-rps.sh: $out"; return 1; }
-			logf "$out"
-		fi
 		ip -n "$ns" addr add "198.18.0.$i/24" dev eth0 || return 1
 		ip -n "$ns" link set lo up || return 1
 		ip -n "$ns" link set eth0 up || return 1
+		# After eth0 is up: GRO turned on in a veth that is down does not make its
+		# peer an XDP redirect target (scripts/container-setup.sh).
+		if [ -n "$rps_away" ]; then
+			out=$("$SRC/scripts/container-setup.sh" "$ns" "$rps_away" 2>&1) ||
+				{ SETUP_ERR="container-setup.sh: $out"; return 1; }
+			logf "$out"
+		fi
 	done
 }
 
@@ -263,18 +265,23 @@ setup_vswitchd() { # MTU PMD_CPUS QUEUES TXOFF CONTAINER_RPS(0/1)
 }
 
 # setup_vswitchd_fastpath MTU TXOFF: as vs1, with the bridge's XDP fast path
-# (docs/xdp-fastpath.md): GRO on in both containers (so each eth0 has NAPI and its host veth
-# is a fast-path target) and PMD threads that sleep while idle.
+# (docs/xdp-fastpath.md): the recommended container setup (scripts/container-setup.sh) turns
+# GRO on in both containers, so each eth0 has NAPI and its host veth is a fast-path target;
+# PMD threads sleep while idle.
 setup_vswitchd_fastpath() {
-	local out c
+	local out
 	setup_vswitchd "$1" 1 1 "$2" 1 || return 1
-	for c in "$C1" "$C2"; do
-		ip netns exec "$c" ethtool -K eth0 gro on >/dev/null || return 1
-	done
 	out=$("$VSCTL" -s "$SOCK" set-bridge br0 fastpath=xdp 2>&1) || { logf "fastpath: $out"; return 1; }
 	out=$("$VSCTL" -s "$SOCK" set pmd-idle=adaptive 2>&1) || { logf "pmd-idle: $out"; return 1; }
 	wait_until 5 sh -c "'$VSCTL' -s '$SOCK' --json show | jq -e '[.bridges[0].ports[].fastpath] == [\"rx+tx\", \"rx+tx\"]' >/dev/null" ||
 		{ SETUP_ERR="ports are not fast-path ports: $(vsj show | jq -c '[.bridges[0].ports[].fastpath]')"; return 1; }
+}
+
+# What the XDP fast path carried of the frames from c1 (its host port's rx), for the note.
+fp_share() {
+	vsj port-stats | jq -r --arg h "${P}h1" '.ports[] | select(.name == $h) |
+		(.fastpath."rx-packets" // 0) as $f | (.fastpath."rx-bytes" // 0) as $b |
+		"XDP fast path carried \(if ."rx-packets" > 0 then ($f * 100 / ."rx-packets" | floor) else 0 end)% of the frames from c1, \(if $f > 0 then ($b / $f | floor) else 0 end) bytes average, \(.fastpath."csum-completed" // 0) checksums completed"'
 }
 
 # Sum of the drop counters of all ports.
@@ -587,6 +594,10 @@ phase() {
 		esac
 	done
 	[ "$ok" = 1 ] || log "run $CUR_RUN: ${DEVLABEL[$dev]}, MTU $mtu: setup failed: ${SETUP_ERR:-see $LOGF}"
+	if [ "$ok" = 1 ] && [ "${dev#vsfp}" != "$dev" ]; then
+		logf "${DEVLABEL[$dev]}, MTU $mtu: $(fp_share)"
+		add_note "off|$dev|$mtu" "after the run: $(fp_share)"
+	fi
 	teardown
 	CUR_DEV=""
 }
@@ -626,7 +637,10 @@ for ((run = 1; run <= RUNS; run++)); do
 		vs2) phase vs2 1500 rtt tcp1_1500 tcp4_1500 ;;
 		vs1_txoff) phase vs1_txoff 1500 tcp1_1500 tcp4_1500 ;;
 		br_cpu0) phase br_cpu0 1500 rtt tcp1_1500 ;;
-		vsfp) phase vsfp 1500 rtt tcp1_1500 tcp4_1500 ;;
+		vsfp)
+			phase vsfp 1500 rtt tcp1_1500 tcp4_1500
+			phase vsfp 9000 tcp1_9000
+			;;
 		vsfp_txoff) phase vsfp_txoff 1500 tcp1_1500 tcp4_1500 ;;
 		ovs_norps) phase ovs_norps 1500 tcp1_1500 ;;
 		vs1_norps | br_norps)
@@ -703,6 +717,12 @@ ratios() {
 	ratio_line "container RPS gain, vswitchd MTU 9000" vs1 tcp1_9000 vs1_norps tcp1_9000
 	ratio_line "container RPS gain, Linux bridge MTU 1500" br tcp1_1500 br_norps tcp1_1500
 	ratio_line "container RPS gain, OVS afxdp MTU 1500" ovs tcp1_1500 ovs_norps tcp1_1500
+	ratio_line "vswitchd fastpath=xdp / OVS afxdp, TCP 1 stream MTU 1500" vsfp tcp1_1500 ovs tcp1_1500
+	ratio_line "vswitchd fastpath=xdp / OVS afxdp, TCP 4 streams MTU 1500" vsfp tcp4_1500 ovs tcp4_1500
+	ratio_line "vswitchd fastpath=xdp MTU 9000 / MTU 1500, TCP 1 stream" vsfp tcp1_9000 vsfp tcp1_1500
+	ratio_line "vswitchd fastpath=xdp / Linux bridge, TCP 1 stream MTU 1500" vsfp tcp1_1500 br tcp1_1500
+	ratio_line "vswitchd fastpath=xdp / Linux bridge, TCP 1 stream MTU 9000" vsfp tcp1_9000 br tcp1_9000
+	ratio_line "vswitchd fastpath=xdp / plain vswitchd, TCP 1 stream MTU 1500" vsfp tcp1_1500 vs1 tcp1_1500
 	echo
 }
 
@@ -726,9 +746,9 @@ report() {
 	echo "- Containers keep their default offloads, except in the \"tx off\" rows and for OVS"
 	echo "  (\`ethtool -K eth0 tx off\` in both containers, which OVS afxdp needs)."
 	echo "- Container RPS (the recommended container setup, docs/afxdp.md): both containers'"
-	echo "  eth0 steer their receive work to the CPUs the device does not use"
-	echo "  (scripts/container-rps.sh; CPU 0 here; none, so RPS off, for the 2-PMD rows)."
-	echo "  Rows marked \"no container RPS\" leave it off, as the kernel has it."
+	echo "  eth0 have GRO on and steer their receive work to the CPUs the device does not use"
+	echo "  (scripts/container-setup.sh; CPU 0 here; none, so RPS off, for the 2-PMD rows)."
+	echo "  Rows marked \"no container RPS\" leave both off, as the kernel has them."
 	local r bgruns=""
 	for r in "${BG_RUNS[@]}"; do
 		bgruns+="$r, "
@@ -824,7 +844,7 @@ report() {
 		done
 	done
 	echo
-	echo "Container c1's eth0 offloads once the device was attached:"
+	echo "Container c1's eth0 offloads once the device was attached (fast-path rows: what XDP carried):"
 	for dev in "${DEVICES[@]}"; do
 		for mtu in 1500 9000; do
 			[ -n "${NOTE[off|$dev|$mtu]:-}" ] &&

@@ -17,6 +17,7 @@
 #include "bpf/xsk_fastpath.h"
 #include "port.h"
 #include "veth_peer.h"
+#include "xdp_features.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -73,6 +74,8 @@ static void port_state(struct vs_port *port, struct vs_fp_port_state *st)
 {
 	struct vs_veth_peer peer;
 	int ifindex = 0, mtu = 0;
+	uint64_t xf = 0;
+	bool sg = false;
 
 	memset(st, 0, sizeof(*st));
 	if (!fp.ok || vs_afxdp_fp_cfg(port, &ifindex) == NULL)
@@ -82,10 +85,21 @@ static void port_state(struct vs_port *port, struct vs_fp_port_state *st)
 	if (vs_veth_peer(port->name, &peer) < 0 || !peer.is_veth || !peer.napi ||
 	    vs_netdev_mtu(port->name, &mtu) < 0)
 		return;
+	// The kernel must also list the device as a redirect target: a veth's xdp-features
+	// are computed when something changes, and GRO turned on in a peer that was down at
+	// the time leaves them without ndo-xmit (the kernel would drop every frame redirected
+	// to it). Multi-buffer frames need ndo-xmit-sg. Kernels before 6.3 cannot tell: the
+	// peer's NAPI decides there, and multi-buffer frames go through userspace.
+	if (vs_xdp_features(ifindex, &xf) == 0) {
+		if (!(xf & VS_XDP_ACT_NDO_XMIT))
+			return;
+		sg = (xf & VS_XDP_ACT_NDO_XMIT_SG) != 0;
+	}
 	// A frame must fit the MTU of the device (xdp_ok_fwd_dev) and of its peer
 	// (veth_xdp_xmit); VLAN-tagged frames never take the fast path.
 	st->max_len = (uint32_t)(peer.mtu < mtu ? peer.mtu : mtu) + 14;
 	st->egress = true;
+	st->sg = sg;
 }
 
 static int port_set(struct vs_port *port, uint16_t bridge, bool ingress, bool egress)
@@ -150,7 +164,7 @@ static int fdb_put(uint16_t bridge, uint64_t mac, uint16_t port, const struct vs
 		return -ENODEV;
 	make_key(&k, bridge, mac);
 	v.port = port;
-	v.flags = st->egress ? VS_FP_F_EGRESS : 0;
+	v.flags = (uint16_t)((st->egress ? VS_FP_F_EGRESS : 0) | (st->sg ? VS_FP_F_SG : 0));
 	v.ifindex = st->ifindex;
 	v.max_len = st->max_len;
 	// Keep the last-seen time of an entry that stays on its port.

@@ -15,6 +15,7 @@ struct bpf_object;
 struct vs_fp_port_state {
 	bool capable;	  // an AF_XDP port whose XDP program has the fast path (ingress)
 	bool egress;	  // frames may be redirected to it: a veth whose peer has NAPI
+	bool sg;	  // multi-buffer frames too
 	uint32_t ifindex; // its device
 	uint32_t max_len; // largest frame its device and the device's peer accept
 };

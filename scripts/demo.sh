@@ -49,11 +49,12 @@ step "vsctl add-br br0; vsctl add-port br0 ${P}h1 ${P}h2 ${P}h3"
 $VSCTL -s "$sock" add-br br0
 for i in 1 2 3; do $VSCTL -s "$sock" add-port br0 "${P}h$i"; done
 
-# The recommended container setup (docs/afxdp.md): each container's receive work (its
-# IP/TCP stack) is steered with RPS to the CPUs vswitchd's PMD threads do not use.
+# The recommended container setup (docs/afxdp.md): GRO on in each container's eth0 (NAPI,
+# so its port can be an XDP fast-path target) and its receive work (its IP/TCP stack)
+# steered with RPS to the CPUs vswitchd's PMD threads do not use.
 pmd_cpus=$($VSCTL -s "$sock" --json pmd-stats | jq -r '[.pmds[].cpu | tostring] | join(",")')
-step "Container receive work off the PMD CPUs ($pmd_cpus): scripts/container-rps.sh"
-for i in 1 2 3; do scripts/container-rps.sh "${P}c$i" "$pmd_cpus"; done
+step "Container setup (GRO on, receive work off the PMD CPUs $pmd_cpus): scripts/container-setup.sh"
+for i in 1 2 3; do scripts/container-setup.sh "${P}c$i" "$pmd_cpus"; done
 
 step "Every container pings every other one through br0"
 for i in 1 2 3; do

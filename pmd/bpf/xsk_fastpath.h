@@ -8,6 +8,7 @@
 #define VS_FP_MAX_PORTS 1024	// = VS_MAX_PORTS: devmap and counters are indexed by port id
 #define VS_FP_FDB_ENTRIES 65536 // MAC entries of every fast-path bridge together
 #define VS_FP_F_EGRESS 0x1	// the entry's port may be a fast-path egress
+#define VS_FP_F_SG 0x2		// ... of multi-buffer frames too (xdp-features ndo-xmit-sg)
 
 // The MAC table of fast-path bridges (BPF_MAP_TYPE_HASH).
 struct vs_fp_key {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 // XDP program of vswitchd's AF_XDP ports: frames arriving on a queue that has an
 // AF_XDP socket bound are redirected to it; everything else goes on to the kernel.
-// Loaded as "xdp.frags", so multi-buffer frames (jumbo MTU) are accepted too.
+// Loaded as "xdp.frags", so multi-buffer frames (jumbo MTU) are accepted too, and the fast
+// path forwards them as well.
 //
 // On ports of a bridge with fastpath=xdp a first stage forwards plain known unicast
 // straight to the egress AF_XDP port's device (bpf_redirect_map into a DEVMAP), see
@@ -71,46 +72,54 @@ static __always_inline __u32 sum16(const __u8 *p, int n)
 #ifndef barrier_var
 #define barrier_var(var) asm volatile("" : "+r"(var))
 #endif
-#define VS_FP_MAX_L4 (VS_FP_MAX_WORDS * 4)
-#define VS_FP_MAX_WORDS 1024 // 4-byte words of an L4 segment the repair sums (frames are <= 4 KiB)
 
-// The ones-complement sum of 'len' bytes at 'p' as the host sums them: 16-bit folded,
-// in the byte order of the host's loads (byte-swap it for the network order value).
-static __always_inline __u32 sum_bytes(const __u8 *p, const __u8 *end, __u32 len)
+#define VS_FP_CHUNK 256	    // bytes copied to the stack and summed at once
+#define VS_FP_MAX_CHUNKS 64 // so the L4 segment summed is at most 16 KiB
+
+// The ones-complement sum of 'len' bytes at offset 'off' of the frame (linear part and
+// frags alike) as the host sums them: 16-bit folded, in the byte order of the host's loads
+// (byte-swap it for the network order value). The bytes are copied out in chunks with
+// bpf_xdp_load_bytes() and summed with bpf_csum_diff() (the kernel's csum_partial();
+// chunks of a multiple of 4 bytes chain through its seed): about 3x faster per byte than
+// a loop of 4-byte loads in BPF. The last chunk is zero-padded to a multiple of 4, so an
+// odd last byte is the first of a 16-bit word padded with 0. Returns the folded sum, or
+// -1 if the bytes cannot be read.
+static __always_inline int sum_frame(struct xdp_md *ctx, __u32 off, __u32 len)
 {
-	__u64 s = 0;
+	__u8 buf[VS_FP_CHUNK];
+	__s64 s = 0;
+	__u64 rem, n;
 	__u32 i;
 
-	for (i = 0; i < VS_FP_MAX_WORDS && len >= 4; i++) {
-		// Keep clang from folding the bounds check into arithmetic on 'end', which the
-		// verifier refuses.
-		barrier_var(p);
-		barrier_var(end);
-		if (p + 4 > end)
-			return 0;
-		s += *(const __u32 *)p;
-		p += 4;
-		len -= 4;
+	for (i = 0; i < VS_FP_MAX_CHUNKS && len >= VS_FP_CHUNK; i++) {
+		if (bpf_xdp_load_bytes(ctx, off, buf, VS_FP_CHUNK) < 0)
+			return -1;
+		s = bpf_csum_diff(NULL, 0, (__be32 *)buf, VS_FP_CHUNK, (__wsum)s);
+		if (s < 0)
+			return -1;
+		off += VS_FP_CHUNK;
+		len -= VS_FP_CHUNK;
 	}
-	if (len >= 4)
-		return 0;
-	barrier_var(p);
-	barrier_var(end);
-	if (len >= 2) {
-		if (p + 2 > end)
-			return 0;
-		s += *(const __u16 *)p;
-		p += 2;
-		len -= 2;
+	if (len >= VS_FP_CHUNK)
+		return -1;
+	// len < VS_FP_CHUNK here: the mask changes nothing but bounds 'rem' for the verifier
+	// (the barrier keeps clang from dropping it).
+	rem = len;
+	barrier_var(rem);
+	rem &= VS_FP_CHUNK - 1;
+	if (rem) {
+		__builtin_memset(buf, 0, sizeof(buf));
+		if (bpf_xdp_load_bytes(ctx, off, buf, rem) < 0)
+			return -1;
+		n = (rem + 3) & ~3u;
+		barrier_var(n);
+		if (n > VS_FP_CHUNK)
+			return -1;
+		s = bpf_csum_diff(NULL, 0, (__be32 *)buf, n, (__wsum)s);
+		if (s < 0)
+			return -1;
 	}
-	if (len) {
-		if (p + 1 > end)
-			return 0;
-		s += *p; // the last byte is the first of a 16-bit word padded with 0 (little endian)
-	}
-	s = (s & 0xffffffff) + (s >> 32);
-	s = (s & 0xffffffff) + (s >> 32);
-	return fold((__u32)s);
+	return (int)fold((__u32)s);
 }
 
 // Checks the L4 checksum of IPv4/IPv6 TCP/UDP frames. A frame whose check field holds just
@@ -119,11 +128,13 @@ static __always_inline __u32 sum_bytes(const __u8 *p, const __u8 *end, __u32 len
 // its full checksum does not verify, the program completes it, exactly as userspace does
 // (vswitch/dp/csum.c). Returns 0 if the frame may go on (unchanged or completed), -1 if it
 // must go to userspace (it cannot be checked here).
-static __always_inline int csum_fix(const __u8 *d, const __u8 *end, __u16 proto)
+static __always_inline int csum_fix(struct xdp_md *ctx, const __u8 *d, const __u8 *end,
+				    __u16 proto, __u64 frame_len)
 {
-	__u32 pseudo, l4_len, full, off;
+	__u32 pseudo, l4_len, full, off, l4_off;
 	__u8 *l4, *c, l4proto;
 	__u16 check, sum;
+	int f;
 
 	if (proto == bpf_htons(ETH_P_IP)) {
 		const struct iphdr *ip = (const void *)d;
@@ -164,10 +175,15 @@ static __always_inline int csum_fix(const __u8 *d, const __u8 *end, __u16 proto)
 	check = (__u16)(c[0] << 8 | c[1]);
 	if (check != fold(pseudo))
 		return 0;
-	// A candidate: the whole segment must be in the frame to check it.
-	if (l4_len > VS_FP_MAX_L4 || l4 + l4_len > end)
+	// A candidate: the whole segment must be in the frame to check it. The headers are in
+	// the linear part; in a multi-buffer frame (jumbo MTU) the segment goes on in frags.
+	l4_off = (__u32)(l4 - (const __u8 *)(long)ctx->data);
+	if (l4_len > VS_FP_CHUNK * VS_FP_MAX_CHUNKS || (__u64)l4_off + l4_len > frame_len)
 		return -1;
-	full = sum_bytes(l4, end, l4_len);
+	f = sum_frame(ctx, l4_off, l4_len);
+	if (f < 0)
+		return -1;
+	full = (__u32)f;
 	full = fold(pseudo + (__u16)__builtin_bswap16((__u16)full));
 	if (full == 0xffff)
 		return 0; // complete already
@@ -205,14 +221,11 @@ static __always_inline int fastpath(struct xdp_md *ctx)
 	const struct ethhdr *eth = (const void *)d;
 	struct vs_fp_key key = {.bridge = vs_fp_cfg.bridge};
 	struct vs_fp_val *src, *dst;
-	__u64 len = end - d, now;
+	__u64 len = bpf_xdp_get_buff_len(ctx), now;
 	__u32 idx, *ifindex;
 	int act, fixed;
 
 	if ((const __u8 *)(eth + 1) > end)
-		return XDP_ABORTED;
-	// Multi-buffer frames (jumbo MTU) stay on the userspace path.
-	if (bpf_xdp_get_buff_len(ctx) != len)
 		return XDP_ABORTED;
 	// Unicast destination only (broadcast/multicast floods in userspace).
 	if (eth->h_dest[0] & 1)
@@ -221,6 +234,9 @@ static __always_inline int fastpath(struct xdp_md *ctx)
 	dst = bpf_map_lookup_elem(&vs_fp_fdb, &key);
 	if (dst == NULL || !(dst->flags & VS_FP_F_EGRESS) || dst->port == vs_fp_cfg.port ||
 	    len > dst->max_len)
+		return XDP_ABORTED;
+	// A multi-buffer frame only to a device that takes them (else the kernel drops it).
+	if (len != (__u64)(end - d) && !(dst->flags & VS_FP_F_SG))
 		return XDP_ABORTED;
 	// The source must already be known on this very port: learning and MAC moves stay
 	// with userspace (the control thread is the only writer of the MAC table).
@@ -232,7 +248,7 @@ static __always_inline int fastpath(struct xdp_md *ctx)
 	if (eth->h_proto == bpf_htons(ETH_P_8021Q) || eth->h_proto == bpf_htons(ETH_P_8021AD))
 		return XDP_ABORTED;
 	// Partial checksums are completed here (or the frame goes to userspace, which does).
-	fixed = csum_fix((__u8 *)d + sizeof(*eth), end, eth->h_proto);
+	fixed = csum_fix(ctx, (__u8 *)d + sizeof(*eth), end, eth->h_proto, len);
 	if (fixed < 0)
 		return XDP_ABORTED;
 	// The devmap slot must still hold the device the entry names (a port id may be reused).

@@ -75,9 +75,9 @@ for ns in "$C1" "$C2"; do
 	[ $(((mask >> pmd_cpu) & 1)) = 0 ] || fail "$ns: RPS includes the PMD CPU $pmd_cpu ($mask)"
 	[ "$(nproc)" -lt 2 ] || [ "$mask" != 0 ] || fail "$ns: RPS is off on eth0"
 done
-out=$("$VS_SRC_ROOT/scripts/container-rps.sh" "$C1" 1-0 2>&1) &&
-	fail "container-rps.sh accepted the CPU list 1-0: $out"
-grep -q "bad CPU list: 1-0" <<<"$out" || fail "container-rps.sh 1-0: $out"
+out=$("$VS_SRC_ROOT/scripts/container-setup.sh" "$C1" 1-0 2>&1) &&
+	fail "container-setup.sh accepted the CPU list 1-0: $out"
+grep -q "bad CPU list: 1-0" <<<"$out" || fail "container-setup.sh 1-0: $out"
 ok "containers' receive work steered off the PMD CPU $pmd_cpu (RPS)"
 
 # ---- MTU 9000 -----------------------------------------------------------

@@ -5,16 +5,20 @@
 #   fastpath counters of port-stats count it, and rx/tx-packets include it;
 # - TCP and UDP from containers at their default offloads (partial checksums) work: the
 #   XDP program completes the checksums (csum-completed counts them);
-# - a port whose veth peer has no NAPI (GRO off) is never a fast-path target: no frame
-#   is lost, and once GRO is on in the peer it becomes one;
+# - MTU 9000: multi-buffer (jumbo) frames take the fast path too: every ping size from 60
+#   to 9014-byte frames arrives both ways, TCP and UDP at default offloads move data (XDP
+#   completes their partial checksums across the frags), the counters show jumbo frames;
+# - containers set up as add_container does (scripts/container-setup.sh: GRO on) are
+#   fast-path targets; a port whose veth peer has no NAPI (GRO off) is never one: no
+#   frame is lost, and once GRO is on in the peer it becomes one;
 # - a MAC move, a port deletion, MAC ageing (entries only XDP refreshes stay, idle ones
 #   go) and fastpath=off all behave as without the fast path; a service on the bridge
 #   switches its fast path off.
 . "$(dirname "$0")/lib.sh"
 
 P=xf$$
-C1=${P}c1 C2=${P}c2 C3=${P}c3 C4=${P}c4
-H1=${P}h1 H2=${P}h2 H3=${P}h3 H4=${P}h4
+C1=${P}c1 C2=${P}c2 C3=${P}c3 C4=${P}c4 C5=${P}c5 C6=${P}c6
+H1=${P}h1 H2=${P}h2 H3=${P}h3 H4=${P}h4 H5=${P}h5 H6=${P}h6
 
 gro() { ip netns exec "$1" ethtool -K eth0 gro "$2" || fail "cannot set gro $2 in $1"; }
 fp_ctr() { port_stat "$1" fastpath "$2"; } # PORT rx-packets|tx-packets|...
@@ -42,13 +46,17 @@ start_iperf_server() { # NS
 		fail "iperf3 server in $1 does not listen"
 }
 
-# ---- setup: C1 and C2 with GRO on (NAPI), C3 at the veth default (GRO off) ---------
+# ---- setup: C1 and C2 as add_container sets them up (GRO on: NAPI), C3 at the veth
+# default (GRO off) -------------------------------------------------------------------
 start_vswitchd
 add_container "$C1" "$H1" 198.18.7.1/24
 add_container "$C2" "$H2" 198.18.7.2/24
 add_container "$C3" "$H3" 198.18.7.3/24
-gro "$C1" on
-gro "$C2" on
+for c in "$C1" "$C2"; do
+	ip netns exec "$c" ethtool -k eth0 | grep -q '^generic-receive-offload: on' ||
+		fail "$c: scripts/container-setup.sh did not turn GRO on"
+done
+gro "$C3" off
 vsctl_fails 1 "invalid fastpath 'tc' (expected xdp or off)" add-br br0 fastpath=tc
 vsctl_ok add-br br0 fastpath=xdp
 [ "$(jvsctl '.bridges[0].fastpath' show)" = xdp ] || fail "show: $(vsctl show)"
@@ -93,6 +101,64 @@ rx1b=$(fp_ctr "$H1" rx-packets)
 [ $((rx1b - rx1)) -gt 1000 ] || fail "TCP with full checksums did not take the fast path ($rx1 -> $rx1b)"
 ok "TCP/UDP: partial checksums completed by XDP ($completed), full ones forwarded as they are ($((rx1b - rx1)) frames)"
 
+# ---- MTU 9000: multi-buffer frames through the fast path ---------------------
+# C5 and C6 at MTU 9000 (both ends of their veths), default offloads, GRO on.
+add_container "$C5" "$H5" 198.18.7.5/24
+add_container "$C6" "$H6" 198.18.7.6/24
+for i in 5 6; do
+	ip link set "${P}h$i" mtu 9000 && ip -n "${P}c$i" link set eth0 mtu 9000 ||
+		fail "cannot set MTU 9000 on ${P}h$i/${P}c$i"
+done
+vsctl_ok add-port br0 "$H5"
+vsctl_ok add-port br0 "$H6"
+for h in "$H5" "$H6"; do
+	wait_until 5 bash -c "[ \"\$($VSCTL -s $SOCK --json show | jq -r '.bridges[0].ports[] | select(.name == \"$h\") | .fastpath')\" = rx+tx ]" ||
+		fail "$h (MTU 9000) is not a fast-path port: $(role "$h")"
+done
+wait_ping "$C5" 198.18.7.6
+drop5=$(host_tx_dropped "$H5") drop6=$(host_tx_dropped "$H6")
+# Every ICMP payload size, both ways, without fragmentation (frames of 60 to 9014 bytes):
+# every echo must come back (nothing lost silently).
+for size in 18 32 100 1000 1472 1473 2000 3000 3500 3600 3700 3800 4000 4096 5000 6000 7000 8000 8500 8972; do
+	for dir in "$C5 198.18.7.6" "$C6 198.18.7.5"; do
+		set -- $dir
+		got=$(ip netns exec "$1" ping -c 2 -i 0.1 -W 2 -M do -s "$size" "$2" 2>&1 |
+			sed -n 's/.* \([0-9]\+\) received.*/\1/p')
+		[ "${got:-0}" -eq 2 ] || fail "ping -s $size from $1 to $2: ${got:-0} of 2 replies"
+	done
+done
+# Jumbo frames counted by the fast path: 20 echo requests and replies of 9014 bytes.
+rxb5=$(fp_ctr "$H5" rx-bytes) rxb6=$(fp_ctr "$H6" rx-bytes) txb6=$(fp_ctr "$H6" tx-bytes)
+got=$(ip netns exec "$C5" ping -c 20 -i 0.05 -W 2 -M do -s 8972 198.18.7.6 2>&1 |
+	sed -n 's/.* \([0-9]\+\) received.*/\1/p')
+[ "${got:-0}" -eq 20 ] || fail "only $got of 20 pings of 9014-byte frames"
+[ $(($(fp_ctr "$H5" rx-bytes) - rxb5)) -ge $((20 * 9014)) ] &&
+	[ $(($(fp_ctr "$H6" tx-bytes) - txb6)) -ge $((20 * 9014)) ] &&
+	[ $(($(fp_ctr "$H6" rx-bytes) - rxb6)) -ge $((20 * 9014)) ] ||
+	fail "the fast path did not carry the 9014-byte frames: $(vsctl port-stats "$H5") $(vsctl port-stats "$H6")"
+ok "MTU 9000: ping -M do with payloads 18..8972 bytes both ways, jumbo frames by the fast path"
+start_iperf_server "$C6"
+ip netns exec "$C5" ethtool -k eth0 | grep -q '^tx-checksumming: on' ||
+	fail "$C5: tx checksumming is not on"
+c5=$(fp_ctr "$H5" csum-completed) p5=$(fp_ctr "$H5" rx-packets) b5=$(fp_ctr "$H5" rx-bytes)
+iperf_ok "$C5" 198.18.7.6
+p5=$(($(fp_ctr "$H5" rx-packets) - p5)) b5=$(($(fp_ctr "$H5" rx-bytes) - b5))
+c5=$(($(fp_ctr "$H5" csum-completed) - c5)) avg5=$((b5 / (p5 ? p5 : 1)))
+[ "$p5" -gt 1000 ] && [ "$avg5" -gt 8000 ] ||
+	fail "TCP at MTU 9000 did not take the fast path in jumbo frames ($p5 frames, $b5 bytes)"
+[ "$c5" -gt 1000 ] || fail "XDP completed only $c5 partial checksums of jumbo TCP frames"
+c6=$(fp_ctr "$H6" csum-completed)
+iperf_ok "$C5" 198.18.7.6 -R
+[ $(($(fp_ctr "$H6" csum-completed) - c6)) -gt 1000 ] ||
+	fail "no jumbo checksum completed by XDP on $H6 (iperf3 -R)"
+b5=$(fp_ctr "$H5" rx-bytes)
+iperf_ok "$C5" 198.18.7.6 -u -b 200M -l 8000
+[ $(($(fp_ctr "$H5" rx-bytes) - b5)) -gt $((100 * 8000)) ] ||
+	fail "UDP at MTU 9000 did not take the fast path"
+[ "$(host_tx_dropped "$H5")" -eq "$drop5" ] && [ "$(host_tx_dropped "$H6")" -eq "$drop6" ] ||
+	fail "$H5/$H6 dropped redirected frames (tx_dropped)"
+ok "MTU 9000: TCP ($p5 frames, $avg5 bytes average, $c5 checksums completed), TCP -R and UDP through the fast path"
+
 # ---- a peer without NAPI is never a target; nothing is lost -----------------
 drop3=$(host_tx_dropped "$H3")
 wait_ping "$C1" 198.18.7.3
@@ -115,10 +181,37 @@ got=$(ping_received "$C1" 198.18.7.3 20 0.05)
 [ "$(host_tx_dropped "$H3")" -eq "$drop3" ] || fail "$H3 dropped frames after GRO off"
 ok "a peer without NAPI gets its frames through userspace; with GRO on it becomes a target"
 
+# GRO turned on while the peer is down: the peer has NAPI once up, but the kernel never
+# updated the host veth's xdp-features (no ndo-xmit), so a redirect to it would be
+# dropped. vswitchd reads those features: the port is no target, nothing is lost.
+# scripts/container-setup.sh refuses a device that is down for this reason.
+ip -n "$C3" link set eth0 down
+out=$("$VS_SRC_ROOT/scripts/container-setup.sh" "$C3" 0 2>&1) &&
+	fail "container-setup.sh accepted eth0 down: $out"
+grep -q "eth0 in $C3 is down" <<<"$out" || fail "container-setup.sh with eth0 down: $out"
+gro "$C3" on
+ip -n "$C3" link set eth0 up
+wait_ping "$C1" 198.18.7.3
+sleep 2 # two probes (every second)
+role "$H3" | grep -q '^rx (not a tx target' ||
+	fail "$H3 is a target although the kernel lists no ndo-xmit for it: $(role "$H3")"
+drop3=$(host_tx_dropped "$H3") tx3=$(fp_ctr "$H3" tx-packets)
+got=$(ping_received "$C1" 198.18.7.3 20 0.05)
+[ "$got" -eq 20 ] || fail "only $got of 20 pings reached $C3 (GRO on while down)"
+[ "$(fp_ctr "$H3" tx-packets)" -eq "$tx3" ] || fail "the fast path sent to $H3 without ndo-xmit"
+[ "$(host_tx_dropped "$H3")" -eq "$drop3" ] || fail "$H3 dropped frames (GRO on while down)"
+gro "$C3" off
+gro "$C3" on
+wait_until 5 bash -c "[ \"\$($VSCTL -s $SOCK --json show | jq -r '.bridges[0].ports[] | select(.name == \"$H3\") | .fastpath')\" = rx+tx ]" ||
+	fail "$H3 did not become a target after GRO on while up: $(role "$H3")"
+got=$(ping_received "$C1" 198.18.7.3 20 0.05)
+[ "$got" -eq 20 ] || fail "only $got of 20 pings reached $C3 (GRO on while up)"
+[ "$(fp_ctr "$H3" tx-packets)" -gt "$tx3" ] || fail "no fast-path frame to $H3 after GRO on while up"
+ok "GRO turned on while the peer was down: no target (kernel lists no ndo-xmit), no loss; refused by container-setup.sh"
+
 # ---- MAC move: C2's MAC and address move to C4 on H4 ------------------------
 mac2=$(ns_mac "$C2")
 add_container "$C4" "$H4"
-gro "$C4" on
 vsctl_ok add-port br0 "$H4"
 ip -n "$C2" link set eth0 down
 ip -n "$C4" link set eth0 down

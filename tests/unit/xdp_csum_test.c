@@ -3,7 +3,8 @@
 // the kernel with BPF_PROG_TEST_RUN: partial TCP/UDP checksums (IPv4, IPv6, every payload
 // length parity, random addresses and payloads) must come out exactly as userspace's
 // vswitch/dp/csum.c completes them, and frames with complete checksums (also those whose
-// checksum happens to look partial) must come out unchanged. The program is vswitchd's
+// checksum happens to look partial) must come out unchanged, in single-buffer frames and in
+// multi-buffer (jumbo) frames whose segment goes on in frags. The program is vswitchd's
 // embedded one, its maps set up as the control thread would for one fast-path bridge.
 // Needs root (loading BPF): exits 77 (skip) without it.
 #include <setjmp.h>
@@ -57,7 +58,7 @@ static int setup(void **state)
 	// Port 0 (ingress) and port 1 (egress, the loopback device) of bridge 0.
 	put_mac(bpf_map__fd(bpf_object__find_map_by_name(obj, "vs_fp_fdb")), SRC, 0, 0);
 	put_mac(bpf_map__fd(bpf_object__find_map_by_name(obj, "vs_fp_fdb")), DST, 1,
-		VS_FP_F_EGRESS);
+		VS_FP_F_EGRESS | VS_FP_F_SG);
 	assert_int_equal(
 		bpf_map_update_elem(bpf_map__fd(bpf_object__find_map_by_name(obj, "vs_fp_tx")),
 				    &key, &lo, BPF_ANY),
@@ -146,6 +147,66 @@ static void test_completes_like_userspace(void **state)
 				}
 }
 
+// Multi-buffer frames (jumbo MTU): BPF_PROG_TEST_RUN of an "xdp.frags" program puts what
+// does not fit one page's linear part (about 3.5 KiB) in frags, as veth does with a large
+// frame. The checksum is summed across the linear part and the frags (every length parity,
+// segments ending just before, in and just after a 256-byte chunk of the program's loop);
+// the result must again be exactly userspace's.
+static void test_multi_buffer_like_userspace(void **state)
+{
+	static const uint32_t payloads[] = {3400, 3500, 3600, 3700, 3701, 3702, 3703, 4000,
+					    4095, 4096, 4097, 5000, 6143, 6144, 6145, 7777,
+					    8000, 8192, 8193, 8940, 8941, 8960, 8972};
+
+	(void)state;
+	for (int v6 = 0; v6 < 2; v6++)
+		for (int p = 0; p < 2; p++)
+			for (size_t i = 0; i < sizeof(payloads) / sizeof(payloads[0]); i++)
+				for (int r = 0; r < 2; r++) {
+					struct spec s = {.v6 = v6,
+							 .proto = protos[p],
+							 .payload = payloads[i],
+							 .random = 1};
+
+					if (payloads[i] + (v6 ? 62u : 42u) +
+						    (protos[p] == PB_IPPROTO_TCP ? 12u : 0u) >
+					    9014)
+						continue; // larger than an MTU 9000 frame
+					check_one(&s, 1, 0);
+					check_one(&s, 0, 0);
+					check_one(&s, 0, 1);
+				}
+}
+
+// A multi-buffer frame larger than the egress port accepts, or to a port whose device does
+// not take multi-buffer redirects (no VS_FP_F_SG), is not forwarded by XDP.
+static void test_multi_buffer_too_large(void **state)
+{
+	struct spec s = {.v6 = 0, .proto = PB_IPPROTO_UDP, .payload = 8000, .random = 1};
+	int fd = bpf_map__fd(bpf_object__find_map_by_name(obj, "vs_fp_fdb"));
+	struct vs_fp_key k = {.bridge = 0};
+	struct vs_fp_val v = {
+		.port = 1, .flags = VS_FP_F_EGRESS | VS_FP_F_SG, .ifindex = 1, .max_len = 1514};
+	struct pb b;
+	uint32_t len = build(&b, &s);
+
+	(void)state;
+	vs_mac_to_bytes(DST, k.mac);
+	assert_int_equal(bpf_map_update_elem(fd, &k, &v, BPF_ANY), 0);
+	assert_int_not_equal(xdp_run(b.buf, len, xdp_out), XDP_REDIRECT);
+	v.max_len = len;
+	assert_int_equal(bpf_map_update_elem(fd, &k, &v, BPF_ANY), 0);
+	assert_int_equal(xdp_run(b.buf, len, xdp_out), XDP_REDIRECT);
+	v.flags = VS_FP_F_EGRESS;
+	assert_int_equal(bpf_map_update_elem(fd, &k, &v, BPF_ANY), 0);
+	assert_int_not_equal(xdp_run(b.buf, len, xdp_out), XDP_REDIRECT);
+	len = pb_simple(&b, DST, SRC, 1400); // a single-buffer frame still goes
+	assert_int_equal(xdp_run(b.buf, len, xdp_out), XDP_REDIRECT);
+	v.flags = VS_FP_F_EGRESS | VS_FP_F_SG;
+	v.max_len = 16000;
+	assert_int_equal(bpf_map_update_elem(fd, &k, &v, BPF_ANY), 0);
+}
+
 static void test_not_forwarded_without_known_macs(void **state)
 {
 	struct pb b;
@@ -170,6 +231,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_completes_like_userspace),
 		cmocka_unit_test(test_not_forwarded_without_known_macs),
+		cmocka_unit_test(test_multi_buffer_like_userspace),
+		cmocka_unit_test(test_multi_buffer_too_large),
 	};
 
 	if (geteuid() != 0) {

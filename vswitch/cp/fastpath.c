@@ -122,7 +122,9 @@ static void probe_ports(struct vs_switch *sw, struct vs_bridge *br, uint64_t now
 		if (fp->applied[id] && fp->st[id].egress != st.egress)
 			VS_LOG(INFO, "%s: port %s %s a fast-path egress%s", br->name,
 			       sw->ports[id]->name, st.egress ? "is now" : "is no longer",
-			       st.egress ? "" : " (its veth peer has no NAPI: GRO off or down)");
+			       st.egress ? ""
+					 : " (its veth peer has no NAPI: GRO off or down; or the kernel "
+					   "does not list it as an XDP redirect target)");
 		fp->st[id] = st;
 		fp->applied[id] = true;
 		fp->dirty[id] = true;
@@ -329,7 +331,7 @@ const char *vs_fastpath_port_role(const struct vs_switch *sw, uint16_t id)
 		return "none (not an AF_XDP port of an active fast-path bridge)";
 	if (!br->fp->st[id].egress)
 		return "rx (not a tx target: not a veth whose peer has NAPI, i.e. is up with GRO "
-		       "on)";
+		       "on, or the kernel does not list it as an XDP redirect target)";
 	return "rx+tx";
 }
 
