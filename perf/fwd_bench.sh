@@ -607,6 +607,18 @@ teardown() {
 
 # ---- device counters ---------------------------------------------------------
 
+# ovs_drops IF1 IF2: OVS's total drops, then rx_dropped and tx_dropped of IF1 and IF2
+# (tab-separated).
+ovs_drops() {
+	local p s=() v
+	for p in "$@"; do
+		for v in rx_dropped tx_dropped; do
+			s+=("$(ovs_ctl get interface "$p" "statistics:$v" 2>/dev/null || echo 0)")
+		done
+	done
+	printf '%s\t%s\t%s\t%s\t%s\n' $((s[0] + s[1] + s[2] + s[3])) "${s[@]}"
+}
+
 # dut_counters DEV: drop counters of the device (tab-separated), for a delta later.
 dut_counters() {
 	case $1 in
@@ -630,24 +642,8 @@ dut_counters() {
 		sleep 1.1 # testpmd prints its port statistics once a second
 		testpmd_counters "$TPLOG"
 		;;
-	ovs)
-		local p s=() v
-		for p in "$DA" "$DB"; do
-			for v in rx_dropped tx_dropped; do
-				s+=("$(ovs_ctl get interface "$p" "statistics:$v" 2>/dev/null || echo 0)")
-			done
-		done
-		printf '%s\t%s\t%s\t%s\t%s\n' $((s[0] + s[1] + s[2] + s[3])) "${s[@]}"
-		;;
-	memif_ovs)
-		local p s=() v
-		for p in "${P}m0" "${P}m1"; do
-			for v in rx_dropped tx_dropped; do
-				s+=("$(ovs_ctl get interface "$p" "statistics:$v" 2>/dev/null || echo 0)")
-			done
-		done
-		printf '%s\t%s\t%s\t%s\t%s\n' $((s[0] + s[1] + s[2] + s[3])) "${s[@]}"
-		;;
+	ovs) ovs_drops "$DA" "$DB" ;;
+	memif_ovs) ovs_drops "${P}m0" "${P}m1" ;;
 	*) echo "" ;;
 	esac
 }

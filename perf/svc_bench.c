@@ -192,17 +192,6 @@ static inline void burst(struct vs_port *port, uint32_t k)
 	vs_mem_tx_clear(S.pb);
 }
 
-static uint64_t tx_drops(struct vs_port *port)
-{
-	struct vs_port_counters c;
-	uint64_t n = 0;
-
-	vs_port_counters_sum(port, &c);
-	for (int d = 0; d < VS_DROP_MAX; d++)
-		n += c.drops[d];
-	return n;
-}
-
 // CPU time of this thread in ns: the machine may be shared, and time spent descheduled
 // must not count.
 static double cpu_ns(void)
@@ -348,14 +337,14 @@ void svc_bench(struct vs_switch *sw, struct vs_pmd *pmd, double tick_hz, double 
 	memcpy(S.frames, S.pristine, (size_t)FLOWS * LEN);
 	for (int r = 0; r < runs; r++) {
 		vs_pmd_clock(pmd);
-		drops0 = tx_drops(S.pc);
+		drops0 = vs_port_drops_total(S.pc);
 		burst(S.pc, 0); // establishes the flows on the first pass
 		for (uint32_t k = 0; k < FLOWS / VS_BURST; k++)
 			burst(S.pc, k);
 		l2[r] = timed(S.lc, seconds);
 		est[r] = timed(S.pc, seconds);
 		setup[r] = setup_run();
-		if (tx_drops(S.pc) != drops0) {
+		if (vs_port_drops_total(S.pc) != drops0) {
 			struct vs_port_counters c;
 
 			vs_port_counters_sum(S.pc, &c);

@@ -117,3 +117,14 @@ void vs_port_counters_sum(struct vs_port *port, struct vs_port_counters *out)
 	if (port->ops->driver_drops != NULL)
 		port->ops->driver_drops(port, out->drops);
 }
+
+uint64_t vs_port_drops_total(struct vs_port *port)
+{
+	struct vs_port_counters c;
+	uint64_t n = 0;
+
+	vs_port_counters_sum(port, &c);
+	for (int d = 0; d < VS_DROP_MAX; d++)
+		n += c.drops[d];
+	return n;
+}

@@ -139,3 +139,6 @@ void vs_port_set_opt(struct vs_port *port, const char *key, const char *fmt, ...
 
 // Sums counters over PMD threads (plus kernel drops) into 'out'.
 void vs_port_counters_sum(struct vs_port *port, struct vs_port_counters *out);
+
+// All drops of 'port' (every reason, kernel drops included), summed over PMD threads.
+uint64_t vs_port_drops_total(struct vs_port *port);

@@ -318,3 +318,25 @@ py() {
 	shift
 	python3 "$VS_LIB_DIR/$script" "$@"
 }
+
+# iperf3_moves NS SERVER_IP ARGS...: a 2 s iperf3 run from NS to SERVER_IP that moves data
+# (fails the test if it errors or moves 0 bit/s; logs the rate).
+iperf3_moves() {
+	local ns=$1 ip=$2 out bps
+	shift 2
+	out=$(ip netns exec "$ns" timeout 20 iperf3 -c "$ip" -t 2 -J "$@" 2>&1) ||
+		fail "iperf3 $* from $ns to $ip failed: $(tail -5 <<<"$out")"
+	bps=$(jq -r '.end.sum_received.bits_per_second // .end.sum.bits_per_second' <<<"$out")
+	awk -v b="$bps" 'BEGIN { exit !(b > 0) }' || fail "iperf3 $* moved no data ($bps bit/s)"
+	log "iperf3 $*: $(awk -v b="$bps" 'BEGIN { printf "%.2f Gbit/s", b / 1e9 }')"
+}
+
+# start_iperf_server NS: an iperf3 daemon in NS, listening on :5201, stopped with the test.
+start_iperf_server() {
+	ip netns exec "$1" iperf3 -s -D -I "$VS_TMP/iperf3-$1.pid" --logfile "$VS_TMP/iperf3-$1.log" ||
+		fail "cannot start iperf3 server in $1"
+	wait_until 5 test -s "$VS_TMP/iperf3-$1.pid" || fail "iperf3 server in $1 did not start"
+	VS_PIDS+=("$(cat "$VS_TMP/iperf3-$1.pid")")
+	wait_until 5 bash -c "ip netns exec $1 ss -ltn | grep -q ':5201 '" ||
+		fail "iperf3 server in $1 does not listen"
+}

@@ -20,25 +20,6 @@ add_default_container() {
 		fail "$1: tx checksumming is not on"
 }
 
-iperf_ok() { # NS SERVER_IP ARGS...: a 2 s iperf3 run that moves data
-	local ns=$1 ip=$2 out bps
-	shift 2
-	out=$(ip netns exec "$ns" timeout 20 iperf3 -c "$ip" -t 2 -J "$@" 2>&1) ||
-		fail "iperf3 $* from $ns to $ip failed: $(tail -5 <<<"$out")"
-	bps=$(jq -r '.end.sum_received.bits_per_second // .end.sum.bits_per_second' <<<"$out")
-	awk -v b="$bps" 'BEGIN { exit !(b > 0) }' || fail "iperf3 $* moved no data ($bps bit/s)"
-	log "iperf3 $*: $(awk -v b="$bps" 'BEGIN { printf "%.2f Gbit/s", b / 1e9 }')"
-}
-
-start_iperf_server() { # NS
-	ip netns exec "$1" iperf3 -s -D -I "$VS_TMP/iperf3-$1.pid" --logfile "$VS_TMP/iperf3-$1.log" ||
-		fail "cannot start iperf3 server in $1"
-	wait_until 5 test -s "$VS_TMP/iperf3-$1.pid" || fail "iperf3 server in $1 did not start"
-	VS_PIDS+=("$(cat "$VS_TMP/iperf3-$1.pid")")
-	wait_until 5 bash -c "ip netns exec $1 ss -ltn | grep -q ':5201 '" ||
-		fail "iperf3 server in $1 does not listen"
-}
-
 set_mtu() { # MTU: both ends of both veths
 	ip link set "$H1" mtu "$1" && ip link set "$H2" mtu "$1" &&
 		ip -n "$C1" link set eth0 mtu "$1" && ip -n "$C2" link set eth0 mtu "$1" ||
@@ -54,9 +35,9 @@ vsctl_ok add-port br0 "$H1"
 vsctl_ok add-port br0 "$H2"
 wait_ping "$C1" 198.18.5.2
 start_iperf_server "$C2"
-iperf_ok "$C1" 198.18.5.2
-iperf_ok "$C1" 198.18.5.2 -u -b 200M
-iperf_ok "$C1" 198.18.5.2 -R
+iperf3_moves "$C1" 198.18.5.2
+iperf3_moves "$C1" 198.18.5.2 -u -b 200M
+iperf3_moves "$C1" 198.18.5.2 -R
 completed=$(port_stat "$H1" rx-csum-completed)
 [ "$completed" -gt 0 ] || fail "no checksum was completed on $H1 ($completed)"
 # Ring overruns (the PMD thread descheduled on a loaded machine) are counted losses under
@@ -101,8 +82,8 @@ for size in 32 100 1000 1472 1473 2000 3000 3500 3800 3900 4000 4096 5000 6000 7
 	done
 done
 ok "ping -M do with payloads 32..8972 bytes (frames up to 9014 bytes) both ways"
-iperf_ok "$C1" 198.18.5.2
-iperf_ok "$C1" 198.18.5.2 -u -b 500M -l 8000
+iperf3_moves "$C1" 198.18.5.2
+iperf3_moves "$C1" 198.18.5.2 -u -b 500M -l 8000
 [ "$(port_stat "$H1" drops rx-too-big)" -eq 0 ] || fail "rx-too-big drops at MTU 9000"
 ok "TCP and UDP at MTU 9000"
 
@@ -142,8 +123,8 @@ vsctl_ok add-port br0 "$H3" queues=2 pmd-rxq-affinity=0:1,1:1
 wait_ping "$C1" 198.18.5.3
 wait_ping "$C2" 198.18.5.3
 start_iperf_server "${P}c3"
-iperf_ok "$C1" 198.18.5.3 -P 4
-iperf_ok "$C1" 198.18.5.3 -P 4 -R
+iperf3_moves "$C1" 198.18.5.3 -P 4
+iperf3_moves "$C1" 198.18.5.3 -P 4 -R
 [ "$(jvsctl '[.pmds[] | select(."rx-packets" > 0)] | length' pmd-stats)" = 2 ] ||
 	fail "one PMD thread received nothing: $(vsctl pmd-stats)"
 # Moving queues between threads (a port leaves, the assignment changes) under traffic.

@@ -27,25 +27,6 @@ host_tx_dropped() { ip -j -s link show dev "$1" | jq -r '.[0].stats64.tx.dropped
 fdb_port() { jvsctl ".entries[] | select(.mac == \"$2\") | .port" fdb-show "$1"; }
 fdb_age() { jvsctl ".entries[] | select(.mac == \"$2\") | .age" fdb-show "$1"; }
 
-iperf_ok() { # NS SERVER_IP ARGS...: a 2 s iperf3 run that moves data
-	local ns=$1 ip=$2 out bps
-	shift 2
-	out=$(ip netns exec "$ns" timeout 20 iperf3 -c "$ip" -t 2 -J "$@" 2>&1) ||
-		fail "iperf3 $* from $ns to $ip failed: $(tail -5 <<<"$out")"
-	bps=$(jq -r '.end.sum_received.bits_per_second // .end.sum.bits_per_second' <<<"$out")
-	awk -v b="$bps" 'BEGIN { exit !(b > 0) }' || fail "iperf3 $* moved no data ($bps bit/s)"
-	log "iperf3 $*: $(awk -v b="$bps" 'BEGIN { printf "%.2f Gbit/s", b / 1e9 }')"
-}
-
-start_iperf_server() { # NS
-	ip netns exec "$1" iperf3 -s -D -I "$VS_TMP/iperf3-$1.pid" --logfile "$VS_TMP/iperf3-$1.log" ||
-		fail "cannot start iperf3 server in $1"
-	wait_until 5 test -s "$VS_TMP/iperf3-$1.pid" || fail "iperf3 server in $1 did not start"
-	VS_PIDS+=("$(cat "$VS_TMP/iperf3-$1.pid")")
-	wait_until 5 bash -c "ip netns exec $1 ss -ltn | grep -q ':5201 '" ||
-		fail "iperf3 server in $1 does not listen"
-}
-
 # ---- setup: C1 and C2 as add_container sets them up (GRO on: NAPI), C3 at the veth
 # default (GRO off) -------------------------------------------------------------------
 start_vswitchd
@@ -85,9 +66,9 @@ ok "ping through the fast path: $rx1 frames in on $H1, $tx2 out on $H2"
 ip netns exec "$C1" ethtool -k eth0 | grep -q '^tx-checksumming: on' ||
 	fail "$C1: tx checksumming is not on"
 start_iperf_server "$C2"
-iperf_ok "$C1" 198.18.7.2
-iperf_ok "$C1" 198.18.7.2 -R
-iperf_ok "$C1" 198.18.7.2 -u -b 100M
+iperf3_moves "$C1" 198.18.7.2
+iperf3_moves "$C1" 198.18.7.2 -R
+iperf3_moves "$C1" 198.18.7.2 -u -b 100M
 # TCP moves data only if every checksum the receiver checks is right.
 completed=$(fp_ctr "$H1" csum-completed)
 [ "$completed" -gt 1000 ] || fail "the fast path completed only $completed checksums on $H1"
@@ -96,7 +77,7 @@ completed=$(fp_ctr "$H1" csum-completed)
 ip netns exec "$C1" ethtool -K eth0 tx off >/dev/null || fail "ethtool -K tx off in $C1"
 ip netns exec "$C2" ethtool -K eth0 tx off >/dev/null || fail "ethtool -K tx off in $C2"
 rx1=$(fp_ctr "$H1" rx-packets)
-iperf_ok "$C1" 198.18.7.2
+iperf3_moves "$C1" 198.18.7.2
 rx1b=$(fp_ctr "$H1" rx-packets)
 [ $((rx1b - rx1)) -gt 1000 ] || fail "TCP with full checksums did not take the fast path ($rx1 -> $rx1b)"
 ok "TCP/UDP: partial checksums completed by XDP ($completed), full ones forwarded as they are ($((rx1b - rx1)) frames)"
@@ -141,18 +122,18 @@ start_iperf_server "$C6"
 ip netns exec "$C5" ethtool -k eth0 | grep -q '^tx-checksumming: on' ||
 	fail "$C5: tx checksumming is not on"
 c5=$(fp_ctr "$H5" csum-completed) p5=$(fp_ctr "$H5" rx-packets) b5=$(fp_ctr "$H5" rx-bytes)
-iperf_ok "$C5" 198.18.7.6
+iperf3_moves "$C5" 198.18.7.6
 p5=$(($(fp_ctr "$H5" rx-packets) - p5)) b5=$(($(fp_ctr "$H5" rx-bytes) - b5))
 c5=$(($(fp_ctr "$H5" csum-completed) - c5)) avg5=$((b5 / (p5 ? p5 : 1)))
 [ "$p5" -gt 1000 ] && [ "$avg5" -gt 8000 ] ||
 	fail "TCP at MTU 9000 did not take the fast path in jumbo frames ($p5 frames, $b5 bytes)"
 [ "$c5" -gt 1000 ] || fail "XDP completed only $c5 partial checksums of jumbo TCP frames"
 c6=$(fp_ctr "$H6" csum-completed)
-iperf_ok "$C5" 198.18.7.6 -R
+iperf3_moves "$C5" 198.18.7.6 -R
 [ $(($(fp_ctr "$H6" csum-completed) - c6)) -gt 1000 ] ||
 	fail "no jumbo checksum completed by XDP on $H6 (iperf3 -R)"
 b5=$(fp_ctr "$H5" rx-bytes)
-iperf_ok "$C5" 198.18.7.6 -u -b 200M -l 8000
+iperf3_moves "$C5" 198.18.7.6 -u -b 200M -l 8000
 [ $(($(fp_ctr "$H5" rx-bytes) - b5)) -gt $((100 * 8000)) ] ||
 	fail "UDP at MTU 9000 did not take the fast path"
 [ "$(host_tx_dropped "$H5")" -eq "$drop5" ] && [ "$(host_tx_dropped "$H6")" -eq "$drop6" ] ||

@@ -98,7 +98,7 @@ static uint64_t drops(const char *port, enum vs_drop d)
 
 static uint64_t all_drops(const char *port)
 {
-	return port_all_drops(P(port));
+	return vs_port_drops_total(P(port));
 }
 
 // --- from the parent ----------------------------------------------------------

@@ -96,13 +96,3 @@ uint64_t port_drops(struct vs_port *port, enum vs_drop d)
 	return c.drops[d];
 }
 
-uint64_t port_all_drops(struct vs_port *port)
-{
-	struct vs_port_counters c;
-	uint64_t n = 0;
-
-	vs_port_counters_sum(port, &c);
-	for (int d = 0; d < VS_DROP_MAX; d++)
-		n += c.drops[d];
-	return n;
-}

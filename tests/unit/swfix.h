@@ -41,8 +41,7 @@ void tx_frame(const char *port, uint64_t dst, uint64_t src);
 uint32_t ntx(const char *port);
 // Forgets the frames sent out of every port.
 void clear_tx(void);
-// Drops of reason 'd' / of every reason counted on 'port'.
+// Drops of reason 'd' counted on 'port' (every reason: vs_port_drops_total(), pmd/port.h).
 uint64_t port_drops(struct vs_port *port, enum vs_drop d);
-uint64_t port_all_drops(struct vs_port *port);
 
 #endif
