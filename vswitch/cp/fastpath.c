@@ -30,6 +30,8 @@ struct vs_fp_bridge {
 	struct vs_fp_port_state st[VS_MAX_PORTS]; // by port id, as last applied
 	bool applied[VS_MAX_PORTS];		  // port_set() done with st[id]
 	bool dirty[VS_MAX_PORTS];		  // st[id] changed: rewrite its entries
+	bool synced;				  // the kernel holds the MAC table of 'gen'
+	uint64_t gen;				  // vs_fdb.gen of the last complete sync
 };
 
 static const struct vs_fastpath_ops *ops;
@@ -81,6 +83,7 @@ static void deactivate(struct vs_switch *sw, struct vs_bridge *br)
 			ops->fdb_del(br->id, t->slots[i].e >> 16);
 	vs_fdb_flush(fp->shadow, VS_FDB_PORT_ANY, true);
 	fp->active = false;
+	fp->synced = false;
 }
 
 // Reads the facts of the ports of 'br' (all of them when the probe is due, else only new
@@ -142,6 +145,8 @@ static void sync_bridge(struct vs_switch *sw, struct vs_bridge *br, uint64_t now
 {
 	struct vs_fp_bridge *fp = br->fp;
 	struct vs_fdb_table *t, *s;
+	uint64_t gen;
+	bool synced;
 
 	if (blocker(sw, br) != NULL) {
 		if (fp->active)
@@ -150,6 +155,13 @@ static void sync_bridge(struct vs_switch *sw, struct vs_bridge *br, uint64_t now
 	}
 	fp->active = true;
 	probe_ports(sw, br, now);
+	// Nothing to write when neither the MAC table nor a port's state changed since the
+	// last sync that wrote everything: skip the walks over both tables.
+	if (fp->synced && fp->gen == br->fdb->gen &&
+	    memchr(fp->dirty, true, sizeof(fp->dirty)) == NULL)
+		return;
+	synced = true;
+	gen = br->fdb->gen;
 	if (fp->shadow->limit < br->fdb->limit)
 		vs_fdb_table_free(vs_fdb_rebuild(fp->shadow, br->fdb->limit));
 	// Entries added, moved, or whose port changed: write them.
@@ -163,8 +175,12 @@ static void sync_bridge(struct vs_switch *sw, struct vs_bridge *br, uint64_t now
 			continue;
 		slot = vs_fdb_lookup(fp->shadow->tab, mac, &had);
 		if (!mirrored(sw, br, port)) {
-			if (slot >= 0 && ops->fdb_del(br->id, mac) == 0)
-				vs_fdb_del(fp->shadow, mac);
+			if (slot >= 0) {
+				if (ops->fdb_del(br->id, mac) == 0)
+					vs_fdb_del(fp->shadow, mac);
+				else
+					synced = false;
+			}
 			continue;
 		}
 		if (slot >= 0 && had == port && !fp->dirty[port])
@@ -174,6 +190,7 @@ static void sync_bridge(struct vs_switch *sw, struct vs_bridge *br, uint64_t now
 			// or (a move) to the old port, as userspace did before it learned the move.
 			VS_LOG_RL(WARN, "%s: cannot write the XDP fast path MAC table (full?)",
 				  br->name);
+			synced = false;
 			continue;
 		}
 		vs_fdb_learn(fp->shadow, mac, port, 0);
@@ -190,10 +207,14 @@ static void sync_bridge(struct vs_switch *sw, struct vs_bridge *br, uint64_t now
 			continue;
 		if (ops->fdb_del(br->id, e >> 16) == 0)
 			vs_fdb_del(fp->shadow, e >> 16);
+		else
+			synced = false;
 	}
 	if (vs_fdb_needs_rebuild(fp->shadow))
 		vs_fdb_table_free(vs_fdb_rebuild(fp->shadow, fp->shadow->limit));
 	memset(fp->dirty, 0, sizeof(fp->dirty));
+	fp->synced = synced;
+	fp->gen = gen;
 }
 
 void vs_fastpath_sync(struct vs_switch *sw, bool force)

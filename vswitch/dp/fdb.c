@@ -122,6 +122,7 @@ static int insert(struct vs_fdb *fdb, uint64_t mac, uint16_t port, uint8_t flags
 	int32_t free_slot, i = find(t, mac, &free_slot);
 
 	if (i >= 0) {
+		fdb->gen++;
 		__atomic_store_n(&t->slots[i].seen, now, __ATOMIC_RELAXED);
 		__atomic_store_n(&t->slots[i].vtep, vtep, __ATOMIC_RELAXED);
 		t->flags[i] = flags;
@@ -130,6 +131,7 @@ static int insert(struct vs_fdb *fdb, uint64_t mac, uint16_t port, uint8_t flags
 	}
 	if (fdb->count >= fdb->limit || free_slot < 0)
 		return -ENOSPC;
+	fdb->gen++;
 	if (t->slots[free_slot].e == VS_FDB_TOMB)
 		fdb->tombs--;
 	__atomic_store_n(&t->slots[free_slot].seen, now, __ATOMIC_RELAXED);
@@ -172,6 +174,7 @@ static void remove_slot(struct vs_fdb *fdb, uint32_t i)
 {
 	slot_store(fdb->tab, i, VS_FDB_TOMB);
 	fdb->tab->flags[i] = 0;
+	fdb->gen++;
 	fdb->tombs++;
 	__atomic_store_n(&fdb->count, fdb->count - 1, __ATOMIC_RELAXED);
 }

@@ -45,6 +45,7 @@ struct vs_fdb {
 	uint32_t count;		  // cp: rw, others: relaxed read
 	uint32_t tombs;		  // cp only
 	uint64_t learn_full;	  // cp: rw: learning attempts refused because full
+	uint64_t gen;		  // cp only: bumped by every entry written or removed
 };
 
 static inline uint32_t vs_fdb_hash(uint64_t mac)
