@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// VXLAN ports, control side (see vxlan.h): the "vxlan" port driver, underlays, the
-// snapshot's VNI table, next-hop resolution and set-port.
-#include "vxlan.h"
+// VXLAN ports, control side (see vxlan.h): the "vxlan" port driver, the snapshot's VNI
+// table, next-hop resolution and set-port. Options are parsed in vxlan_opts.c, underlay
+// devices opened and shared in vxlan_underlay.c.
+#include "vxlan_int.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -21,28 +21,9 @@
 
 VS_LOG_MODULE("vxlan");
 
-#define ERR(code, ...) (snprintf(err, errlen, __VA_ARGS__), -(code))
 #define MAX_VXLAN_PORTS 256
 #define RESOLVE_MS 1000	       // re-resolve next hops this often
 #define RESOLVE_PENDING_MS 100 // ... and this often while one is unresolved
-
-// An underlay device, shared by the vxlan ports that name it.
-struct underlay {
-	char name[IF_NAMESIZE];
-	char type[16];
-	struct vs_port *port;
-	uint32_t local_ip;
-	uint16_t dst_port;
-	unsigned refs;
-	uint16_t queues;  // as asked (0: the driver's default)
-	uint8_t *scratch; // VS_MAX_PMDS x VS_BURST slots for encapsulated frames
-	uint32_t slot;
-	// dpdk underlays (the kernel does not see them): vswitchd's own ARP, else NULL.
-	struct vs_arp_table *arp;
-	char devargs[256];
-	uint32_t gw;
-	uint32_t mtu; // the driver's MTU (dpdk), 0: unknown
-};
 
 // Control-plane state of one vxlan port.
 struct vx_cp {
@@ -58,22 +39,6 @@ struct vx_cp {
 	uint64_t next_resolve_ms;
 };
 
-// Options of add-port / set-port.
-struct vx_opts {
-	uint32_t vni, local_ip;
-	uint16_t dst_port, n_remotes;
-	uint32_t remotes[VS_VXLAN_MAX_REMOTES];
-	uint8_t ttl;
-	bool udp_csum;
-	char underlay[IF_NAMESIZE];
-	char type[16];
-	uint16_t queues; // underlay_queues, 0: the driver's default
-	char devargs[256]; // underlay_devargs (dpdk underlays)
-	uint32_t gw;	   // underlay_gw, host order, 0: remote VTEPs on-link
-	bool has_vni, has_local, has_remote, has_underlay;
-};
-
-static struct underlay *underlays[VS_VXLAN_MAX_UNDERLAYS];
 static struct vx_cp *vxports[MAX_VXLAN_PORTS];
 static const struct vs_vxlan_resolver *resolver = &vs_vxlan_kernel_resolver;
 
@@ -88,369 +53,6 @@ static uint64_t now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static void ip_str(uint32_t ip, char *buf, size_t len)
-{
-	struct in_addr a = {.s_addr = htonl(ip)};
-
-	if (inet_ntop(AF_INET, &a, buf, (socklen_t)len) == NULL)
-		snprintf(buf, len, "?");
-}
-
-// --- options ----------------------------------------------------------------------------
-
-// "local_ip" and "local-ip" are the same option.
-static void norm_key(const char *key, char *out, size_t len)
-{
-	size_t i;
-
-	for (i = 0; key[i] && i + 1 < len; i++)
-		out[i] = key[i] == '-' ? '_' : key[i];
-	out[i] = '\0';
-}
-
-static int parse_ip(const char *key, const char *s, uint32_t *ip, char *err, size_t errlen)
-{
-	struct in_addr a;
-
-	if (inet_pton(AF_INET, s, &a) != 1)
-		return ERR(EINVAL, "invalid %s '%s' (expected an IPv4 address)", key, s);
-	*ip = ntohl(a.s_addr);
-	if (*ip == 0 || *ip == 0xffffffffu || (*ip >> 28) == 0xe || (*ip >> 24) == 127)
-		return ERR(EINVAL, "invalid %s '%s' (a unicast IPv4 address, not loopback)", key,
-			   s);
-	return 0;
-}
-
-static int parse_remotes(const char *s, uint32_t *out, uint16_t *n, char *err, size_t errlen)
-{
-	char buf[2048], *save = NULL, *tok;
-	int ret;
-
-	if (strlen(s) >= sizeof(buf))
-		return ERR(EINVAL, "remote_ip list too long");
-	snprintf(buf, sizeof(buf), "%s", s);
-	*n = 0;
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		uint32_t ip;
-
-		ret = parse_ip("remote_ip", tok, &ip, err, errlen);
-		if (ret < 0)
-			return ret;
-		for (uint16_t i = 0; i < *n; i++)
-			if (out[i] == ip)
-				return ERR(EINVAL, "remote_ip %s is listed twice", tok);
-		if (*n == VS_VXLAN_MAX_REMOTES)
-			return ERR(EINVAL, "too many remote_ip (at most %d)", VS_VXLAN_MAX_REMOTES);
-		out[(*n)++] = ip;
-	}
-	if (*n == 0)
-		return ERR(EINVAL, "remote_ip needs at least one IPv4 address");
-	return 0;
-}
-
-static int parse_num(const char *key, const char *s, unsigned long min, unsigned long max,
-		     unsigned long *out, char *err, size_t errlen)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtoul(s, &end, 10);
-	if (errno || end == s || *end || s[0] == '-' || *out < min || *out > max)
-		return ERR(EINVAL, "invalid %s '%s' (%lu-%lu)", key, s, min, max);
-	return 0;
-}
-
-static int parse_bool(const char *key, const char *s, bool *out, char *err, size_t errlen)
-{
-	if (!strcmp(s, "true") || !strcmp(s, "on") || !strcmp(s, "yes") || !strcmp(s, "1"))
-		*out = true;
-	else if (!strcmp(s, "false") || !strcmp(s, "off") || !strcmp(s, "no") || !strcmp(s, "0"))
-		*out = false;
-	else
-		return ERR(EINVAL, "invalid %s '%s' (true or false)", key, s);
-	return 0;
-}
-
-// Parses one option into 'o'. 'runtime': only what set-port may change.
-static int parse_opt(struct vx_opts *o, const struct vs_opt *opt, bool runtime, char *err,
-		     size_t errlen)
-{
-	unsigned long v;
-	char key[32];
-	int ret;
-
-	norm_key(opt->key, key, sizeof(key));
-	if (!strcmp(key, "remote_ip")) {
-		o->has_remote = true;
-		return parse_remotes(opt->val, o->remotes, &o->n_remotes, err, errlen);
-	}
-	if (!strcmp(key, "ttl")) {
-		ret = parse_num("ttl", opt->val, 1, 255, &v, err, errlen);
-		o->ttl = (uint8_t)v;
-		return ret;
-	}
-	if (!strcmp(key, "udp_csum"))
-		return parse_bool("udp_csum", opt->val, &o->udp_csum, err, errlen);
-	if (!strcmp(key, "vni") || !strcmp(key, "local_ip") || !strcmp(key, "dst_port") ||
-	    !strcmp(key, "underlay") || !strcmp(key, "underlay_type") ||
-	    !strcmp(key, "underlay_queues") || !strcmp(key, "underlay_devargs") ||
-	    !strcmp(key, "underlay_gw")) {
-		if (runtime)
-			return ERR(EINVAL,
-				   "%s cannot change at run time (del-port, then add-port); "
-				   "set-port changes remote_ip, ttl and udp_csum",
-				   key);
-	} else {
-		return ERR(EINVAL, "unknown option for vxlan port: %s", opt->key);
-	}
-	if (!strcmp(key, "vni")) {
-		o->has_vni = true;
-		ret = parse_num("vni", opt->val, 0, VS_VXLAN_MAX_VNI, &v, err, errlen);
-		o->vni = (uint32_t)v;
-		return ret;
-	}
-	if (!strcmp(key, "local_ip")) {
-		o->has_local = true;
-		return parse_ip("local_ip", opt->val, &o->local_ip, err, errlen);
-	}
-	if (!strcmp(key, "dst_port")) {
-		ret = parse_num("dst_port", opt->val, 1, 65535, &v, err, errlen);
-		o->dst_port = (uint16_t)v;
-		return ret;
-	}
-	if (!strcmp(key, "underlay_queues")) {
-		ret = parse_num("underlay_queues", opt->val, 1, 64, &v, err, errlen);
-		o->queues = (uint16_t)v;
-		return ret;
-	}
-	if (!strcmp(key, "underlay_devargs")) {
-		if (strlen(opt->val) == 0 || strlen(opt->val) >= sizeof(o->devargs))
-			return ERR(EINVAL, "invalid underlay_devargs '%s' (1-%zu characters)",
-				   opt->val, sizeof(o->devargs) - 1);
-		snprintf(o->devargs, sizeof(o->devargs), "%s", opt->val);
-		return 0;
-	}
-	if (!strcmp(key, "underlay_gw"))
-		return parse_ip("underlay_gw", opt->val, &o->gw, err, errlen);
-	if (!strcmp(key, "underlay")) {
-		if (strlen(opt->val) == 0 || strlen(opt->val) >= IF_NAMESIZE)
-			return ERR(EINVAL, "invalid underlay '%s'", opt->val);
-		o->has_underlay = true;
-		snprintf(o->underlay, sizeof(o->underlay), "%s", opt->val);
-		return 0;
-	}
-	if (vs_port_driver_find(opt->val) == NULL || !strcmp(opt->val, "vxlan"))
-		return ERR(EINVAL, "invalid underlay_type '%s' (a port driver such as afxdp)",
-			   opt->val);
-	snprintf(o->type, sizeof(o->type), "%s", opt->val);
-	return 0;
-}
-
-// The device that holds 'ip' in this network namespace.
-static int device_of(uint32_t ip, char *name, size_t len)
-{
-	struct ifaddrs *ifa, *i;
-	int ret = -ENOENT;
-
-	if (getifaddrs(&ifa) < 0)
-		return -errno;
-	for (i = ifa; i != NULL; i = i->ifa_next) {
-		if (i->ifa_addr == NULL || i->ifa_addr->sa_family != AF_INET)
-			continue;
-		if (ntohl(((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr.s_addr) == ip) {
-			snprintf(name, len, "%s", i->ifa_name);
-			ret = 0;
-			break;
-		}
-	}
-	freeifaddrs(ifa);
-	return ret;
-}
-
-// --- underlays --------------------------------------------------------------------------
-
-struct mac_info {
-	struct vs_port_info info;
-	uint64_t mac;
-	uint64_t mtu;
-};
-
-static void mac_info_str(struct vs_port_info *info, const char *key, const char *val)
-{
-	struct mac_info *m = (struct mac_info *)info;
-	uint64_t mac;
-
-	if (!strcmp(key, "mac") && vs_mac_parse(val, &mac) == 0)
-		m->mac = mac;
-}
-
-static void mac_info_u64(struct vs_port_info *info, const char *key, uint64_t val)
-{
-	struct mac_info *m = (struct mac_info *)info;
-
-	if (!strcmp(key, "mtu"))
-		m->mtu = val;
-}
-
-// The MAC address and MTU a port's driver reports ("mac", "mtu" of show_info), 0 if none.
-static uint64_t port_mac(struct vs_port *port, uint64_t *mtu)
-{
-	struct mac_info m = {.info = {.str = mac_info_str, .u64 = mac_info_u64}};
-
-	if (port->ops->show_info != NULL)
-		port->ops->show_info(port, &m.info);
-	*mtu = m.mtu;
-	return m.mac;
-}
-
-static struct underlay *underlay_get(const struct vx_opts *o, char *err, size_t errlen)
-{
-	char ipb[INET_ADDRSTRLEN], vip[32], vport[8], vq[8];
-	struct vs_opt uopts[4];
-	struct underlay *ul;
-	size_t nu = 0;
-	unsigned free_i = VS_VXLAN_MAX_UNDERLAYS;
-
-	for (unsigned i = 0; i < VS_VXLAN_MAX_UNDERLAYS; i++) {
-		ul = underlays[i];
-		if (ul == NULL) {
-			if (free_i == VS_VXLAN_MAX_UNDERLAYS)
-				free_i = i;
-			continue;
-		}
-		if (strcmp(ul->name, o->underlay) != 0)
-			continue;
-		if (strcmp(ul->type, o->type) != 0) {
-			errno = -ERR(EINVAL, "underlay %s is already open as type %s", ul->name,
-				     ul->type);
-			return NULL;
-		}
-		if (ul->local_ip != o->local_ip || ul->dst_port != o->dst_port) {
-			ip_str(ul->local_ip, ipb, sizeof(ipb));
-			errno = -ERR(EINVAL,
-				     "underlay %s already carries VTEP %s:%u: vxlan ports on one "
-				     "underlay share local_ip and dst_port",
-				     ul->name, ipb, ul->dst_port);
-			return NULL;
-		}
-		if (strcmp(ul->devargs, o->devargs) != 0 || ul->gw != o->gw) {
-			errno = -ERR(EINVAL,
-				     "underlay %s is already open with other underlay_devargs or "
-				     "underlay_gw",
-				     ul->name);
-			return NULL;
-		}
-		if (o->queues && o->queues != ul->queues) {
-			errno = -ERR(EINVAL, "underlay %s is already open with %s queue(s)",
-				     ul->name, ul->queues ? "other" : "the default");
-			return NULL;
-		}
-		ul->refs++;
-		return ul;
-	}
-	if (free_i == VS_VXLAN_MAX_UNDERLAYS) {
-		errno = -ERR(ENOSPC, "too many underlays (at most %d)", VS_VXLAN_MAX_UNDERLAYS);
-		return NULL;
-	}
-	ul = calloc(1, sizeof(*ul));
-	if (ul == NULL) {
-		errno = -ERR(ENOMEM, "out of memory");
-		return NULL;
-	}
-	if (!strcmp(o->type, "afxdp")) {
-		// Only VXLAN to this VTEP comes to vswitchd; ARP and the host's own traffic stay
-		// with the kernel.
-		ip_str(o->local_ip, vip, sizeof(vip));
-		snprintf(vport, sizeof(vport), "%u", o->dst_port);
-		uopts[nu++] = (struct vs_opt){.key = "xdp-filter", .val = "vxlan"};
-		uopts[nu++] = (struct vs_opt){.key = "vxlan-ip", .val = vip};
-		uopts[nu++] = (struct vs_opt){.key = "vxlan-port", .val = vport};
-	}
-	if (o->queues) {
-		// A multi-queue NIC spreads VXLAN over its queues (RSS on the UDP source port):
-		// every queue needs a socket, or its frames go to the kernel.
-		snprintf(vq, sizeof(vq), "%u", o->queues);
-		uopts[nu++] = (struct vs_opt){.key = strcmp(o->type, "dpdk") ? "queues" : "n_rxq",
-					      .val = vq};
-	}
-	if (o->devargs[0] != '\0')
-		uopts[nu++] = (struct vs_opt){.key = "devargs", .val = o->devargs};
-	ul->port = vs_port_open(o->type, o->underlay, uopts, nu, err, errlen);
-	if (ul->port == NULL) {
-		int e = errno;
-
-		free(ul);
-		errno = e;
-		return NULL;
-	}
-	if (!strcmp(o->type, "dpdk")) {
-		// The kernel never sees this uplink: vswitchd answers ARP for local_ip and
-		// resolves next hops itself.
-		uint64_t mtu, mac = port_mac(ul->port, &mtu);
-
-		if (mac == 0) {
-			vs_port_close(ul->port);
-			free(ul);
-			errno = -ERR(EINVAL, "underlay %s: its driver reports no MAC address",
-				     o->underlay);
-			return NULL;
-		}
-		ul->mtu = mtu <= ul->port->max_frame - 14 ? (uint32_t)mtu : 0;
-		ul->arp = vs_arp_table_create(mac, o->local_ip, o->gw);
-		if (ul->arp == NULL) {
-			vs_port_close(ul->port);
-			free(ul);
-			errno = -ERR(ENOMEM, "out of memory");
-			return NULL;
-		}
-	}
-	ul->slot = (ul->port->max_frame + 63) & ~63u;
-	// Untouched pages cost nothing: only the slots PMD threads use become resident.
-	ul->scratch = calloc((size_t)VS_MAX_PMDS * VS_BURST, ul->slot);
-	if (ul->scratch == NULL) {
-		vs_arp_table_destroy(ul->arp);
-		vs_port_close(ul->port);
-		free(ul);
-		errno = -ERR(ENOMEM, "out of memory");
-		return NULL;
-	}
-	snprintf(ul->name, sizeof(ul->name), "%s", o->underlay);
-	snprintf(ul->type, sizeof(ul->type), "%s", o->type);
-	ul->local_ip = o->local_ip;
-	ul->dst_port = o->dst_port;
-	ul->refs = 1;
-	ul->queues = o->queues;
-	snprintf(ul->devargs, sizeof(ul->devargs), "%s", o->devargs);
-	ul->gw = o->gw;
-	underlays[free_i] = ul;
-	VS_LOG(INFO, "underlay %s (%s) open for VTEP %s:%u", ul->name, ul->type,
-	       (ip_str(o->local_ip, ipb, sizeof(ipb)), ipb), o->dst_port);
-	return ul;
-}
-
-// Called once no configuration snapshot in use lists the underlay's vxlan ports.
-static void underlay_put(struct underlay *ul)
-{
-	if (--ul->refs > 0)
-		return;
-	for (unsigned i = 0; i < VS_VXLAN_MAX_UNDERLAYS; i++)
-		if (underlays[i] == ul)
-			underlays[i] = NULL;
-	VS_LOG(INFO, "underlay %s closed", ul->name);
-	vs_port_close(ul->port);
-	vs_arp_table_destroy(ul->arp);
-	free(ul->scratch);
-	free(ul);
-}
-
-bool vs_vxlan_is_underlay(const char *name)
-{
-	for (unsigned i = 0; i < VS_VXLAN_MAX_UNDERLAYS; i++)
-		if (underlays[i] != NULL && !strcmp(underlays[i]->name, name))
-			return true;
-	return false;
 }
 
 // --- transmit state ---------------------------------------------------------------------
@@ -520,7 +122,7 @@ static void log_changes(const struct vx_cp *cp, const struct vs_vxlan_tx *old,
 
 		if (j >= 0 && old->remotes[j].mac == tx->remotes[i].mac)
 			continue;
-		ip_str(tx->remotes[i].ip, ipb, sizeof(ipb));
+		vs_vxlan_ip_str(tx->remotes[i].ip, ipb, sizeof(ipb));
 		vs_mac_format(tx->remotes[i].mac, macb);
 		VS_LOG(INFO, "%s: remote VTEP %s: next hop %s", cp->port->name, ipb,
 		       tx->remotes[i].mac ? macb : "unresolved");
@@ -536,10 +138,10 @@ static void set_display(struct vx_cp *cp)
 	size_t len = 0;
 
 	vs_port_set_opt(cp->port, "vni", "%u", cp->vni);
-	ip_str(cp->local_ip, ipb, sizeof(ipb));
+	vs_vxlan_ip_str(cp->local_ip, ipb, sizeof(ipb));
 	vs_port_set_opt(cp->port, "local_ip", "%s", ipb);
 	for (uint16_t i = 0; i < cp->n_remotes; i++) {
-		ip_str(cp->remotes[i], ipb, sizeof(ipb));
+		vs_vxlan_ip_str(cp->remotes[i], ipb, sizeof(ipb));
 		if (len + strlen(ipb) + 1 + 4 >= sizeof(list)) {
 			snprintf(list + len, sizeof(list) - len, ",...");
 			break;
@@ -550,7 +152,7 @@ static void set_display(struct vx_cp *cp)
 	vs_port_set_opt(cp->port, "dst_port", "%u", cp->dst_port);
 	vs_port_set_opt(cp->port, "underlay", "%s", cp->ul->name);
 	if (cp->ul->arp != NULL && cp->ul->gw != 0) {
-		ip_str(cp->ul->gw, ipb, sizeof(ipb));
+		vs_vxlan_ip_str(cp->ul->gw, ipb, sizeof(ipb));
 		vs_port_set_opt(cp->port, "underlay_gw", "%s", ipb);
 	}
 	vs_port_set_opt(cp->port, "ttl", "%u", cp->ttl);
@@ -570,7 +172,7 @@ static int vxlan_open(struct vs_port *port, const struct vs_opt *opts, size_t n_
 	int ret;
 
 	for (size_t i = 0; i < n_opts; i++) {
-		ret = parse_opt(&o, &opts[i], false, err, errlen);
+		ret = vs_vxlan_parse_opt(&o, &opts[i], false, err, errlen);
 		if (ret < 0)
 			return ret;
 	}
@@ -584,10 +186,10 @@ static int vxlan_open(struct vs_port *port, const struct vs_opt *opts, size_t n_
 				   "(an afxdp underlay uses the kernel's routes and neighbours)");
 	if (!strcmp(o.type, "dpdk") && !o.has_underlay)
 		return ERR(EINVAL, "underlay_type=%s needs underlay=NAME", o.type);
-	if (!o.has_underlay && device_of(o.local_ip, o.underlay, sizeof(o.underlay)) < 0) {
+	if (!o.has_underlay && vs_vxlan_device_of(o.local_ip, o.underlay, sizeof(o.underlay)) < 0) {
 		char ipb[INET_ADDRSTRLEN];
 
-		ip_str(o.local_ip, ipb, sizeof(ipb));
+		vs_vxlan_ip_str(o.local_ip, ipb, sizeof(ipb));
 		return ERR(EINVAL, "no network device has address %s: give underlay=DEV", ipb);
 	}
 	for (slot = 0; slot < MAX_VXLAN_PORTS && vxports[slot] != NULL; slot++)
@@ -605,7 +207,7 @@ static int vxlan_open(struct vs_port *port, const struct vs_opt *opts, size_t n_
 		ret = ERR(ENOMEM, "out of memory");
 		goto err;
 	}
-	cp->ul = underlay_get(&o, err, errlen);
+	cp->ul = vs_vxlan_underlay_get(&o, err, errlen);
 	if (cp->ul == NULL) {
 		ret = -errno;
 		goto err;
@@ -620,7 +222,7 @@ static int vxlan_open(struct vs_port *port, const struct vs_opt *opts, size_t n_
 	memcpy(cp->remotes, o.remotes, o.n_remotes * sizeof(o.remotes[0]));
 	vx->tx = build_tx(cp, &unresolved);
 	if (vx->tx == NULL) {
-		underlay_put(cp->ul);
+		vs_vxlan_underlay_put(cp->ul);
 		ret = ERR(ENOMEM, "out of memory");
 		goto err;
 	}
@@ -657,7 +259,7 @@ static void vxlan_close(struct vs_port *port)
 		if (vxports[i] == cp)
 			vxports[i] = NULL;
 	free(vx->tx);
-	underlay_put(cp->ul);
+	vs_vxlan_underlay_put(cp->ul);
 	free(cp);
 	free(vx);
 	port->priv = NULL;
@@ -688,7 +290,7 @@ int vs_vxlan_conf_build(const struct vs_switch *sw, struct vs_conf *conf, unsign
 	if (vc == NULL)
 		return -ENOMEM;
 	for (unsigned u = 0; u < VS_VXLAN_MAX_UNDERLAYS; u++) {
-		struct underlay *ul = underlays[u];
+		struct underlay *ul = vs_vxlan_underlays[u];
 		struct vs_vxlan_underlay *d;
 
 		if (ul == NULL)
@@ -744,7 +346,7 @@ void vs_vxlan_housekeeping(struct vs_switch *sw)
 		return;
 	last = now;
 	for (unsigned u = 0; u < VS_VXLAN_MAX_UNDERLAYS; u++) {
-		struct underlay *ul = underlays[u];
+		struct underlay *ul = vs_vxlan_underlays[u];
 
 		if (ul == NULL || ul->arp == NULL || !vs_arp_table_poll(ul->arp, now))
 			continue;
@@ -800,7 +402,7 @@ int vs_vxlan_set_port(struct vs_switch *sw, uint16_t id, const struct vs_opt *op
 	o.ttl = cp->ttl;
 	o.udp_csum = cp->udp_csum;
 	for (size_t i = 0; i < n_opts; i++) {
-		ret = parse_opt(&o, &opts[i], true, err, errlen);
+		ret = vs_vxlan_parse_opt(&o, &opts[i], true, err, errlen);
 		if (ret < 0)
 			return ret;
 	}
@@ -851,40 +453,10 @@ void vs_vxlan_query_port(const struct vs_port *port, json_t *p)
 	else
 		json_object_del(p, "link");
 	for (uint16_t i = 0; i < tx->n_remotes; i++) {
-		ip_str(tx->remotes[i].ip, ipb, sizeof(ipb));
+		vs_vxlan_ip_str(tx->remotes[i].ip, ipb, sizeof(ipb));
 		vs_mac_format(tx->remotes[i].mac, macb);
 		json_array_append_new(remotes, json_pack("{s:s,s:s}", "ip", ipb, "next-hop-mac",
 							 tx->remotes[i].mac ? macb : "unresolved"));
 	}
 	json_object_set_new(p, "remotes", remotes);
-}
-
-void vs_vxlan_query_underlay_stats(json_t *a, const char *name)
-{
-	for (unsigned i = 0; i < VS_VXLAN_MAX_UNDERLAYS; i++) {
-		struct underlay *ul = underlays[i];
-		struct vs_port_counters c;
-		json_t *drops;
-		uint64_t total = 0;
-
-		if (ul == NULL || (name != NULL && strcmp(ul->name, name) != 0))
-			continue;
-		vs_port_counters_sum(ul->port, &c);
-		drops = json_object();
-		for (int d = 1; d < VS_DROP_MAX; d++) {
-			json_object_set_new(drops, vs_drop_names[d],
-					    json_integer((json_int_t)c.drops[d]));
-			total += c.drops[d];
-		}
-		json_array_append_new(
-			a, json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:o,s:I}", "name", ul->name,
-				     "bridge", "-", "type", "vxlan-underlay", "rx-packets",
-				     (json_int_t)c.rx_packets, "rx-bytes", (json_int_t)c.rx_bytes,
-				     "tx-packets", (json_int_t)c.tx_packets, "tx-bytes",
-				     (json_int_t)c.tx_bytes, "rx-csum-completed",
-				     (json_int_t)c.rx_csum_completed, "drops", drops, "dropped",
-				     (json_int_t)total));
-		if (ul->arp != NULL)
-			vs_arp_table_query(ul->arp, json_array_get(a, json_array_size(a) - 1));
-	}
 }

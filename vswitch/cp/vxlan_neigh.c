@@ -104,27 +104,41 @@ static struct nlmsghdr *nl_call(struct nlmsghdr *req, uint8_t *buf, int *ret)
 	}
 }
 
-// The next hop towards 'ip' (network order) and the device the route leaves by.
-static int route_get(uint32_t ip, uint32_t *nexthop, int *oif)
+#define NL_FAMILY_HDR 32 // room for the family header of a request (rtmsg, ndmsg)
+_Static_assert(sizeof(struct rtmsg) <= NL_FAMILY_HDR && sizeof(struct ndmsg) <= NL_FAMILY_HDR,
+	       "NL_FAMILY_HDR too small");
+
+// Sends a request 'type' ('flags') made of the family header 'fam' ('fam_len' bytes) and the
+// IPv4 address 'ip' (network order) as attribute 'ip_attr', and waits for its answer: see
+// nl_call.
+static struct nlmsghdr *nl_call_ip(uint16_t type, uint16_t flags, const void *fam, size_t fam_len,
+				   uint16_t ip_attr, uint32_t ip, uint8_t *buf, int *ret)
 {
 	struct {
 		struct nlmsghdr n;
-		struct rtmsg r;
+		char fam[NL_FAMILY_HDR];
 		char attrs[64];
 	} req = {0};
+
+	req.n.nlmsg_len = NLMSG_LENGTH(fam_len);
+	req.n.nlmsg_type = type;
+	req.n.nlmsg_flags = flags;
+	memcpy(NLMSG_DATA(&req.n), fam, fam_len);
+	add_attr(&req.n, sizeof(req), ip_attr, &ip, 4);
+	return nl_call(&req.n, buf, ret);
+}
+
+// The next hop towards 'ip' (network order) and the device the route leaves by.
+static int route_get(uint32_t ip, uint32_t *nexthop, int *oif)
+{
+	const struct rtmsg rq = {.rtm_family = AF_INET, .rtm_dst_len = 32};
 	uint8_t buf[NL_BUF] __attribute__((aligned(4)));
 	struct nlmsghdr *h;
 	struct rtattr *rta;
 	struct rtmsg *r;
 	int ret, len;
 
-	req.n.nlmsg_len = NLMSG_LENGTH(sizeof(req.r));
-	req.n.nlmsg_type = RTM_GETROUTE;
-	req.n.nlmsg_flags = NLM_F_REQUEST;
-	req.r.rtm_family = AF_INET;
-	req.r.rtm_dst_len = 32;
-	add_attr(&req.n, sizeof(req), RTA_DST, &ip, 4);
-	h = nl_call(&req.n, buf, &ret);
+	h = nl_call_ip(RTM_GETROUTE, NLM_F_REQUEST, &rq, sizeof(rq), RTA_DST, ip, buf, &ret);
 	if (h == NULL)
 		return ret < 0 ? ret : -EPROTO;
 	if (h->nlmsg_type != RTM_NEWROUTE)
@@ -147,24 +161,14 @@ static int route_get(uint32_t ip, uint32_t *nexthop, int *oif)
 // The neighbour entry of 'ip' (network order) on 'ifindex': its state and MAC.
 static int neigh_get(int ifindex, uint32_t ip, uint16_t *state, uint64_t *mac)
 {
-	struct {
-		struct nlmsghdr n;
-		struct ndmsg nd;
-		char attrs[64];
-	} req = {0};
+	const struct ndmsg rq = {.ndm_family = AF_INET, .ndm_ifindex = ifindex};
 	uint8_t buf[NL_BUF] __attribute__((aligned(4)));
 	struct nlmsghdr *h;
 	struct rtattr *rta;
 	struct ndmsg *nd;
 	int ret, len;
 
-	req.n.nlmsg_len = NLMSG_LENGTH(sizeof(req.nd));
-	req.n.nlmsg_type = RTM_GETNEIGH;
-	req.n.nlmsg_flags = NLM_F_REQUEST;
-	req.nd.ndm_family = AF_INET;
-	req.nd.ndm_ifindex = ifindex;
-	add_attr(&req.n, sizeof(req), NDA_DST, &ip, 4);
-	h = nl_call(&req.n, buf, &ret);
+	h = nl_call_ip(RTM_GETNEIGH, NLM_F_REQUEST, &rq, sizeof(rq), NDA_DST, ip, buf, &ret);
 	if (h == NULL)
 		return ret < 0 ? ret : -EPROTO;
 	if (h->nlmsg_type != RTM_NEWNEIGH)
@@ -183,23 +187,17 @@ static int neigh_get(int ifindex, uint32_t ip, uint16_t *state, uint64_t *mac)
 // Asks the kernel to resolve (or re-confirm) 'ip' on 'ifindex', as traffic would.
 static int neigh_use(int ifindex, uint32_t ip)
 {
-	struct {
-		struct nlmsghdr n;
-		struct ndmsg nd;
-		char attrs[64];
-	} req = {0};
+	const struct ndmsg rq = {
+		.ndm_family = AF_INET,
+		.ndm_ifindex = ifindex,
+		.ndm_state = NUD_NONE,
+		.ndm_flags = NTF_USE,
+	};
 	uint8_t buf[NL_BUF] __attribute__((aligned(4)));
 	int ret;
 
-	req.n.nlmsg_len = NLMSG_LENGTH(sizeof(req.nd));
-	req.n.nlmsg_type = RTM_NEWNEIGH;
-	req.n.nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_ACK;
-	req.nd.ndm_family = AF_INET;
-	req.nd.ndm_ifindex = ifindex;
-	req.nd.ndm_state = NUD_NONE;
-	req.nd.ndm_flags = NTF_USE;
-	add_attr(&req.n, sizeof(req), NDA_DST, &ip, 4);
-	nl_call(&req.n, buf, &ret);
+	nl_call_ip(RTM_NEWNEIGH, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_ACK, &rq, sizeof(rq), NDA_DST,
+		   ip, buf, &ret);
 	return ret;
 }
 

@@ -7,34 +7,10 @@
 
 #include "conf.h"
 #include "csum.h"
+#include "netbytes.h"
 #include "pmd.h"
 #include "vxlan_arp.h"
 #include "vxlan_rx.h"
-
-static inline uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline void wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline void wr32(uint8_t *p, uint32_t v)
-{
-	wr16(p, (uint16_t)(v >> 16));
-	wr16(p + 2, (uint16_t)v);
-}
-
-static inline void wrmac(uint8_t *p, uint64_t mac)
-{
-	for (int i = 5; i >= 0; i--) {
-		p[i] = (uint8_t)mac;
-		mac >>= 8;
-	}
-}
 
 // --- rx ---------------------------------------------------------------------------------
 

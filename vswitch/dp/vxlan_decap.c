@@ -5,6 +5,7 @@
 // reason of a drop; the common case takes the fast path of vxlan_rx.h first.
 #include <vs/drops.h>
 
+#include "netbytes.h"
 #include "vxlan.h"
 #include "vxlan_rx.h"
 
@@ -14,16 +15,6 @@
 #define VXLAN_HLEN 8
 #define ETH_P_IPV4 0x0800
 #define IPPROTO_UDP_ 17
-
-static inline uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 // One's complement sum in 32-bit words (the header is a multiple of 4 bytes), folded.
 static bool ipv4_csum_ok(const uint8_t *ip, uint32_t hlen)
