@@ -23,6 +23,7 @@
 #include "../pmd/mem.h"
 #include "../vswitch/cp/switch.h"
 #include "../vswitch/dp/pmd.h"
+#include "bench_common.h"
 
 #define MT_LEN 64
 #define MT_FRAMES 65536
@@ -59,67 +60,6 @@ static void die(const char *what, const char *msg)
 	exit(1);
 }
 
-static uint64_t ns_of(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put_mac(uint8_t *p, uint64_t mac)
-{
-	for (int i = 5; i >= 0; i--, mac >>= 8)
-		p[i] = (uint8_t)mac;
-}
-
-static uint32_t sum16(const uint8_t *p, uint32_t len, uint32_t sum)
-{
-	for (uint32_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	return sum;
-}
-
-static uint16_t finish(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-// A 64-byte IPv4/UDP frame 'dst' <- 'src' with valid IPv4 and UDP checksums (the same frame
-// as the single-thread unicast rows use).
-static void frame(uint8_t *f, uint64_t dst, uint64_t src)
-{
-	uint8_t *ip = f + 14, *udp = ip + 20;
-	uint16_t ip_len = MT_LEN - 14, udp_len = ip_len - 20, c;
-
-	memset(f, 0, MT_LEN);
-	put_mac(f, dst);
-	put_mac(f + 6, src);
-	put16(f + 12, 0x0800);
-	ip[0] = 0x45;
-	put16(ip + 2, ip_len);
-	put16(ip + 6, 0x4000);
-	ip[8] = 64;
-	ip[9] = 17;
-	memcpy(ip + 12, (const uint8_t[]){10, 0, 0, 1, 10, 0, 0, 2}, 8);
-	put16(ip + 10, finish(sum16(ip, 20, 0)));
-	put16(udp, 1024);
-	put16(udp + 2, 1025);
-	put16(udp + 4, udp_len);
-	for (uint16_t i = 8; i < udp_len; i++)
-		udp[i] = (uint8_t)i;
-	c = finish(sum16(udp, udp_len, sum16(ip + 12, 8, 0) + 17 + udp_len));
-	put16(udp + 6, c ? c : 0xffff);
-}
-
 // Worker 'w''s MACs (distinct from every other row's: 0x06... is locally administered and
 // used by no other row), frames and ingress ports.
 static void fill(struct worker *w)
@@ -134,8 +74,9 @@ static void fill(struct worker *w)
 		for (uint32_t j = 0; j < VS_BURST; j++) {
 			uint32_t m = ((b >> 1) * VS_BURST + j) % (MT_MACS / 2);
 
-			frame(w->frames + (size_t)(b * VS_BURST + j) * MT_LEN, w->macs[!side][m],
-			      w->macs[side][m]);
+			// The same frame as the single-thread unicast rows use.
+			bench_udp_frame(w->frames + (size_t)(b * VS_BURST + j) * MT_LEN, MT_LEN,
+					w->macs[!side][m], w->macs[side][m]);
 		}
 	}
 }
@@ -171,14 +112,14 @@ static void *worker_main(void *arg)
 	vs_pmd_clock(w->pmd);
 	bursts(w, MT_BURSTS); // untimed pass: the pool and the table into the caches
 	pthread_barrier_wait(&M.start);
-	t0 = ns_of(CLOCK_MONOTONIC);
-	c0 = ns_of(CLOCK_THREAD_CPUTIME_ID);
+	t0 = bench_ns(CLOCK_MONOTONIC);
+	c0 = bench_ns(CLOCK_THREAD_CPUTIME_ID);
 	do {
 		bursts(w, MT_CHUNK);
 		n += MT_CHUNK * VS_BURST;
-	} while (ns_of(CLOCK_MONOTONIC) - t0 < budget);
-	w->wall_ns = (double)(ns_of(CLOCK_MONOTONIC) - t0);
-	w->cpu_ns = (double)(ns_of(CLOCK_THREAD_CPUTIME_ID) - c0);
+	} while (bench_ns(CLOCK_MONOTONIC) - t0 < budget);
+	w->wall_ns = (double)(bench_ns(CLOCK_MONOTONIC) - t0);
+	w->cpu_ns = (double)(bench_ns(CLOCK_THREAD_CPUTIME_ID) - c0);
 	w->packets = n;
 	return NULL;
 }
@@ -226,19 +167,6 @@ static void check(void)
 	}
 	if (drops || rx != tx)
 		die("check", "frames dropped or not forwarded once");
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(v[0]), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 void mt_bench(struct vs_switch *sw, double seconds, int runs, int cpu, int cpu2)
@@ -307,16 +235,16 @@ void mt_bench(struct vs_switch *sw, double seconds, int runs, int cpu, int cpu2)
 	       runs, seconds);
 	printf("%-28s %8s %9s %s\n", "row", "Mpps", "cpu Mpps", "on-cpu");
 	{
-		double m1 = median(one, runs), m2 = median(two, runs);
-		double k1 = median(c1, runs), k2 = median(c2, runs);
-		double p0 = median(per[0], runs), p1 = median(per[1], runs);
+		double m1 = bench_median(one, runs), m2 = bench_median(two, runs);
+		double k1 = bench_median(c1, runs), k2 = bench_median(c2, runs);
+		double p0 = bench_median(per[0], runs), p1 = bench_median(per[1], runs);
 		char label[64];
 
 		snprintf(label, sizeof(label), "1 thread (CPU %d)", cpu);
-		printf("%-28s %8.2f %9.2f %5.1f%%\n", label, m1, k1, median(on1, runs));
+		printf("%-28s %8.2f %9.2f %5.1f%%\n", label, m1, k1, bench_median(on1, runs));
 		snprintf(label, sizeof(label), "2 threads (CPUs %d and %d)", cpu, cpu2);
 		printf("%-28s %8.2f %9.2f %5.1f%% / %.1f%% (CPU %d: %.2f Mpps, CPU %d: %.2f)\n",
-		       label, m2, k2, median(on2[0], runs), median(on2[1], runs), cpu, p0, cpu2,
+		       label, m2, k2, bench_median(on2[0], runs), bench_median(on2[1], runs), cpu, p0, cpu2,
 		       p1);
 		printf("2 threads / 1 thread: %.2f (cpu Mpps: %.2f; 2.00 = linear scaling)\n",
 		       m2 / m1, k2 / k1);

@@ -18,6 +18,7 @@
 #include "../vswitch/cp/service.h"
 #include "../vswitch/cp/switch.h"
 #include "../vswitch/dp/pmd.h"
+#include "bench_common.h"
 
 #define N_SVC 10000
 #define N_BACKENDS_PER 10
@@ -51,25 +52,10 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
 static void put32(uint8_t *p, uint32_t v)
 {
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
-static uint16_t csum(const uint8_t *p, uint32_t len, uint32_t sum)
-{
-	for (uint32_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
+	bench_put16(p, (uint16_t)(v >> 16));
+	bench_put16(p + 2, (uint16_t)v);
 }
 
 // A 64-byte UDP frame with valid checksums.
@@ -79,23 +65,21 @@ static void frame(uint8_t *f, uint64_t dmac, uint32_t src, uint32_t dst, uint16_
 	uint32_t sum;
 
 	memset(f, 0, LEN);
-	for (int i = 0; i < 6; i++) {
-		f[i] = (uint8_t)(dmac >> (40 - 8 * i));
-		f[6 + i] = (uint8_t)(MAC_C >> (40 - 8 * i));
-	}
-	put16(f + 12, 0x0800);
+	bench_put_mac(f, dmac);
+	bench_put_mac(f + 6, MAC_C);
+	bench_put16(f + 12, 0x0800);
 	ip[0] = 0x45;
-	put16(ip + 2, LEN - 14);
+	bench_put16(ip + 2, LEN - 14);
 	ip[8] = 64;
 	ip[9] = 17;
 	put32(ip + 12, src);
 	put32(ip + 16, dst);
-	put16(ip + 10, csum(ip, 20, 0));
-	put16(u, sp);
-	put16(u + 2, dp);
-	put16(u + 4, LEN - 34);
+	bench_put16(ip + 10, bench_csum_finish(bench_csum_acc(0, ip, 20)));
+	bench_put16(u, sp);
+	bench_put16(u + 2, dp);
+	bench_put16(u + 4, LEN - 34);
 	sum = (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff) + 17 + LEN - 34;
-	put16(u + 6, csum(u, LEN - 34, sum));
+	bench_put16(u + 6, bench_csum_finish(bench_csum_acc(sum, u, LEN - 34)));
 }
 
 static uint32_t vip(uint32_t i)
@@ -268,7 +252,7 @@ static double setup_run(void)
 
 			// A new client address and port for every packet.
 			put32(f + 26, 0x0b000000u | (c >> 14));
-			put16(f + 34, (uint16_t)(1024 + (c & 0x3fff)));
+			bench_put16(f + 34, (uint16_t)(1024 + (c & 0x3fff)));
 			pkts[i].data = f;
 			pkts[i].len = LEN;
 			pkts[i].buf = base + i;
