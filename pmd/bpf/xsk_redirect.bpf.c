@@ -69,11 +69,13 @@ static __always_inline __u32 sum16(const __u8 *p, int n)
 	return s;
 }
 
-// Kernel functions (kfuncs, kernel 6.4+) for reading multi-buffer frames in place.
+// Kernel functions (kfuncs, kernel 6.4+) for reading multi-buffer frames in place. Weak:
+// on a kernel without them libbpf resolves them to NULL, the verifier drops the branch
+// that calls them, and the program copies with bpf_xdp_load_bytes() instead.
 extern int bpf_dynptr_from_xdp(struct xdp_md *xdp, __u64 flags,
-			       struct bpf_dynptr *ptr__uninit) __ksym;
+			       struct bpf_dynptr *ptr__uninit) __ksym __weak;
 extern void *bpf_dynptr_slice(const struct bpf_dynptr *ptr, __u32 offset, void *buffer__opt,
-			      __u32 buffer__szk) __ksym;
+			      __u32 buffer__szk) __ksym __weak;
 
 #ifndef barrier_var
 #define barrier_var(var) asm volatile("" : "+r"(var))
@@ -125,6 +127,7 @@ static __always_inline int sum_frame(struct xdp_md *ctx, __u32 off, __u32 len)
 {
 	__u8 buf[VS_FP_CHUNK];
 	struct bpf_dynptr dp;
+	int in_place;
 	__s64 s = 0;
 	__u64 rem, n;
 	__u32 i;
@@ -148,12 +151,17 @@ static __always_inline int sum_frame(struct xdp_md *ctx, __u32 off, __u32 len)
 	}
 	// The rest of a multi-buffer frame, 256 bytes at a time: bpf_dynptr_slice() gives
 	// them in place when they lie in one buffer (a frag is a page), and copies them to
-	// 'buf' only where they straddle two.
-	if (len >= VS_FP_CHUNK && bpf_dynptr_from_xdp(ctx, 0, &dp) < 0)
+	// 'buf' only where they straddle two (without the kfuncs: always copied).
+	in_place = &bpf_dynptr_from_xdp != NULL && &bpf_dynptr_slice != NULL;
+	if (in_place && bpf_dynptr_from_xdp(ctx, 0, &dp) < 0)
 		return -1;
 	for (i = 0; i < VS_FP_MAX_CHUNKS && len >= VS_FP_CHUNK; i++) {
-		const __u8 *q = bpf_dynptr_slice(&dp, off, buf, VS_FP_CHUNK);
+		const __u8 *q = buf;
 
+		if (in_place)
+			q = bpf_dynptr_slice(&dp, off, buf, VS_FP_CHUNK);
+		else if (bpf_xdp_load_bytes(ctx, off, buf, VS_FP_CHUNK) < 0)
+			return -1;
 		if (q == NULL)
 			return -1;
 		s = bpf_csum_diff(NULL, 0, (__be32 *)q, VS_FP_CHUNK, (__wsum)s);
