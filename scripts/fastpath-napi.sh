@@ -77,4 +77,4 @@ for p in $pids; do
 		die "cannot pin NAPI thread $p of $dev to CPUs $cpus: $out"
 	}
 done
-echo "$dev: threaded NAPI on, thread(s) $(echo $pids) pinned to CPUs $cpus"
+echo "$dev: threaded NAPI on, thread(s) $(tr "\n" " " <<<"$pids" | sed "s/ $//") pinned to CPUs $cpus"
