@@ -80,7 +80,7 @@ PING_INTERVAL=0.01
 
 need_root_and_two_cpus
 NEED_HINT="apt-get install iproute2 iperf3 iputils-ping util-linux jq ethtool procps coreutils gawk"
-need_tools ip ss iperf3 ping taskset jq ethtool sysctl timeout awk sort
+need_tools ip ss iperf3 ping taskset jq ethtool sysctl timeout awk sort chrt
 
 BIN_FROM_ENV=0
 [ -n "${VSWITCHD:-}" ] && BIN_FROM_ENV=1

@@ -153,6 +153,8 @@ for h in "$H5" "$H6"; do
 		grep -q "^napi/" "/proc/$pid/comm" || fail "$h: $pid is not a NAPI thread: $out"
 		[ "$(taskset -pc "$pid" | sed 's/.*: //')" = "$cpu" ] ||
 			fail "$h: NAPI thread $pid not pinned to CPU $cpu: $(taskset -pc "$pid")"
+		chrt -p "$pid" | grep -q 'policy: SCHED_FIFO' ||
+			fail "$h: NAPI thread $pid is not SCHED_FIFO: $(chrt -p "$pid")"
 	done
 done
 p5=$(fp_ctr "$H5" rx-packets) c5=$(fp_ctr "$H5" csum-completed)
@@ -163,7 +165,7 @@ b5=$(fp_ctr "$H5" rx-bytes)
 iperf3_moves "$C5" 198.18.7.6 -u -b 200M -l 8000
 [ $(($(fp_ctr "$H5" rx-bytes) - b5)) -gt $((100 * 8000)) ] ||
 	fail "UDP with threaded NAPI did not take the fast path"
-ok "fastpath-napi.sh: threaded NAPI pinned to CPU $cpu; TCP and UDP at MTU 9000 through the fast path"
+ok "fastpath-napi.sh: threaded NAPI pinned to CPU $cpu, SCHED_FIFO; TCP and UDP at MTU 9000 through the fast path"
 
 # ---- a peer without NAPI is never a target; nothing is lost -----------------
 drop3=$(host_tx_dropped "$H3")
