@@ -96,10 +96,12 @@ static __always_inline int sum_in_place(struct xdp_md *ctx, __u32 *o, __u32 *len
 	const __u8 *p = (const __u8 *)(long)ctx->data;
 	__u64 v = *o;
 
-	if (*len < n)
+	// An offset beyond the mask is left to the caller's other path (the mask below must
+	// never change it: that would sum the wrong bytes).
+	if (*len < n || v > VS_FP_OFF_MASK)
 		return 0;
 	// Masked so that the verifier knows the pointer stays far inside the packet range
-	// (the caller has bounded it already; the barrier keeps clang from dropping it).
+	// (the barrier keeps clang from dropping it).
 	barrier_var(v);
 	v &= VS_FP_OFF_MASK;
 	p += v;
@@ -119,10 +121,11 @@ static __always_inline int sum_in_place(struct xdp_md *ctx, __u32 *o, __u32 *len
 // csum_partial()) sums them; chunks of a multiple of 4 bytes chain through its seed.
 // What of the segment is in the linear part (all of it in frames up to about 3.5 KiB) is
 // summed in place, in chunks of 1024 and then 256 bytes: no copy, and 2 helper calls
-// for 1280 of a 1500-byte frame's 1480 bytes. The rest (frags of a multi-buffer frame,
-// and the last 0-255 bytes) is copied out in 256-byte chunks with bpf_xdp_load_bytes(),
-// the last one zero-padded to a multiple of 4, so an odd last byte is the first of a
-// 16-bit word padded with 0. Returns the folded sum, or -1 if the bytes cannot be read.
+// for 1280 of a 1500-byte frame's 1480 bytes. The frags of a multi-buffer frame are read
+// in 256-byte chunks with bpf_dynptr_slice() (in place unless a chunk straddles two
+// buffers), the last 0-255 bytes copied out with bpf_xdp_load_bytes() and zero-padded
+// to a multiple of 4, so an odd last byte is the first of a 16-bit word padded with 0.
+// Returns the folded sum, or -1 if the bytes cannot be read.
 static __always_inline int sum_frame(struct xdp_md *ctx, __u32 off, __u32 len)
 {
 	__u8 buf[VS_FP_CHUNK];
