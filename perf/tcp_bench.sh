@@ -34,6 +34,10 @@ Run as root, on a machine with at least 2 CPUs.
   --ovs          also measure Open vSwitch (userspace datapath, afxdp ports), if
                  ovs-vswitchd is installed (this script never installs it)
   --out DIR      directory for the results (default perf/results of this tree)
+  --devices LIST only these rows, comma-separated ids (br, br_norps, br_cpu0, vs1,
+                 vs1_norps, vs1_txoff, vs2, vsfp, vsfp_txoff, ovs, ovs_norps; default all)
+  --no-fastpath-napi  fastpath=xdp rows without scripts/fastpath-napi.sh (their host
+                 veths' NAPI then runs in softirq on the senders' CPU, the kernel's default)
   -h, --help     this help
 
 Environment: VSWITCHD, VSCTL select the binaries (default build/vswitch/vswitchd and
@@ -43,7 +47,7 @@ EOF
 
 # ---- options ---------------------------------------------------------------
 
-opt_seconds="" opt_runs="" QUICK=0 WITH_OVS=0 OUTDIR=$SRC/perf/results
+opt_seconds="" opt_runs="" QUICK=0 WITH_OVS=0 OUTDIR=$SRC/perf/results ONLY="" FP_NAPI=1
 need_arg() { [ "$2" -ge 2 ] || { usage >&2; die "$1 needs a value"; }; }
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -55,6 +59,9 @@ while [ $# -gt 0 ]; do
 	--ovs) WITH_OVS=1; shift ;;
 	--out) need_arg "$1" $#; OUTDIR=$2; shift 2 ;;
 	--out=*) OUTDIR=${1#*=}; shift ;;
+	--devices) need_arg "$1" $#; ONLY=$2; shift 2 ;;
+	--devices=*) ONLY=${1#*=}; shift ;;
+	--no-fastpath-napi) FP_NAPI=0; shift ;;
 	-h | --help) usage; exit 0 ;;
 	*) usage >&2; die "unknown option: $1" ;;
 	esac
@@ -73,7 +80,7 @@ PING_INTERVAL=0.01
 
 need_root_and_two_cpus
 NEED_HINT="apt-get install iproute2 iperf3 iputils-ping util-linux jq ethtool procps coreutils gawk"
-need_tools ip ss iperf3 ping taskset jq ethtool sysctl timeout awk sort
+need_tools ip ss iperf3 ping taskset jq ethtool sysctl timeout awk sort chrt
 
 BIN_FROM_ENV=0
 [ -n "${VSWITCHD:-}" ] && BIN_FROM_ENV=1
@@ -268,13 +275,22 @@ setup_vswitchd() { # MTU PMD_CPUS QUEUES TXOFF CONTAINER_RPS(0/1)
 # (docs/xdp-fastpath.md): the recommended container setup (scripts/container-setup.sh) turns
 # GRO on in both containers, so each eth0 has NAPI and its host veth is a fast-path target;
 # PMD threads sleep while idle.
-setup_vswitchd_fastpath() {
-	local out
+setup_vswitchd_fastpath() { # MTU TXOFF [NAPI(0: leave the host veths' NAPI as it is)]
+	local out napi=${3:-$FP_NAPI}
 	setup_vswitchd "$1" 1 1 "$2" 1 || return 1
 	out=$("$VSCTL" -s "$SOCK" set-bridge br0 fastpath=xdp 2>&1) || { logf "fastpath: $out"; return 1; }
 	out=$("$VSCTL" -s "$SOCK" set pmd-idle=adaptive 2>&1) || { logf "pmd-idle: $out"; return 1; }
 	wait_until 5 sh -c "'$VSCTL' -s '$SOCK' --json show | jq -e '[.bridges[0].ports[].fastpath] == [\"rx+tx\", \"rx+tx\"]' >/dev/null" ||
 		{ SETUP_ERR="ports are not fast-path ports: $(vsj show | jq -c '[.bridges[0].ports[].fastpath]')"; return 1; }
+	# The recommended host-side setup of fast-path ports (scripts/fastpath-napi.sh): the
+	# XDP program runs in the host veths' NAPI, which threaded NAPI pinned to the PMD CPU
+	# moves off the senders' CPU, as RPS does for the Linux bridge rows.
+	[ "$napi" = 1 ] || return 0
+	for h in "${P}h1" "${P}h2"; do
+		out=$("$SRC/scripts/fastpath-napi.sh" "$h" 1 2>&1) ||
+			{ SETUP_ERR="fastpath-napi.sh: $out"; return 1; }
+		logf "$out"
+	done
 }
 
 # What the XDP fast path carried of the frames from c1 (its host port's rx), for the note.
@@ -433,6 +449,7 @@ DEVLABEL[br_cpu0]="Linux bridge, no RPS (all on CPU 0)"
 DEVLABEL[ovs]="OVS afxdp, 1 PMD (CPU 1), tx off"
 DEVLABEL[vsfp]="vswitchd fastpath=xdp, 1 PMD (CPU 1), containers GRO on"
 DEVLABEL[vsfp_txoff]="vswitchd fastpath=xdp, 1 PMD (CPU 1), containers GRO on, tx off"
+DEVLABEL[vsfp_softirq]="vswitchd fastpath=xdp, containers GRO on, host veth NAPI in softirq (no fastpath-napi.sh)"
 # The same devices with the containers' receive work left where the kernel puts it
 # (no container RPS): the setup before container RPS became the default.
 DEVLABEL[vs1_norps]="vswitchd, 1 PMD (CPU 1), no container RPS"
@@ -564,6 +581,7 @@ phase() {
 	ovs_norps) setup_ovs "$mtu" 0 || ok=0 ;;
 	vsfp) setup_vswitchd_fastpath "$mtu" 0 || ok=0 ;;
 	vsfp_txoff) setup_vswitchd_fastpath "$mtu" 1 || ok=0 ;;
+	vsfp_softirq) setup_vswitchd_fastpath "$mtu" 0 0 || ok=0 ;;
 	esac
 	if [ "$ok" = 1 ]; then
 		start_iperf_server || { ok=0; SETUP_ERR="iperf3 server did not start"; }
@@ -604,8 +622,19 @@ phase() {
 
 # ---- the run ---------------------------------------------------------------
 
-DEVICES=(br br_norps br_cpu0 vs1 vs1_norps vs1_txoff vs2 vsfp vsfp_txoff)
+DEVICES=(br br_norps br_cpu0 vs1 vs1_norps vs1_txoff vs2 vsfp vsfp_txoff vsfp_softirq)
 [ "$HAVE_OVS" = 1 ] && DEVICES+=(ovs ovs_norps)
+if [ -n "$ONLY" ]; then
+	sel=()
+	for dev in "${DEVICES[@]}"; do
+		[[ ,$ONLY, == *,$dev,* ]] && sel+=("$dev")
+	done
+	for dev in ${ONLY//,/ }; do
+		[[ " ${DEVICES[*]} " == *" $dev "* ]] ||
+			die "--devices: unknown or unavailable row '$dev' (rows: ${DEVICES[*]})"
+	done
+	DEVICES=("${sel[@]}")
+fi
 
 CPU_MODEL=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 COMMIT=$(git -C "$SRC" rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -642,6 +671,10 @@ for ((run = 1; run <= RUNS; run++)); do
 			phase vsfp 9000 tcp1_9000
 			;;
 		vsfp_txoff) phase vsfp_txoff 1500 tcp1_1500 tcp4_1500 ;;
+		vsfp_softirq)
+			phase vsfp_softirq 1500 tcp1_1500
+			phase vsfp_softirq 9000 tcp1_9000
+			;;
 		ovs_norps) phase ovs_norps 1500 tcp1_1500 ;;
 		vs1_norps | br_norps)
 			phase "$dev" 1500 rtt tcp1_1500
@@ -723,6 +756,9 @@ ratios() {
 	ratio_line "vswitchd fastpath=xdp / Linux bridge, TCP 1 stream MTU 1500" vsfp tcp1_1500 br tcp1_1500
 	ratio_line "vswitchd fastpath=xdp / Linux bridge, TCP 1 stream MTU 9000" vsfp tcp1_9000 br tcp1_9000
 	ratio_line "vswitchd fastpath=xdp / plain vswitchd, TCP 1 stream MTU 1500" vsfp tcp1_1500 vs1 tcp1_1500
+	ratio_line "fastpath=xdp NAPI on the PMD CPU (fastpath-napi.sh) / in softirq, MTU 1500" vsfp tcp1_1500 vsfp_softirq tcp1_1500
+	ratio_line "fastpath=xdp NAPI on the PMD CPU (fastpath-napi.sh) / in softirq, MTU 9000" vsfp tcp1_9000 vsfp_softirq tcp1_9000
+	ratio_line "vswitchd fastpath=xdp MTU 9000 / MTU 1500, host veth NAPI in softirq" vsfp_softirq tcp1_9000 vsfp_softirq tcp1_1500
 	echo
 }
 
@@ -749,6 +785,14 @@ report() {
 	echo "  eth0 have GRO on and steer their receive work to the CPUs the device does not use"
 	echo "  (scripts/container-setup.sh; CPU 0 here; none, so RPS off, for the 2-PMD rows)."
 	echo "  Rows marked \"no container RPS\" leave both off, as the kernel has them."
+	if [ "$FP_NAPI" = 1 ]; then
+		echo "- fastpath=xdp rows: the host veths' NAPI is threaded and pinned to CPU 1, the PMD"
+		echo "  CPU (scripts/fastpath-napi.sh, docs/xdp-fastpath.md), except in the \"NAPI in"
+		echo "  softirq\" row, where the XDP program runs in softirq on the sender's CPU (0)."
+	else
+		echo "- fastpath=xdp rows: the host veths' NAPI runs in softirq on the sender's CPU (0)"
+		echo "  (--no-fastpath-napi)."
+	fi
 	local r bgruns=""
 	for r in "${BG_RUNS[@]}"; do
 		bgruns+="$r, "
@@ -824,7 +868,7 @@ report() {
 	echo "| device | measurement | PMD busy % | PMD time in kernel % | avg burst | TSC cycles/pkt | kpps received | rx per thread % | csum completed/s | PMD CPU µs/frame |"
 	echo "|---|---|---:|---:|---:|---:|---:|---|---:|---:|"
 	local f col
-	for dev in vs1 vs1_norps vs1_txoff vs2 vsfp vsfp_txoff ovs ovs_norps; do
+	for dev in vs1 vs1_norps vs1_txoff vs2 vsfp vsfp_txoff vsfp_softirq ovs ovs_norps; do
 		for m in tcp1_1500 tcp4_1500 tcp1_9000; do
 			key=$dev\|$m
 			[ -n "${PMD[$key]:-}" ] || continue

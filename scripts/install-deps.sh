@@ -10,6 +10,8 @@ packages=(
 	iproute2 iputils-ping iperf3 tcpdump netcat-openbsd ethtool jq python3 procps
 	# DPDK ports (libdpdk for the build, dpdk-testpmd as a test peer)
 	dpdk-dev dpdk
+	# taskset, chrt (scripts/fastpath-napi.sh, perf/, tests; Essential, but say so)
+	util-linux
 )
 
 if [ "$(id -u)" -ne 0 ]; then

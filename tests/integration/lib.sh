@@ -40,12 +40,12 @@ fi
 # Every tool the tests call. The CI installs them (scripts/install-deps.sh) with
 #   apt-get install iproute2 iputils-ping iperf3 tcpdump netcat-openbsd ethtool jq python3 procps
 vs_missing=""
-for tool in ip ss ping iperf3 tcpdump nc ethtool python3 jq timeout sysctl ps; do
+for tool in ip ss ping iperf3 tcpdump nc ethtool python3 jq timeout sysctl ps taskset chrt; do
 	command -v "$tool" >/dev/null 2>&1 || vs_missing="$vs_missing $tool"
 done
 if [ -n "$vs_missing" ]; then
 	fail "required tools not found:$vs_missing (apt-get install iproute2 iputils-ping" \
-		"iperf3 tcpdump netcat-openbsd ethtool jq python3 procps)"
+		"iperf3 tcpdump netcat-openbsd ethtool jq python3 procps util-linux)"
 fi
 unset vs_missing
 

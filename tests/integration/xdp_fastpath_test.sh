@@ -140,6 +140,33 @@ iperf3_moves "$C5" 198.18.7.6 -u -b 200M -l 8000
 	fail "$H5/$H6 dropped redirected frames (tx_dropped)"
 ok "MTU 9000: TCP ($p5 frames, $avg5 bytes average, $c5 checksums completed), TCP -R and UDP through the fast path"
 
+# ---- the recommended host-side setup: threaded NAPI pinned (scripts/fastpath-napi.sh) --
+napi=$VS_SRC_ROOT/scripts/fastpath-napi.sh
+cpu=$(($(nproc) - 1))
+out=$("$napi" eth0 "$cpu" "$C5" 2>&1) && fail "fastpath-napi.sh took a device without XDP: $out"
+grep -q 'has no XDP program attached' <<<"$out" || fail "fastpath-napi.sh without XDP: $out"
+out=$("$napi" "$H5" 1-x 2>&1) && fail "fastpath-napi.sh took a bad CPU list: $out"
+for h in "$H5" "$H6"; do
+	out=$("$napi" "$h" "$cpu" 2>&1) || fail "fastpath-napi.sh $h: $out"
+	[ "$(cat "/sys/class/net/$h/threaded")" = 1 ] || fail "$h: threaded NAPI is not on: $out"
+	for pid in $(sed -n 's/.* thread(s) \([0-9 ]*\) pinned.*/\1/p' <<<"$out"); do
+		grep -q "^napi/" "/proc/$pid/comm" || fail "$h: $pid is not a NAPI thread: $out"
+		[ "$(taskset -pc "$pid" | sed 's/.*: //')" = "$cpu" ] ||
+			fail "$h: NAPI thread $pid not pinned to CPU $cpu: $(taskset -pc "$pid")"
+		chrt -p "$pid" | grep -q 'policy: SCHED_FIFO' ||
+			fail "$h: NAPI thread $pid is not SCHED_FIFO: $(chrt -p "$pid")"
+	done
+done
+p5=$(fp_ctr "$H5" rx-packets) c5=$(fp_ctr "$H5" csum-completed)
+iperf3_moves "$C5" 198.18.7.6
+[ $(($(fp_ctr "$H5" rx-packets) - p5)) -gt 1000 ] && [ $(($(fp_ctr "$H5" csum-completed) - c5)) -gt 1000 ] ||
+	fail "TCP with threaded NAPI did not take the fast path: $(vsctl port-stats "$H5")"
+b5=$(fp_ctr "$H5" rx-bytes)
+iperf3_moves "$C5" 198.18.7.6 -u -b 200M -l 8000
+[ $(($(fp_ctr "$H5" rx-bytes) - b5)) -gt $((100 * 8000)) ] ||
+	fail "UDP with threaded NAPI did not take the fast path"
+ok "fastpath-napi.sh: threaded NAPI pinned to CPU $cpu, SCHED_FIFO; TCP and UDP at MTU 9000 through the fast path"
+
 # ---- a peer without NAPI is never a target; nothing is lost -----------------
 drop3=$(host_tx_dropped "$H3")
 wait_ping "$C1" 198.18.7.3
