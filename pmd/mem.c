@@ -8,10 +8,12 @@
 
 #define MEM_RX_RING 256
 #define MEM_FRAME 9216
+#define MEM_HEADROOM 128 // in front of each received frame, as drivers with DMA buffers have
 
 struct mem_frame {
-	uint32_t len;
+	uint8_t room[MEM_HEADROOM]; // rx frames: the frame's headroom (port->rx_headroom)
 	uint8_t data[MEM_FRAME];
+	uint32_t len;
 };
 
 struct mem_port {
@@ -66,6 +68,7 @@ static int mem_open(struct vs_port *port, const struct vs_opt *opts, size_t n_op
 	port->n_rxq = 1;
 	port->n_txq = 1;
 	port->max_frame = max_frame;
+	port->rx_headroom = MEM_HEADROOM;
 	vs_port_set_opt(port, "tx-ring", "%u", tx_cap);
 	return 0;
 }

@@ -237,9 +237,11 @@ static ALWAYS_INLINE void copy_frame(uint8_t *dst, const uint8_t *src, uint32_t 
 
 // Writes the VXLAN frame of the 'len'-byte inner frame 'inner' to 'r' into 'out', with UDP
 // source port 'sport' and, if 'csum' (tx->udp_csum), the UDP checksum. Returns its length.
+// With 'in_place', 'inner' is already at out + VS_VXLAN_HLEN (the outer headers go into its
+// headroom) and is not copied.
 static ALWAYS_INLINE uint32_t encap(const struct vs_vxlan_tx *tx, const struct vs_vxlan_remote *r,
 				    const uint8_t *inner, uint32_t len, uint16_t sport, bool csum,
-				    uint8_t *out)
+				    uint8_t *out, bool in_place)
 {
 	uint32_t tot = VS_VXLAN_OUTER_OVERHEAD + len, ulen = 16 + len;
 	uint32_t sum = r->ip_sum + tot; // both at most 0xffff: one fold
@@ -249,7 +251,8 @@ static ALWAYS_INLINE uint32_t encap(const struct vs_vxlan_tx *tx, const struct v
 	st16(out + 24, ~((sum & 0xffff) + (sum >> 16)));
 	st16(out + 34, sport);
 	st16(out + 38, ulen);
-	copy_frame(out + VS_VXLAN_HLEN, inner, len);
+	if (!in_place)
+		copy_frame(out + VS_VXLAN_HLEN, inner, len);
 	if (VS_UNLIKELY(csum)) {
 		uint16_t c;
 
@@ -265,7 +268,14 @@ static ALWAYS_INLINE uint32_t encap(const struct vs_vxlan_tx *tx, const struct v
 uint32_t vs_vxlan_encap(const struct vs_vxlan_tx *tx, const struct vs_vxlan_remote *r,
 			const uint8_t *inner, uint32_t len, uint8_t *out)
 {
-	return encap(tx, r, inner, len, src_port(inner, len), tx->udp_csum, out);
+	return encap(tx, r, inner, len, src_port(inner, len), tx->udp_csum, out, false);
+}
+
+uint32_t vs_vxlan_encap_in_place(const struct vs_vxlan_tx *tx, const struct vs_vxlan_remote *r,
+				 uint8_t *inner, uint32_t len)
+{
+	return encap(tx, r, inner, len, src_port(inner, len), tx->udp_csum,
+		     inner - VS_VXLAN_HLEN, true);
 }
 
 // --- transmit ---------------------------------------------------------------------------
@@ -278,6 +288,7 @@ struct txb {
 	uint8_t *scratch;     // this PMD thread's area: VS_BURST slots' worth
 	uint8_t *out;	      // where the next frame goes: frames are packed (cache lines)
 	uint64_t bytes;	      // length of the staged frames
+	uint32_t n_copied;    // frames built in the scratch area (the others: in their headroom)
 	struct vs_pkt *pkts;  // [VS_BURST]
 	struct vs_pkt *o;     // &pkts[k]
 	struct vs_pkt **ptrs; // [VS_BURST]: ptrs[i] = &pkts[i] for i < k
@@ -308,15 +319,18 @@ static ALWAYS_INLINE void txb_send(struct txb *b)
 	b->bytes = 0;
 }
 
+// Stages the VXLAN frame of 'pkt' to 'r': with 'in_place', its outer headers are written into
+// the headroom of pkt's buffer, in front of the frame (which stays where it is, unchanged);
+// else the whole frame is built in the scratch area.
 static ALWAYS_INLINE void txb_add(struct txb *b, const struct vs_vxlan_tx *tx,
 				  const struct vs_vxlan_remote *r, const struct vs_pkt *pkt,
-				  uint16_t sport, bool csum)
+				  uint16_t sport, bool csum, bool in_place)
 {
 	// Frames are packed, so small ones share pages and cache lines; the area holds
 	// VS_BURST of the largest.
-	uint8_t *out = b->out;
+	uint8_t *out = in_place ? pkt->data - VS_VXLAN_HLEN : b->out;
 	struct vs_pkt *o = b->o;
-	uint32_t len = encap(tx, r, pkt->data, pkt->len, sport, csum, out);
+	uint32_t len = encap(tx, r, pkt->data, pkt->len, sport, csum, out, in_place);
 
 	// A frame of vswitchd's own: no driver buffer behind it (rx_port NULL).
 	o->data = out;
@@ -327,7 +341,10 @@ static ALWAYS_INLINE void txb_add(struct txb *b, const struct vs_vxlan_tx *tx,
 	o->buf = 0;
 	b->ptrs[b->k] = o;
 	b->o = o + 1;
-	b->out = out + ((len + 63) & ~(size_t)63);
+	if (!in_place) {
+		b->out = out + ((len + 63) & ~(size_t)63);
+		b->n_copied++;
+	}
 	b->bytes += len;
 	if (++b->k == VS_BURST)
 		txb_send(b);
@@ -347,6 +364,9 @@ uint16_t vs_vxlan_tx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *cons
 		tx->mtu > VS_VXLAN_OUTER_OVERHEAD ? tx->mtu - VS_VXLAN_OUTER_OVERHEAD : 0;
 	_Alignas(VS_CACHE_LINE) struct vs_pkt opkts[VS_BURST]; // a cache line each
 	struct vs_pkt *optrs[VS_BURST];
+	const struct vs_port *hr_port = NULL; // the receiving port of the last frame
+	bool hr_ok = false;		      // ... promises room for the outer headers
+	uint32_t no_room = 0; // frames copied for want of headroom (not as extra replicas)
 	struct txb b;
 
 	b.ul = vx->underlay;
@@ -354,6 +374,7 @@ uint16_t vs_vxlan_tx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *cons
 	b.uq = (uint16_t)(q % b.ul->n_txq);
 	b.k = 0;
 	b.bytes = 0;
+	b.n_copied = 0;
 	b.scratch = vx->scratch + (size_t)q * VS_BURST * vx->slot;
 	b.out = b.scratch;
 	b.pkts = opkts;
@@ -361,7 +382,17 @@ uint16_t vs_vxlan_tx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *cons
 	b.ptrs = optrs;
 	for (uint16_t i = 0; i < n; i++) {
 		const struct vs_pkt *pkt = pkts[i];
-		uint16_t sport;
+		uint16_t sport, staged;
+		bool own;
+
+		// Room for the outer headers in front of the frame: the headroom its driver
+		// promises (looked up again only when the receiving port changes).
+		if (VS_UNLIKELY(pkt->rx_port != hr_port)) {
+			hr_port = pkt->rx_port;
+			hr_ok = hr_port != NULL && __atomic_load_n(&hr_port->rx_headroom,
+								   __ATOMIC_RELAXED) >= VS_VXLAN_HLEN;
+		}
+		own = hr_ok;
 
 		if (VS_UNLIKELY(pkt->len > max_len)) {
 			vs_ctr_add(&c->drops[VS_DROP_VXLAN_TOO_BIG], 1);
@@ -376,22 +407,33 @@ uint16_t vs_vxlan_tx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *cons
 				last_ip = pkt->vtep;
 				last = r >= 0 && tx->remotes[r].mac != 0 ? &tx->remotes[r] : NULL;
 			}
-			if (VS_LIKELY(last != NULL))
-				txb_add(&b, tx, last, pkt, src_port(pkt->data, pkt->len), csum);
-			else
+			if (VS_LIKELY(last != NULL)) {
+				txb_add(&b, tx, last, pkt, src_port(pkt->data, pkt->len), csum, own);
+				no_room += !own;
+			} else {
 				vs_ctr_add(&c->drops[VS_DROP_VXLAN_UNRESOLVED], 1);
+			}
 			continue;
 		}
 		// Head-end replication to every remote VTEP.
 		sport = src_port(pkt->data, pkt->len);
+		// One copy may use the frame's headroom; the others are built in the scratch area.
+		staged = 0;
 		for (uint16_t r = 0; r < tx->n_remotes; r++) {
-			if (tx->remotes[r].mac != 0)
-				txb_add(&b, tx, &tx->remotes[r], pkt, sport, csum);
-			else
+			if (tx->remotes[r].mac != 0) {
+				txb_add(&b, tx, &tx->remotes[r], pkt, sport, csum, own && staged == 0);
+				staged++;
+			} else {
 				vs_ctr_add(&c->drops[VS_DROP_VXLAN_UNRESOLVED], 1);
+			}
 		}
+		no_room += !own && staged != 0;
 	}
 	txb_send(&b);
+	if (VS_UNLIKELY(b.n_copied != 0)) {
+		vs_ctr_add(&vx->enc[q].copied, b.n_copied);
+		vs_ctr_add(&vx->enc[q].no_headroom, no_room);
+	}
 	// Every frame was handled: sent, or counted under a vxlan-* reason (or, for the copies
 	// the underlay's ring refused, tx-ring-full of the underlay).
 	return n;
