@@ -234,6 +234,7 @@ static int vxlan_open(struct vs_port *port, const struct vs_opt *opts, size_t n_
 	vx->underlay = cp->ul->port;
 	vx->scratch = cp->ul->scratch;
 	vx->slot = cp->ul->slot;
+	vx->txq = cp->ul->txq;
 	vx->cp = cp;
 	port->priv = vx;
 	port->n_rxq = 0; // its frames arrive on the underlay

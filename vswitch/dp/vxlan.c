@@ -156,14 +156,14 @@ static inline uint16_t ld16(const uint8_t *p)
 // TCP and UDP: the protocols whose ports the source port hash takes.
 static const uint8_t has_ports[256] = {[6] = 1, [17] = 1};
 
-// The source port of a frame shorter than an untagged IPv4 header and 4 bytes.
+// The source port hash of a frame that is not untagged IPv4 of at least 38 bytes.
 static __attribute__((noinline)) uint64_t src_hash_short(const uint8_t *in, uint32_t len,
 							 uint64_t h)
 {
+	if (len >= 34 && ld16(in + 12) == BE16(0x0800))
+		return h ^ (vs_vxlan_ld64(in + 26) ^ in[23]) * 0x100000001b3ULL;
 	if (len >= 14)
 		h ^= vs_vxlan_ld64(in) + vs_vxlan_ld64(in + 6) * 31;
-	if (len >= 34 && ld16(in + 12) == BE16(0x0800))
-		h += (vs_vxlan_ld64(in + 26) ^ in[23]) * 0x100000001b3ULL;
 	return h;
 }
 
@@ -172,19 +172,17 @@ static ALWAYS_INLINE uint16_t src_port(const uint8_t *in, uint32_t len)
 	uint64_t h = 0x9e3779b97f4a7c15ULL;
 
 	// Raw words in the machine's byte order: any fixed combination will do.
-	if (VS_LIKELY(len >= 38)) {
-		// Both MACs and the ethertype.
-		h ^= vs_vxlan_ld64(in) + vs_vxlan_ld64(in + 6) * 31;
-		// An untagged IPv4 frame: addresses and protocol, and the ports of TCP/UDP
+	if (VS_LIKELY(len >= 38 && ld16(in + 12) == BE16(0x0800))) {
+		// An untagged IPv4 frame: addresses and protocol (what tells its flows apart; the
+		// MACs are those of the two hosts or their routers), and the ports of TCP/UDP
 		// right behind a header without options, if not a fragment.
-		if (VS_LIKELY(ld16(in + 12) == BE16(0x0800))) {
-			uint32_t proto = in[23];
+		uint32_t proto = in[23];
 
-			h += (vs_vxlan_ld64(in + 26) ^ proto) * 0x100000001b3ULL;
-			if (in[14] == 0x45 && !(ld16(in + 20) & BE16(0x3fff)) && has_ports[proto])
-				h ^= (uint64_t)vs_vxlan_ld32(in + 34) << 17;
-		}
+		h ^= (vs_vxlan_ld64(in + 26) ^ proto) * 0x100000001b3ULL;
+		if (in[14] == 0x45 && !(ld16(in + 20) & BE16(0x3fff)) && has_ports[proto])
+			h ^= (uint64_t)vs_vxlan_ld32(in + 34) << 17;
 	} else {
+		// Anything else: both MACs and the ethertype (what there is of them).
 		h = src_hash_short(in, len, h);
 	}
 	// One multiply: the top bits of the product depend on every input bit.
@@ -291,8 +289,18 @@ struct txb {
 	uint32_t n_copied;    // frames built in the scratch area (the others: in their headroom)
 	struct vs_pkt *pkts;  // [VS_BURST]
 	struct vs_pkt *o;     // &pkts[k]
-	struct vs_pkt **ptrs; // [VS_BURST]: ptrs[i] = &pkts[i] for i < k
+	struct vs_pkt **ptrs; // [VS_BURST]: ptrs[i] = &pkts[i]
 };
+
+void vs_vxlan_txq_init(struct vs_vxlan_txq *txq, unsigned n)
+{
+	for (unsigned q = 0; q < n; q++)
+		for (unsigned i = 0; i < VS_BURST; i++) {
+			txq[q].pkts[i] = (struct vs_pkt){.in_port = VS_PORT_NONE,
+							 .out_port = VS_PORT_NONE};
+			txq[q].ptrs[i] = &txq[q].pkts[i];
+		}
+}
 
 // Hands the staged VXLAN frames to the underlay's tx queue (shared by the PMD threads that
 // map to it, hence the lock, taken once per batch).
@@ -332,14 +340,10 @@ static ALWAYS_INLINE void txb_add(struct txb *b, const struct vs_vxlan_tx *tx,
 	struct vs_pkt *o = b->o;
 	uint32_t len = encap(tx, r, pkt->data, pkt->len, sport, csum, out, in_place);
 
-	// A frame of vswitchd's own: no driver buffer behind it (rx_port NULL).
+	// A frame of vswitchd's own: no driver buffer behind it (rx_port NULL, buf 0, as
+	// vs_vxlan_txq_init() left them).
 	o->data = out;
 	o->len = len;
-	o->in_port = VS_PORT_NONE;
-	o->out_port = VS_PORT_NONE;
-	o->rx_port = NULL;
-	o->buf = 0;
-	b->ptrs[b->k] = o;
 	b->o = o + 1;
 	if (!in_place) {
 		b->out = out + ((len + 63) & ~(size_t)63);
@@ -362,11 +366,9 @@ uint16_t vs_vxlan_tx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *cons
 	// could alias tx->mtu).
 	const uint32_t max_len =
 		tx->mtu > VS_VXLAN_OUTER_OVERHEAD ? tx->mtu - VS_VXLAN_OUTER_OVERHEAD : 0;
-	_Alignas(VS_CACHE_LINE) struct vs_pkt opkts[VS_BURST]; // a cache line each
-	struct vs_pkt *optrs[VS_BURST];
 	const struct vs_port *hr_port = NULL; // the receiving port of the last frame
 	bool hr_ok = false;		      // ... promises room for the outer headers
-	uint32_t no_room = 0; // frames copied for want of headroom (not as extra replicas)
+	uint32_t replicas = 0; // copies of flooded frames beyond the first (copied in any case)
 	struct txb b;
 
 	b.ul = vx->underlay;
@@ -377,9 +379,9 @@ uint16_t vs_vxlan_tx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *cons
 	b.n_copied = 0;
 	b.scratch = vx->scratch + (size_t)q * VS_BURST * vx->slot;
 	b.out = b.scratch;
-	b.pkts = opkts;
-	b.o = opkts;
-	b.ptrs = optrs;
+	b.pkts = vx->txq[q].pkts;
+	b.o = b.pkts;
+	b.ptrs = vx->txq[q].ptrs;
 	for (uint16_t i = 0; i < n; i++) {
 		const struct vs_pkt *pkt = pkts[i];
 		uint16_t sport, staged;
@@ -409,7 +411,6 @@ uint16_t vs_vxlan_tx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *cons
 			}
 			if (VS_LIKELY(last != NULL)) {
 				txb_add(&b, tx, last, pkt, src_port(pkt->data, pkt->len), csum, own);
-				no_room += !own;
 			} else {
 				vs_ctr_add(&c->drops[VS_DROP_VXLAN_UNRESOLVED], 1);
 			}
@@ -427,12 +428,12 @@ uint16_t vs_vxlan_tx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *cons
 				vs_ctr_add(&c->drops[VS_DROP_VXLAN_UNRESOLVED], 1);
 			}
 		}
-		no_room += !own && staged != 0;
+		replicas += staged > 1 ? staged - 1u : 0u;
 	}
 	txb_send(&b);
 	if (VS_UNLIKELY(b.n_copied != 0)) {
 		vs_ctr_add(&vx->enc[q].copied, b.n_copied);
-		vs_ctr_add(&vx->enc[q].no_headroom, no_room);
+		vs_ctr_add(&vx->enc[q].no_headroom, b.n_copied - replicas);
 	}
 	// Every frame was handled: sent, or counted under a vxlan-* reason (or, for the copies
 	// the underlay's ring refused, tx-ring-full of the underlay).

@@ -81,6 +81,14 @@ struct vs_vxlan_enc_ctr {
 	uint64_t no_headroom; // ... of which because their frame had no headroom
 } VS_CACHE_ALIGNED;
 
+// What one PMD thread hands to an underlay's tx_burst(): the fields that never change (a frame
+// of vswitchd's own, no driver buffer: rx_port NULL) and ptrs[i] = &pkts[i] are set once
+// (vs_vxlan_txq_init()), each frame sets data and len.
+struct vs_vxlan_txq {
+	struct vs_pkt pkts[VS_BURST];
+	struct vs_pkt *ptrs[VS_BURST];
+} VS_CACHE_ALIGNED;
+
 // Driver state of a vxlan port (port->priv).
 struct vs_vxlan_port {
 	struct vs_vxlan_tx *tx;	  // cp: rw (release, then free after a grace period), dp: ro
@@ -89,6 +97,7 @@ struct vs_vxlan_port {
 	uint32_t slot;		  // bytes per scratch slot (the underlay's max_frame)
 	void *cp;		  // control-plane bookkeeping (vswitch/cp/vxlan.c)
 	struct vs_vxlan_enc_ctr *enc; // [VS_MAX_PMDS]
+	struct vs_vxlan_txq *txq;     // the underlay's: [VS_MAX_PMDS]
 };
 
 // One VNI of an underlay: the vxlan port its frames belong to.
@@ -154,6 +163,9 @@ uint32_t vs_vxlan_encap(const struct vs_vxlan_tx *tx, const struct vs_vxlan_remo
 // The frame then starts at inner - VS_VXLAN_HLEN. Returns its length.
 uint32_t vs_vxlan_encap_in_place(const struct vs_vxlan_tx *tx, const struct vs_vxlan_remote *r,
 				 uint8_t *inner, uint32_t len);
+
+// Initialises 'n' tx packet arrays. Called from: control thread.
+void vs_vxlan_txq_init(struct vs_vxlan_txq *txq, unsigned n);
 
 // The vxlan port driver's transmit functions (port ops). 'q' is the PMD thread's id.
 uint16_t vs_vxlan_tx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *const *pkts,
