@@ -90,6 +90,7 @@ struct row {
 	double med_ns;		 // median ns/pkt, set by report()
 	double cpu_pp[MAX_RUNS]; // per run: this thread's CPU time per packet (ns)
 	double tpp[MAX_RUNS];	 // per run: ticks per packet, in run order (res[] gets sorted)
+	bool vx_copy; // vxlan encap rows: as if the ingress port had no headroom (scratch copy)
 };
 
 // The benchmark's state (pipeline_bench.c).

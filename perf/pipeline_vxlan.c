@@ -139,6 +139,10 @@ void k_vxlan(struct row *r, uint32_t n)
 	bool decap = r->kind == K_VX_DECAP;
 	struct vs_port *in = decap ? vx_ul : r->topo->port[0];
 	struct vs_pkt *pkts = pb.pmd->pkts;
+	uint16_t headroom = in->rx_headroom;
+
+	if (r->vx_copy)
+		in->rx_headroom = 0;
 
 	for (uint32_t k = 0; k < n; k++) {
 		uint32_t b = r->pos;
@@ -157,6 +161,7 @@ void k_vxlan(struct row *r, uint32_t n)
 		vs_mem_tx_clear(vx_ul);
 		r->pos = (b + 1) % POOL_BURSTS;
 	}
+	in->rx_headroom = headroom;
 }
 
 // 2 x plain / (encap + decap), as a percentage.
