@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -809,6 +810,41 @@ static void test_encap_in_place_bytes(void **state)
 	}
 }
 
+// Head-end replication to 40 VTEPs: three broadcasts in one burst make 120 VXLAN frames, more
+// than one batch for the underlay: all sent, in order, one copy of each frame in place.
+static void test_flood_many_remotes(void **state)
+{
+	char err[256], list[40 * 16] = "";
+	uint64_t copied, no_room;
+	struct pb in;
+
+	(void)state;
+	for (int i = 0; i < 40; i++)
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s198.18.10.%d",
+			 i ? "," : "", 2 + i);
+	add_br("br0");
+	if (add_port_opts("br0", "p1", "mem", err, sizeof(err), 0) != 0)
+		fail_msg("p1: %s", err);
+	if (add_port_opts("br0", "vx0", "vxlan", err, sizeof(err), 5, "vni", "100", "local_ip",
+			  "198.18.10.1", "remote_ip", list, "underlay", "u0", "underlay_type",
+			  "mem") != 0)
+		fail_msg("vx0: %s", err);
+	enc_base[0] = enc_base[1] = 0;
+	for (uint32_t f = 0; f < 3; f++)
+		inject_local(PB_BROADCAST, MAC_L, 70 + f);
+	assert_int_equal(run(), 3);
+	assert_int_equal(vs_mem_tx_count(UL()), 120);
+	for (uint32_t f = 0; f < 3; f++) {
+		pb_simple(&in, PB_BROADCAST, MAC_L, 70 + f);
+		for (uint32_t r = 0; r < 40; r++)
+			assert_memory_equal(check_outer(f * 40 + r, LOCAL_IP + 1 + r, 70 + f, 64),
+					    in.buf, in.len);
+	}
+	enc_counters(&copied, &no_room);
+	assert_int_equal(copied, 117);
+	assert_int_equal(no_room, 0);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -817,7 +853,7 @@ int main(void)
 		T(test_decap_drops),  T(test_mtu_and_unresolved), T(test_set_port),
 		T(test_two_vnis),     T(test_config_errors),	  T(test_src_port),
 		T(test_decap_shapes), T(test_encap_in_place), T(test_encap_no_headroom),
-		T(test_encap_in_place_bytes),
+		T(test_encap_in_place_bytes), T(test_flood_many_remotes),
 	};
 #undef T
 

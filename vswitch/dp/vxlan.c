@@ -138,6 +138,17 @@ static inline void st16(uint8_t *p, uint32_t v)
 	memcpy(p, &x, sizeof(x));
 }
 
+// A 16-bit value as it lies in memory in big-endian order.
+static inline uint16_t be16_mem(uint32_t v)
+{
+	uint16_t x = (uint16_t)v;
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	x = __builtin_bswap16(x);
+#endif
+	return x;
+}
+
 // A big-endian constant as it lies in memory, for comparing 16-bit loads.
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define BE16(v) ((uint16_t)((((v)&0xff) << 8) | ((v) >> 8)))
@@ -185,14 +196,23 @@ static ALWAYS_INLINE uint16_t src_port(const uint8_t *in, uint32_t len)
 		// Anything else: both MACs and the ethertype (what there is of them).
 		h = src_hash_short(in, len, h);
 	}
-	// One multiply: the top bits of the product depend on every input bit.
+	// One multiply: the top bits of the product depend on every input bit. The port as it
+	// lies in memory (big-endian): its first byte, the high one, with the two top bits set.
 	h = (h ^ (h >> 29)) * 0xbf58476d1ce4e5b9ULL;
-	return (uint16_t)(0xc000 | (h >> 50));
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (uint16_t)((h >> 48) | 0x00c0);
+#else
+	return (uint16_t)((h >> 48) | 0xc000);
+#endif
 }
 
 uint16_t vs_vxlan_src_port(const uint8_t *in, uint32_t len)
 {
-	return src_port(in, len);
+	uint8_t b[2];
+	uint16_t p = src_port(in, len);
+
+	memcpy(b, &p, sizeof(p));
+	return (uint16_t)(b[0] << 8 | b[1]);
 }
 
 void vs_vxlan_remote_prepare(const struct vs_vxlan_tx *tx, struct vs_vxlan_remote *r)
@@ -213,8 +233,9 @@ void vs_vxlan_remote_prepare(const struct vs_vxlan_tx *tx, struct vs_vxlan_remot
 	wr16(udp + 2, tx->dst_port);
 	wr32(vx, (uint32_t)VS_VXLAN_FLAG_I << 24);
 	wr32(vx + 4, tx->vni << 8);
+	// In memory order: the one's complement sum does not depend on the byte order.
 	for (int i = 0; i < 20; i += 2)
-		sum += rd16(ip + i);
+		sum += ld16(ip + i);
 	r->ip_sum = vs_csum_fold(sum);
 }
 
@@ -234,26 +255,26 @@ static ALWAYS_INLINE void copy_frame(uint8_t *dst, const uint8_t *src, uint32_t 
 }
 
 // Writes the VXLAN frame of the 'len'-byte inner frame 'inner' to 'r' into 'out', with UDP
-// source port 'sport' and, if 'csum' (tx->udp_csum), the UDP checksum. Returns its length.
+// source port 'sport' (as src_port() returns it: in memory order) and, if 'csum' (tx->udp_csum), the UDP checksum. Returns its length.
 // With 'in_place', 'inner' is already at out + VS_VXLAN_HLEN (the outer headers go into its
 // headroom) and is not copied.
 static ALWAYS_INLINE uint32_t encap(const struct vs_vxlan_tx *tx, const struct vs_vxlan_remote *r,
 				    const uint8_t *inner, uint32_t len, uint16_t sport, bool csum,
 				    uint8_t *out, bool in_place)
 {
-	uint32_t tot = VS_VXLAN_OUTER_OVERHEAD + len, ulen = 16 + len;
-	uint32_t sum = r->ip_sum + tot; // both at most 0xffff: one fold
+	uint32_t ulen = 16 + len;
+	uint16_t tot = be16_mem(VS_VXLAN_OUTER_OVERHEAD + len), c;
+	uint32_t sum = r->ip_sum + tot; // both at most 0xffff, in memory order: one fold
 
 	memcpy(out, r->hdr, VS_VXLAN_HLEN);
-	st16(out + 16, tot);
-	st16(out + 24, ~((sum & 0xffff) + (sum >> 16)));
-	st16(out + 34, sport);
+	c = (uint16_t)~((sum & 0xffff) + (sum >> 16));
+	memcpy(out + 16, &tot, sizeof(tot));
+	memcpy(out + 24, &c, sizeof(c));
+	memcpy(out + 34, &sport, sizeof(sport));
 	st16(out + 38, ulen);
 	if (!in_place)
 		copy_frame(out + VS_VXLAN_HLEN, inner, len);
 	if (VS_UNLIKELY(csum)) {
-		uint16_t c;
-
 		// Pseudo header: addresses, protocol, UDP length; then the UDP datagram.
 		sum = (tx->local_ip >> 16) + (tx->local_ip & 0xffff) + (r->ip >> 16) +
 		      (r->ip & 0xffff) + 17 + ulen;
@@ -327,7 +348,8 @@ static ALWAYS_INLINE void txb_send(struct txb *b)
 	b->bytes = 0;
 }
 
-// Stages the VXLAN frame of 'pkt' to 'r': with 'in_place', its outer headers are written into
+// Stages the VXLAN frame of 'pkt' to 'r' (the caller made sure there is room: b->k < VS_BURST):
+// with 'in_place', its outer headers are written into
 // the headroom of pkt's buffer, in front of the frame (which stays where it is, unchanged);
 // else the whole frame is built in the scratch area.
 static ALWAYS_INLINE void txb_add(struct txb *b, const struct vs_vxlan_tx *tx,
@@ -350,8 +372,7 @@ static ALWAYS_INLINE void txb_add(struct txb *b, const struct vs_vxlan_tx *tx,
 		b->n_copied++;
 	}
 	b->bytes += len;
-	if (++b->k == VS_BURST)
-		txb_send(b);
+	b->k++;
 }
 
 uint16_t vs_vxlan_tx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *const *pkts, uint16_t n)
@@ -371,6 +392,13 @@ uint16_t vs_vxlan_tx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *cons
 	uint32_t replicas = 0; // copies of flooded frames beyond the first (copied in any case)
 	struct txb b;
 
+	// The loop below keeps room for one frame per packet still to come: at most VS_BURST.
+	if (VS_UNLIKELY(n > VS_BURST)) {
+		for (uint16_t s = 0; s < n; s += VS_BURST)
+			vs_vxlan_tx_burst(port, q, pkts + s,
+					  (uint16_t)(n - s < VS_BURST ? n - s : VS_BURST));
+		return n;
+	}
 	b.ul = vx->underlay;
 	b.q = q;
 	b.uq = (uint16_t)(q % b.ul->n_txq);
@@ -422,6 +450,8 @@ uint16_t vs_vxlan_tx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *cons
 		staged = 0;
 		for (uint16_t r = 0; r < tx->n_remotes; r++) {
 			if (tx->remotes[r].mac != 0) {
+				if (b.k == VS_BURST)
+					txb_send(&b);
 				txb_add(&b, tx, &tx->remotes[r], pkt, sport, csum, own && staged == 0);
 				staged++;
 			} else {
@@ -429,6 +459,9 @@ uint16_t vs_vxlan_tx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *cons
 			}
 		}
 		replicas += staged > 1 ? staged - 1u : 0u;
+		// Room again for one frame per packet still to come (a unicast adds one at most).
+		if (b.k + (n - i - 1) > VS_BURST)
+			txb_send(&b);
 	}
 	txb_send(&b);
 	if (VS_UNLIKELY(b.n_copied != 0)) {

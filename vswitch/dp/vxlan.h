@@ -52,7 +52,7 @@ struct vs_vxlan_arp;
 
 struct vs_vxlan_remote {
 	uint32_t ip;	 // host order
-	uint32_t ip_sum; // hdr's IPv4 header summed (total length 0) and folded: <= 0xffff
+	uint32_t ip_sum; // hdr's IPv4 header summed in memory order (total length 0), folded
 	uint64_t mac;	 // next hop's MAC, 0 while it is not resolved
 	// Outer headers to this VTEP, lengths, checksums and UDP source port left zero
 	// (vs_vxlan_remote_prepare): encapsulation copies them and patches those.
