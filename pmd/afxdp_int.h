@@ -84,9 +84,9 @@
 // VS_AFXDP_RX_STRIDE - 256: the port promises them only when its MTU keeps every frame that
 // short (native XDP; generic XDP may hand over aggregated frames), and withdraws the promise
 // (rx_headroom 0) as soon as a longer descriptor arrives (the MTU was raised). Gathered
-// frames get VS_AFXDP_GATHER_ROOM bytes in front of them.
+// frames get as much in front of them in their buffer.
 #define VS_AFXDP_HEADROOM 256
-#define VS_AFXDP_GATHER_ROOM 64
+#define VS_AFXDP_GATHER_ROOM VS_AFXDP_HEADROOM
 
 struct afxdp_queue {
 	struct xsk_socket *xsk;

@@ -255,7 +255,8 @@ static ALWAYS_INLINE void copy_frame(uint8_t *dst, const uint8_t *src, uint32_t 
 }
 
 // Writes the VXLAN frame of the 'len'-byte inner frame 'inner' to 'r' into 'out', with UDP
-// source port 'sport' (as src_port() returns it: in memory order) and, if 'csum' (tx->udp_csum), the UDP checksum. Returns its length.
+// source port 'sport' (as src_port() returns it: in memory order) and, if 'csum'
+// (tx->udp_csum), the UDP checksum. Returns its length.
 // With 'in_place', 'inner' is already at out + VS_VXLAN_HLEN (the outer headers go into its
 // headroom) and is not copied.
 static ALWAYS_INLINE uint32_t encap(const struct vs_vxlan_tx *tx, const struct vs_vxlan_remote *r,
@@ -348,10 +349,10 @@ static ALWAYS_INLINE void txb_send(struct txb *b)
 	b->bytes = 0;
 }
 
-// Stages the VXLAN frame of 'pkt' to 'r' (the caller made sure there is room: b->k < VS_BURST):
-// with 'in_place', its outer headers are written into
-// the headroom of pkt's buffer, in front of the frame (which stays where it is, unchanged);
-// else the whole frame is built in the scratch area.
+// Stages the VXLAN frame of 'pkt' to 'r' (the caller made sure there is room: b->k <
+// VS_BURST): with 'in_place', its outer headers are written into the headroom of pkt's
+// buffer, in front of the frame (which stays where it is, unchanged); else the whole frame
+// is built in the scratch area.
 static ALWAYS_INLINE void txb_add(struct txb *b, const struct vs_vxlan_tx *tx,
 				  const struct vs_vxlan_remote *r, const struct vs_pkt *pkt,
 				  uint16_t sport, bool csum, bool in_place)
