@@ -68,7 +68,8 @@ struct topo {
 	bool macvlan; // a macvlan bridge: port 0 the parent, then one child per MAC of pb.macs[1]
 };
 
-enum kind { K_FULL, K_PARSE, K_CSUM, K_L2, K_OUTPUT, K_MV_FULL, K_VX_ENCAP, K_VX_DECAP, K_SKIP };
+enum kind { K_FULL, K_PARSE, K_CSUM, K_L2, K_OUTPUT, K_MV_FULL, K_VX_ENCAP, K_VX_DECAP, K_SKIP,
+	    K_VX_PLAIN };
 
 struct row {
 	const char *label;
@@ -88,6 +89,8 @@ struct row {
 	uint32_t mac_offset;	 // rows with n_macs > POOL_FRAMES: first MAC of the next pool
 	double med_ns;		 // median ns/pkt, set by report()
 	double cpu_pp[MAX_RUNS]; // per run: this thread's CPU time per packet (ns)
+	double tpp[MAX_RUNS];	 // per run: ticks per packet, in run order (res[] gets sorted)
+	bool vx_copy; // vxlan encap rows: as if the ingress port had no headroom (scratch copy)
 };
 
 // The benchmark's state (pipeline_bench.c).

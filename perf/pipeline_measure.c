@@ -52,13 +52,13 @@ static void check_row(const struct row *r, const uint64_t before[3], uint32_t le
 		}
 	}
 	if (r->kind != K_FULL && r->kind != K_OUTPUT && r->kind != K_MV_FULL &&
-	    r->kind != K_VX_ENCAP && r->kind != K_VX_DECAP)
+	    r->kind != K_VX_ENCAP && r->kind != K_VX_DECAP && r->kind != K_VX_PLAIN)
 		return;
 	topo_counters(r->topo, &now[0], &now[1], &now[2]);
 	if (now[2] != before[2])
 		die("%s: %llu packets dropped", r->label, (unsigned long long)(now[2] - before[2]));
 	if ((r->kind == K_FULL || r->kind == K_MV_FULL || r->kind == K_VX_ENCAP ||
-	     r->kind == K_VX_DECAP) &&
+	     r->kind == K_VX_DECAP || r->kind == K_VX_PLAIN) &&
 	    now[1] - before[1] != (now[0] - before[0]) * r->copies)
 		die("%s: %llu packets in, %llu out, expected %u out per packet", r->label,
 		    (unsigned long long)(now[0] - before[0]),
@@ -96,6 +96,7 @@ void measure(struct row *r, int i)
 	r->cpu_pp[i] = (double)(c1 - c0) / (double)n;
 	r->res[i].packets = n;
 	r->res[i].ticks_per_pkt = (double)(t1 - t0) / (double)n;
+	r->tpp[i] = r->res[i].ticks_per_pkt;
 	check_row(r, before, learn_tail);
 }
 

@@ -133,7 +133,7 @@ void prepare(struct row *r)
 	}
 	if (r->topo->macvlan)
 		fill_macvlan(r->topo, r->mv_runs);
-	else if (r->kind == K_VX_ENCAP || r->kind == K_VX_DECAP)
+	else if (r->kind == K_VX_ENCAP || r->kind == K_VX_DECAP || r->kind == K_VX_PLAIN)
 		fill_vxlan(r);
 	else if (r->n_macs)
 		fill_unicast(r->topo, r->n_macs);

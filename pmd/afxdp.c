@@ -141,6 +141,20 @@ static int parse_opts(const struct vs_opt *opts, size_t n_opts, const char **mod
 	return 0;
 }
 
+// The headroom every received frame has (port->rx_headroom, see VS_AFXDP_HEADROOM): all of
+// the chunk's in an aligned UMEM; in an unaligned one what the longest frame of 'mtu' leaves
+// free of the previous chunk's data room, if that is worth promising.
+static uint16_t rx_headroom(const struct afxdp_port *ap, int mtu)
+{
+	int left = (int)VS_AFXDP_RX_STRIDE - (mtu + VS_AFXDP_L2_OVERHEAD);
+
+	if (!ap->unaligned)
+		return VS_AFXDP_HEADROOM;
+	if (!(ap->xdp_flags & XDP_FLAGS_DRV_MODE) || mtu <= 0 || left < 64)
+		return 0;
+	return (uint16_t)(left < VS_AFXDP_HEADROOM ? left : VS_AFXDP_HEADROOM);
+}
+
 static int afxdp_open(struct vs_port *port, const struct vs_opt *opts, size_t n_opts, char *err,
 		      size_t errlen)
 {
@@ -228,6 +242,11 @@ static int afxdp_open(struct vs_port *port, const struct vs_opt *opts, size_t n_
 	port->n_rxq = ap->n_queues;
 	port->n_txq = ap->n_queues;
 	port->max_frame = max_frame;
+	port->rx_headroom = rx_headroom(ap, mtu);
+	for (uint16_t i = 0; i < ap->n_queues; i++)
+		ap->q[i]->hr_limit = ap->unaligned && port->rx_headroom
+					     ? (uint32_t)(VS_AFXDP_RX_STRIDE - port->rx_headroom)
+					     : UINT32_MAX;
 	vs_port_set_opt(port, "xdp-mode", "%s", vs_afxdp_mode_name(ap->xdp_flags));
 	vs_port_set_opt(port, "queues", "%u", ap->n_queues);
 	vs_port_set_opt(port, "multi-buffer", "%s", ap->sg ? "on" : "off");

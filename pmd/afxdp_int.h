@@ -77,6 +77,16 @@
 #define VS_AFXDP_RX_STRIDE VS_AFXDP_MAX_FRAME_1BUF
 #define VS_AFXDP_MAX_HELD (4 * VS_BURST) // descriptors one rx burst looks at (multi-buffer)
 #define VS_AFXDP_L2_OVERHEAD 22 // Ethernet header, two VLAN tags
+// Headroom promised to the pipeline (port->rx_headroom). Every frame the kernel writes into a
+// receive chunk starts XDP_PACKET_HEADROOM (256) bytes into it; in an aligned UMEM those bytes
+// are the frame's own. In an unaligned one they are also the last 256 bytes of the previous
+// chunk's data room (see above), free only while no descriptor is longer than
+// VS_AFXDP_RX_STRIDE - 256: the port promises them only when its MTU keeps every frame that
+// short (native XDP; generic XDP may hand over aggregated frames), and withdraws the promise
+// (rx_headroom 0) as soon as a longer descriptor arrives (the MTU was raised). Gathered
+// frames get as much in front of them in their buffer.
+#define VS_AFXDP_HEADROOM 256
+#define VS_AFXDP_GATHER_ROOM VS_AFXDP_HEADROOM
 
 struct afxdp_queue {
 	struct xsk_socket *xsk;
@@ -97,7 +107,9 @@ struct afxdp_queue {
 	uint32_t n_stash;     // rx chunks waiting for room in the fill ring, oldest first
 	uint64_t stash[VS_AFXDP_RX_FRAMES];
 	uint64_t free_tx[VS_AFXDP_FRAMES - VS_AFXDP_RX_FRAMES];
-	uint8_t (*gather)[VS_AFXDP_MAX_FRAME]; // [VS_BURST] multi-descriptor frames, sg only
+	// [VS_BURST] multi-descriptor frames, sg only, each at VS_AFXDP_GATHER_ROOM (its headroom)
+	uint8_t (*gather)[VS_AFXDP_GATHER_ROOM + VS_AFXDP_MAX_FRAME];
+	uint32_t hr_limit; // unaligned UMEM: longer descriptors reach the next chunk's headroom
 } VS_CACHE_ALIGNED;
 
 struct afxdp_port {

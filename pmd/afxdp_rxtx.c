@@ -110,12 +110,20 @@ static int rx_multi(struct afxdp_queue *q, uint32_t first, uint32_t last, uint16
 	for (uint32_t i = first; i <= last; i++) {
 		const struct xdp_desc *d = xsk_ring_cons__rx_desc(&q->rx, i);
 
-		memcpy(q->gather[slot] + len, rx_data(q, d->addr), d->len);
+		memcpy(q->gather[slot] + VS_AFXDP_GATHER_ROOM + len, rx_data(q, d->addr), d->len);
 		len += d->len;
 	}
-	pkt->data = q->gather[slot];
+	pkt->data = q->gather[slot] + VS_AFXDP_GATHER_ROOM;
 	q->rx_gathered++;
 	return 1;
+}
+
+// A descriptor longer than the headroom promise allows arrived (the device's MTU was raised
+// after the port was opened): the promise is withdrawn, for every queue of the port.
+static __attribute__((noinline)) void headroom_lost(struct vs_port *port, struct afxdp_queue *q)
+{
+	__atomic_store_n(&port->rx_headroom, 0, __ATOMIC_RELAXED);
+	q->hr_limit = UINT32_MAX;
 }
 
 uint16_t vs_afxdp_rx_burst(struct vs_port *port, uint16_t qid, struct vs_pkt *pkts, uint16_t n)
@@ -140,6 +148,8 @@ uint16_t vs_afxdp_rx_burst(struct vs_port *port, uint16_t qid, struct vs_pkt *pk
 		uint32_t last = i;
 
 		if (VS_LIKELY(!(d->options & XDP_PKT_CONTD))) {
+			if (VS_UNLIKELY(d->len > q->hr_limit))
+				headroom_lost(port, q);
 			q->held[q->n_held++] = rx_chunk(q, d->addr);
 			pkts[np].buf = d->addr;
 			pkts[np].data = rx_data(q, d->addr);
@@ -153,6 +163,8 @@ uint16_t vs_afxdp_rx_burst(struct vs_port *port, uint16_t qid, struct vs_pkt *pk
 			last++;
 		if (last == got)
 			break; // the frame's last descriptor is beyond this peek: next time
+		if (VS_UNLIKELY(q->hr_limit != UINT32_MAX)) // full descriptors: too long
+			headroom_lost(port, q);
 		np += (uint16_t)rx_multi(q, idx + i, idx + last, np, &pkts[np]);
 		i = last + 1;
 	}

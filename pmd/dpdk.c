@@ -262,6 +262,9 @@ static int dpdk_open(struct vs_port *port, const struct vs_opt *opts, size_t n_o
 	// memif descriptors carry no offload flags: a peer cannot hand over a frame with a
 	// partial checksum, so the pipeline's checksum completion has nothing to do.
 	port->rx_csum_full = dp->gate;
+	// Receive mbufs start RTE_PKTMBUF_HEADROOM into their buffer (rte_pktmbuf_reset());
+	// vs_dpdk_rx_burst() withdraws the promise if a device hands over one that does not.
+	port->rx_headroom = RTE_PKTMBUF_HEADROOM;
 	vs_port_set_opt(port, "n_rxq", "%u", dp->o.n_rxq);
 	vs_port_set_opt(port, "n_txq", "%u", dp->o.n_txq);
 	vs_port_set_opt(port, "rxq_size", "%u", rxd);

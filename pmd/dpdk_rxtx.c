@@ -10,10 +10,18 @@
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
+// An mbuf whose headroom is not the frame's own or shorter than promised (port->rx_headroom):
+// the promise is withdrawn before the pipeline sees the frame.
+static __attribute__((noinline)) void headroom_lost(struct vs_port *port)
+{
+	__atomic_store_n(&port->rx_headroom, 0, __ATOMIC_RELAXED);
+}
+
 uint16_t vs_dpdk_rx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *pkts, uint16_t n)
 {
 	struct dpdk_port *dp = port->priv;
 	const uint32_t max_frame = port->max_frame; // not reloaded after each store to pkts[]
+	const uint16_t headroom = __atomic_load_n(&port->rx_headroom, __ATOMIC_RELAXED);
 	struct rte_mbuf *m[VS_BURST];
 	uint16_t got, k = 0;
 
@@ -30,6 +38,10 @@ uint16_t vs_dpdk_rx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *pkts,
 			rte_pktmbuf_free(mb);
 			continue;
 		}
+		if (VS_UNLIKELY(headroom != 0 &&
+				(mb->data_off < headroom || !RTE_MBUF_DIRECT(mb) ||
+				 rte_mbuf_refcnt_read(mb) != 1)))
+			headroom_lost(port);
 		pkts[k].data = rte_pktmbuf_mtod(mb, uint8_t *);
 		pkts[k].len = mb->data_len;
 		pkts[k].buf = (uint64_t)(uintptr_t)mb;

@@ -8,15 +8,23 @@
 
 #define MEM_RX_RING 256
 #define MEM_FRAME 9216
+#define MEM_HEADROOM 128 // in front of each received frame, as drivers with DMA buffers have
 
 struct mem_frame {
 	uint32_t len;
 	uint8_t data[MEM_FRAME];
 };
 
+// A receive buffer: the frame with its headroom (port->rx_headroom) in front.
+struct mem_rx_frame {
+	uint8_t room[MEM_HEADROOM];
+	uint8_t data[MEM_FRAME];
+	uint32_t len;
+};
+
 struct mem_port {
 	uint32_t rx_head, rx_tail; // injected frames waiting for rx_burst
-	struct mem_frame rx[MEM_RX_RING];
+	struct mem_rx_frame rx[MEM_RX_RING];
 	uint32_t tx_cap, tx_n;
 	struct mem_frame *tx;
 };
@@ -66,6 +74,7 @@ static int mem_open(struct vs_port *port, const struct vs_opt *opts, size_t n_op
 	port->n_rxq = 1;
 	port->n_txq = 1;
 	port->max_frame = max_frame;
+	port->rx_headroom = MEM_HEADROOM;
 	vs_port_set_opt(port, "tx-ring", "%u", tx_cap);
 	return 0;
 }
@@ -82,7 +91,7 @@ static void mem_close(struct vs_port *port)
 int vs_mem_inject(struct vs_port *port, const void *data, uint32_t len)
 {
 	struct mem_port *mp = port->priv;
-	struct mem_frame *f;
+	struct mem_rx_frame *f;
 
 	if (mp->rx_tail - mp->rx_head >= MEM_RX_RING || len > MEM_FRAME)
 		return -ENOSPC;
@@ -100,7 +109,7 @@ static uint16_t mem_rx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *pk
 	(void)q;
 	// Buffers stay in the ring until rx_done() advances the head.
 	for (uint32_t i = mp->rx_head; i != mp->rx_tail && got < n; i++, got++) {
-		struct mem_frame *f = &mp->rx[i % MEM_RX_RING];
+		struct mem_rx_frame *f = &mp->rx[i % MEM_RX_RING];
 
 		pkts[got].data = f->data;
 		pkts[got].len = f->len;

@@ -107,6 +107,11 @@ struct vs_port {
 	// Set by open() when no frame can arrive with a partial TCP/UDP checksum (the device
 	// has no way to say so, e.g. memif): the pipeline skips checksum completion.
 	bool rx_csum_full;
+	// Set by open(): bytes in front of the data of every frame rx_burst() returns that are
+	// the frame's own and that the pipeline may overwrite until rx_done() (e.g. a VXLAN
+	// encapsulation writes its outer headers there instead of copying the frame). 0: none.
+	// A driver that finds it cannot keep the promise any more may lower it (relaxed store).
+	uint16_t rx_headroom;
 };
 
 static inline void vs_port_tx_lock(struct vs_port *port, uint16_t q)

@@ -96,4 +96,11 @@ ok "with udp_csum=true ttl=7: the kernel answers; tcpdump sees ttl 7, DF, valid 
 jq -e '[.ports[0].drops | to_entries[] | select(.key | startswith("vxlan-")) | .value] |
 	add == 0' <<<"$(hctl "$A" --json port-stats u0)" >/dev/null ||
 	fail "the underlay refused frames of the kernel's VTEP: $(hctl "$A" port-stats u0)"
+# One remote VTEP and frames from an AF_XDP port (MTU 1500: 256 bytes of headroom): every
+# frame was encapsulated in its own receive buffer's headroom, none copied.
+st=$(hctl "$A" --json port-stats vx0)
+jq -e '.ports[0].device as $d | $d["encap-copied"] == 0 and $d["encap-no-headroom"] == 0' \
+	<<<"$st" >/dev/null || fail "vx0 copied frames to encapsulate them: $st"
+jq -e '.ports[0]["tx-packets"] > 0' <<<"$st" >/dev/null || fail "vx0 sent nothing: $st"
+ok "every frame encapsulated in place (encap-copied 0, encap-no-headroom 0)"
 hctl "$A" version >/dev/null || fail "vswitchd is gone"

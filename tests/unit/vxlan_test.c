@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -644,6 +645,206 @@ static void test_src_port(void **state)
 	assert_true(vs_vxlan_src_port(a.buf, 20) >= 49152);
 }
 
+// Encapsulation counters of vx0 summed over PMD threads since topo_learned(): frames built in
+// the scratch area, and of those the ones whose frame had no headroom.
+static uint64_t enc_base[2];
+
+static void enc_counters(uint64_t *copied, uint64_t *no_headroom)
+{
+	const struct vs_vxlan_port *vx = P("vx0")->priv;
+
+	*copied = *no_headroom = 0;
+	for (unsigned i = 0; i < VS_MAX_PMDS; i++) {
+		*copied += vx->enc[i].copied;
+		*no_headroom += vx->enc[i].no_headroom;
+	}
+	*copied -= enc_base[0];
+	*no_headroom -= enc_base[1];
+}
+
+// br0 with a second local port p2, MAC_R learned behind R2 and MAC_L on p1.
+static void topo_learned(void)
+{
+	char err[256];
+	uint64_t c, n;
+
+	topo();
+	if (add_port_opts("br0", "p2", "mem", err, sizeof(err), 0) != 0)
+		fail_msg("p2: %s", err);
+	inject_vxlan(PB_BROADCAST, MAC_R, R2, 100, 0x08, 64);
+	inject_local(PB_BROADCAST, MAC_L, 64);
+	run();
+	vs_switch_housekeeping(&sw);
+	vs_mem_tx_clear(UL());
+	vs_mem_tx_clear(P("p2"));
+	enc_base[0] = enc_base[1] = 0;
+	enc_counters(&c, &n);
+	enc_base[0] = c;
+	enc_base[1] = n;
+}
+
+// The mem port promises headroom, as AF_XDP and DPDK buffers have: a unicast to a VTEP is
+// encapsulated in place (no scratch copy), its outer headers exact and the inner frame intact;
+// a flood sends the same buffer's frame to p2 unchanged and to each VTEP, one copy in place.
+static void test_encap_in_place(void **state)
+{
+	uint64_t copied, no_room;
+	const uint8_t *inner;
+	uint32_t len;
+	struct pb in;
+
+	(void)state;
+	topo_learned();
+	assert_true(P("p1")->rx_headroom >= VS_VXLAN_HLEN);
+	for (uint32_t n = 60; n <= 1400; n += 670) {
+		vs_mem_tx_clear(UL());
+		inject_local(MAC_R, MAC_L, n);
+		assert_int_equal(run(), 1);
+		assert_int_equal(vs_mem_tx_count(UL()), 1);
+		inner = check_outer(0, R2, n, 64);
+		pb_simple(&in, MAC_R, MAC_L, n);
+		assert_memory_equal(inner, in.buf, in.len);
+	}
+	enc_counters(&copied, &no_room);
+	assert_int_equal(copied, 0);
+	assert_int_equal(no_room, 0);
+
+	// A broadcast: p2 gets the frame byte for byte, R2 and R3 one VXLAN frame each.
+	vs_mem_tx_clear(UL());
+	inject_local(PB_BROADCAST, MAC_L, 90);
+	assert_int_equal(run(), 1);
+	pb_simple(&in, PB_BROADCAST, MAC_L, 90);
+	assert_int_equal(vs_mem_tx_count(P("p2")), 1);
+	assert_memory_equal(vs_mem_tx_frame(P("p2"), 0, &len), in.buf, in.len);
+	assert_int_equal(len, 90);
+	assert_int_equal(vs_mem_tx_count(UL()), 2);
+	assert_memory_equal(check_outer(0, R2, 90, 64), in.buf, in.len);
+	assert_memory_equal(check_outer(1, R3, 90, 64), in.buf, in.len);
+	enc_counters(&copied, &no_room);
+	assert_int_equal(copied, 1); // the second VTEP's copy
+	assert_int_equal(no_room, 0);
+}
+
+// A port without headroom (a driver that promises none): the frame is copied into the scratch
+// area, with the same outer headers, and counted.
+static void test_encap_no_headroom(void **state)
+{
+	uint64_t copied, no_room;
+	struct pb in;
+
+	(void)state;
+	topo_learned();
+	P("p1")->rx_headroom = 0;
+	for (uint32_t i = 0; i < 3; i++)
+		inject_local(MAC_R, MAC_L, 100 + i);
+	assert_int_equal(run(), 3);
+	assert_int_equal(vs_mem_tx_count(UL()), 3);
+	for (uint32_t i = 0; i < 3; i++) {
+		pb_simple(&in, MAC_R, MAC_L, 100 + i);
+		assert_memory_equal(check_outer(i, R2, 100 + i, 64), in.buf, in.len);
+	}
+	enc_counters(&copied, &no_room);
+	assert_int_equal(copied, 3);
+	assert_int_equal(no_room, 3);
+	// A broadcast: both copies in the scratch area, one of them for want of headroom.
+	vs_mem_tx_clear(UL());
+	inject_local(PB_BROADCAST, MAC_L, 90);
+	assert_int_equal(run(), 1);
+	pb_simple(&in, PB_BROADCAST, MAC_L, 90);
+	assert_memory_equal(check_outer(0, R2, 90, 64), in.buf, in.len);
+	assert_memory_equal(check_outer(1, R3, 90, 64), in.buf, in.len);
+	enc_counters(&copied, &no_room);
+	assert_int_equal(copied, 5);
+	assert_int_equal(no_room, 4);
+	assert_int_equal(vs_mem_tx_count(P("p2")), 1);
+}
+
+// vs_vxlan_encap_in_place() writes exactly the frame vs_vxlan_encap() builds (with and without
+// the UDP checksum), touches only the 50 bytes in front of the inner frame and not the frame.
+static void test_encap_in_place_bytes(void **state)
+{
+	struct {
+		struct vs_vxlan_tx tx;
+		struct vs_vxlan_remote r;
+	} t = {0};
+	static uint8_t buf[64 + 50 + 1600 + 64], copy[50 + 1600];
+	struct pb in;
+
+	(void)state;
+	t.tx = (struct vs_vxlan_tx){.vni = 0x123456,
+				    .local_ip = LOCAL_IP,
+				    .dst_port = 4789,
+				    .ttl = 9,
+				    .mtu = 1500,
+				    .src_mac = UL_MAC,
+				    .n_remotes = 1};
+	t.r = (struct vs_vxlan_remote){.ip = R2, .mac = nh_mac(R2)};
+	vs_vxlan_remote_prepare(&t.tx, &t.r);
+	for (int csum = 0; csum < 2; csum++) {
+		for (uint32_t n = 14; n <= 1514; n += 125) {
+			uint8_t *inner = buf + 64 + 50;
+			uint32_t a, b;
+
+			t.tx.udp_csum = csum;
+			pb_simple(&in, MAC_R, MAC_L, n < 60 ? 60 : n);
+			memset(buf, 0xa5, sizeof(buf));
+			memcpy(inner, in.buf, n);
+			a = vs_vxlan_encap(&t.tx, &t.r, inner, n, copy);
+			b = vs_vxlan_encap_in_place(&t.tx, &t.r, inner, n);
+			assert_int_equal(a, 50 + n);
+			assert_int_equal(b, 50 + n);
+			assert_memory_equal(buf + 64, copy, a);
+			assert_memory_equal(inner, in.buf, n); // the inner frame untouched
+			for (uint32_t i = 0; i < 64; i++)      // nothing before the headroom
+				assert_int_equal(buf[i], 0xa5);
+			for (uint32_t i = 64 + 50 + n; i < sizeof(buf); i++) // nor after the frame
+				assert_int_equal(buf[i], 0xa5);
+			assert_true(pb_ipv4_csum_ok(buf + 64 + 14));
+			assert_int_equal(rd32(buf + 64 + 46) >> 8, 0x123456);
+			assert_int_equal(buf[64 + 22], 9);
+			if (csum)
+				assert_int_not_equal(rd16(buf + 64 + 40), 0);
+			else
+				assert_int_equal(rd16(buf + 64 + 40), 0);
+		}
+	}
+}
+
+// Head-end replication to 40 VTEPs: three broadcasts in one burst make 120 VXLAN frames, more
+// than one batch for the underlay: all sent, in order, one copy of each frame in place.
+static void test_flood_many_remotes(void **state)
+{
+	char err[256], list[40 * 16] = "";
+	uint64_t copied, no_room;
+	struct pb in;
+
+	(void)state;
+	for (int i = 0; i < 40; i++)
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s198.18.10.%d",
+			 i ? "," : "", 2 + i);
+	add_br("br0");
+	if (add_port_opts("br0", "p1", "mem", err, sizeof(err), 0) != 0)
+		fail_msg("p1: %s", err);
+	if (add_port_opts("br0", "vx0", "vxlan", err, sizeof(err), 5, "vni", "100", "local_ip",
+			  "198.18.10.1", "remote_ip", list, "underlay", "u0", "underlay_type",
+			  "mem") != 0)
+		fail_msg("vx0: %s", err);
+	enc_base[0] = enc_base[1] = 0;
+	for (uint32_t f = 0; f < 3; f++)
+		inject_local(PB_BROADCAST, MAC_L, 70 + f);
+	assert_int_equal(run(), 3);
+	assert_int_equal(vs_mem_tx_count(UL()), 120);
+	for (uint32_t f = 0; f < 3; f++) {
+		pb_simple(&in, PB_BROADCAST, MAC_L, 70 + f);
+		for (uint32_t r = 0; r < 40; r++)
+			assert_memory_equal(check_outer(f * 40 + r, LOCAL_IP + 1 + r, 70 + f, 64),
+					    in.buf, in.len);
+	}
+	enc_counters(&copied, &no_room);
+	assert_int_equal(copied, 117);
+	assert_int_equal(no_room, 0);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -651,7 +852,8 @@ int main(void)
 		T(test_decap_learn),  T(test_encap_unicast),	  T(test_flood_replication),
 		T(test_decap_drops),  T(test_mtu_and_unresolved), T(test_set_port),
 		T(test_two_vnis),     T(test_config_errors),	  T(test_src_port),
-		T(test_decap_shapes),
+		T(test_decap_shapes), T(test_encap_in_place), T(test_encap_no_headroom),
+		T(test_encap_in_place_bytes), T(test_flood_many_remotes),
 	};
 #undef T
 

@@ -203,7 +203,10 @@ static int vxlan_open(struct vs_port *port, const struct vs_opt *opts, size_t n_
 				   vxports[i]->port->name, o.underlay);
 	cp = calloc(1, sizeof(*cp));
 	vx = calloc(1, sizeof(*vx));
-	if (cp == NULL || vx == NULL) {
+	if (vx != NULL &&
+	    (vx->enc = aligned_alloc(VS_CACHE_LINE, VS_MAX_PMDS * sizeof(*vx->enc))) != NULL)
+		memset(vx->enc, 0, VS_MAX_PMDS * sizeof(*vx->enc));
+	if (cp == NULL || vx == NULL || vx->enc == NULL) {
 		ret = ERR(ENOMEM, "out of memory");
 		goto err;
 	}
@@ -231,6 +234,7 @@ static int vxlan_open(struct vs_port *port, const struct vs_opt *opts, size_t n_
 	vx->underlay = cp->ul->port;
 	vx->scratch = cp->ul->scratch;
 	vx->slot = cp->ul->slot;
+	vx->txq = cp->ul->txq;
 	vx->cp = cp;
 	port->priv = vx;
 	port->n_rxq = 0; // its frames arrive on the underlay
@@ -243,6 +247,8 @@ static int vxlan_open(struct vs_port *port, const struct vs_opt *opts, size_t n_
 	return 0;
 err:
 	free(cp);
+	if (vx != NULL)
+		free(vx->enc);
 	free(vx);
 	return ret;
 }
@@ -259,10 +265,26 @@ static void vxlan_close(struct vs_port *port)
 		if (vxports[i] == cp)
 			vxports[i] = NULL;
 	free(vx->tx);
+	free(vx->enc);
 	vs_vxlan_underlay_put(cp->ul);
 	free(cp);
 	free(vx);
 	port->priv = NULL;
+}
+
+// "vsctl port-stats": the frames encapsulated by a copy into the scratch area (the others were
+// encapsulated in their own buffer's headroom), and of those the ones without headroom.
+static void vxlan_stats_info(struct vs_port *port, struct vs_port_info *info)
+{
+	const struct vs_vxlan_port *vx = port->priv;
+	uint64_t copied = 0, no_headroom = 0;
+
+	for (unsigned i = 0; i < VS_MAX_PMDS; i++) {
+		copied += vs_ctr_read(&vx->enc[i].copied);
+		no_headroom += vs_ctr_read(&vx->enc[i].no_headroom);
+	}
+	info->u64(info, "encap-copied", copied);
+	info->u64(info, "encap-no-headroom", no_headroom);
 }
 
 const struct vs_port_ops vs_vxlan_ops = {
@@ -271,6 +293,7 @@ const struct vs_port_ops vs_vxlan_ops = {
 	.close = vxlan_close,
 	.tx_burst = vs_vxlan_tx_burst,
 	.tx_flush = vs_vxlan_tx_flush,
+	.stats_info = vxlan_stats_info,
 };
 
 // --- snapshot ---------------------------------------------------------------------------

@@ -26,6 +26,7 @@ struct underlay {
 	unsigned refs;
 	uint16_t queues;  // as asked (0: the driver's default)
 	uint8_t *scratch; // VS_MAX_PMDS x VS_BURST slots for encapsulated frames
+	struct vs_vxlan_txq *txq; // [VS_MAX_PMDS]: the packets handed to the underlay
 	uint32_t slot;
 	// dpdk underlays (the kernel does not see them): vswitchd's own ARP, else NULL.
 	struct vs_arp_table *arp;

@@ -178,7 +178,12 @@ struct underlay *vs_vxlan_underlay_get(const struct vx_opts *o, char *err, size_
 	ul->slot = (ul->port->max_frame + 63) & ~63u;
 	// Untouched pages cost nothing: only the slots PMD threads use become resident.
 	ul->scratch = calloc((size_t)VS_MAX_PMDS * VS_BURST, ul->slot);
-	if (ul->scratch == NULL) {
+	ul->txq = aligned_alloc(VS_CACHE_LINE, VS_MAX_PMDS * sizeof(*ul->txq));
+	if (ul->txq != NULL)
+		vs_vxlan_txq_init(ul->txq, VS_MAX_PMDS);
+	if (ul->scratch == NULL || ul->txq == NULL) {
+		free(ul->scratch);
+		free(ul->txq);
 		vs_arp_table_destroy(ul->arp);
 		vs_port_close(ul->port);
 		free(ul);
@@ -211,6 +216,7 @@ void vs_vxlan_underlay_put(struct underlay *ul)
 	vs_port_close(ul->port);
 	vs_arp_table_destroy(ul->arp);
 	free(ul->scratch);
+	free(ul->txq);
 	free(ul);
 }
 

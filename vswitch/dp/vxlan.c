@@ -138,6 +138,17 @@ static inline void st16(uint8_t *p, uint32_t v)
 	memcpy(p, &x, sizeof(x));
 }
 
+// A 16-bit value as it lies in memory in big-endian order.
+static inline uint16_t be16_mem(uint32_t v)
+{
+	uint16_t x = (uint16_t)v;
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	x = __builtin_bswap16(x);
+#endif
+	return x;
+}
+
 // A big-endian constant as it lies in memory, for comparing 16-bit loads.
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define BE16(v) ((uint16_t)((((v)&0xff) << 8) | ((v) >> 8)))
@@ -156,14 +167,14 @@ static inline uint16_t ld16(const uint8_t *p)
 // TCP and UDP: the protocols whose ports the source port hash takes.
 static const uint8_t has_ports[256] = {[6] = 1, [17] = 1};
 
-// The source port of a frame shorter than an untagged IPv4 header and 4 bytes.
+// The source port hash of a frame that is not untagged IPv4 of at least 38 bytes.
 static __attribute__((noinline)) uint64_t src_hash_short(const uint8_t *in, uint32_t len,
 							 uint64_t h)
 {
+	if (len >= 34 && ld16(in + 12) == BE16(0x0800))
+		return h ^ (vs_vxlan_ld64(in + 26) ^ in[23]) * 0x100000001b3ULL;
 	if (len >= 14)
 		h ^= vs_vxlan_ld64(in) + vs_vxlan_ld64(in + 6) * 31;
-	if (len >= 34 && ld16(in + 12) == BE16(0x0800))
-		h += (vs_vxlan_ld64(in + 26) ^ in[23]) * 0x100000001b3ULL;
 	return h;
 }
 
@@ -172,29 +183,36 @@ static ALWAYS_INLINE uint16_t src_port(const uint8_t *in, uint32_t len)
 	uint64_t h = 0x9e3779b97f4a7c15ULL;
 
 	// Raw words in the machine's byte order: any fixed combination will do.
-	if (VS_LIKELY(len >= 38)) {
-		// Both MACs and the ethertype.
-		h ^= vs_vxlan_ld64(in) + vs_vxlan_ld64(in + 6) * 31;
-		// An untagged IPv4 frame: addresses and protocol, and the ports of TCP/UDP
+	if (VS_LIKELY(len >= 38 && ld16(in + 12) == BE16(0x0800))) {
+		// An untagged IPv4 frame: addresses and protocol (what tells its flows apart; the
+		// MACs are those of the two hosts or their routers), and the ports of TCP/UDP
 		// right behind a header without options, if not a fragment.
-		if (VS_LIKELY(ld16(in + 12) == BE16(0x0800))) {
-			uint32_t proto = in[23];
+		uint32_t proto = in[23];
 
-			h += (vs_vxlan_ld64(in + 26) ^ proto) * 0x100000001b3ULL;
-			if (in[14] == 0x45 && !(ld16(in + 20) & BE16(0x3fff)) && has_ports[proto])
-				h ^= (uint64_t)vs_vxlan_ld32(in + 34) << 17;
-		}
+		h ^= (vs_vxlan_ld64(in + 26) ^ proto) * 0x100000001b3ULL;
+		if (in[14] == 0x45 && !(ld16(in + 20) & BE16(0x3fff)) && has_ports[proto])
+			h ^= (uint64_t)vs_vxlan_ld32(in + 34) << 17;
 	} else {
+		// Anything else: both MACs and the ethertype (what there is of them).
 		h = src_hash_short(in, len, h);
 	}
-	// One multiply: the top bits of the product depend on every input bit.
+	// One multiply: the top bits of the product depend on every input bit. The port as it
+	// lies in memory (big-endian): its first byte, the high one, with the two top bits set.
 	h = (h ^ (h >> 29)) * 0xbf58476d1ce4e5b9ULL;
-	return (uint16_t)(0xc000 | (h >> 50));
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (uint16_t)((h >> 48) | 0x00c0);
+#else
+	return (uint16_t)((h >> 48) | 0xc000);
+#endif
 }
 
 uint16_t vs_vxlan_src_port(const uint8_t *in, uint32_t len)
 {
-	return src_port(in, len);
+	uint8_t b[2];
+	uint16_t p = src_port(in, len);
+
+	memcpy(b, &p, sizeof(p));
+	return (uint16_t)(b[0] << 8 | b[1]);
 }
 
 void vs_vxlan_remote_prepare(const struct vs_vxlan_tx *tx, struct vs_vxlan_remote *r)
@@ -215,8 +233,9 @@ void vs_vxlan_remote_prepare(const struct vs_vxlan_tx *tx, struct vs_vxlan_remot
 	wr16(udp + 2, tx->dst_port);
 	wr32(vx, (uint32_t)VS_VXLAN_FLAG_I << 24);
 	wr32(vx + 4, tx->vni << 8);
+	// In memory order: the one's complement sum does not depend on the byte order.
 	for (int i = 0; i < 20; i += 2)
-		sum += rd16(ip + i);
+		sum += ld16(ip + i);
 	r->ip_sum = vs_csum_fold(sum);
 }
 
@@ -236,23 +255,27 @@ static ALWAYS_INLINE void copy_frame(uint8_t *dst, const uint8_t *src, uint32_t 
 }
 
 // Writes the VXLAN frame of the 'len'-byte inner frame 'inner' to 'r' into 'out', with UDP
-// source port 'sport' and, if 'csum' (tx->udp_csum), the UDP checksum. Returns its length.
+// source port 'sport' (as src_port() returns it: in memory order) and, if 'csum'
+// (tx->udp_csum), the UDP checksum. Returns its length.
+// With 'in_place', 'inner' is already at out + VS_VXLAN_HLEN (the outer headers go into its
+// headroom) and is not copied.
 static ALWAYS_INLINE uint32_t encap(const struct vs_vxlan_tx *tx, const struct vs_vxlan_remote *r,
 				    const uint8_t *inner, uint32_t len, uint16_t sport, bool csum,
-				    uint8_t *out)
+				    uint8_t *out, bool in_place)
 {
-	uint32_t tot = VS_VXLAN_OUTER_OVERHEAD + len, ulen = 16 + len;
-	uint32_t sum = r->ip_sum + tot; // both at most 0xffff: one fold
+	uint32_t ulen = 16 + len;
+	uint16_t tot = be16_mem(VS_VXLAN_OUTER_OVERHEAD + len), c;
+	uint32_t sum = r->ip_sum + tot; // both at most 0xffff, in memory order: one fold
 
 	memcpy(out, r->hdr, VS_VXLAN_HLEN);
-	st16(out + 16, tot);
-	st16(out + 24, ~((sum & 0xffff) + (sum >> 16)));
-	st16(out + 34, sport);
+	c = (uint16_t)~((sum & 0xffff) + (sum >> 16));
+	memcpy(out + 16, &tot, sizeof(tot));
+	memcpy(out + 24, &c, sizeof(c));
+	memcpy(out + 34, &sport, sizeof(sport));
 	st16(out + 38, ulen);
-	copy_frame(out + VS_VXLAN_HLEN, inner, len);
+	if (!in_place)
+		copy_frame(out + VS_VXLAN_HLEN, inner, len);
 	if (VS_UNLIKELY(csum)) {
-		uint16_t c;
-
 		// Pseudo header: addresses, protocol, UDP length; then the UDP datagram.
 		sum = (tx->local_ip >> 16) + (tx->local_ip & 0xffff) + (r->ip >> 16) +
 		      (r->ip & 0xffff) + 17 + ulen;
@@ -265,7 +288,14 @@ static ALWAYS_INLINE uint32_t encap(const struct vs_vxlan_tx *tx, const struct v
 uint32_t vs_vxlan_encap(const struct vs_vxlan_tx *tx, const struct vs_vxlan_remote *r,
 			const uint8_t *inner, uint32_t len, uint8_t *out)
 {
-	return encap(tx, r, inner, len, src_port(inner, len), tx->udp_csum, out);
+	return encap(tx, r, inner, len, src_port(inner, len), tx->udp_csum, out, false);
+}
+
+uint32_t vs_vxlan_encap_in_place(const struct vs_vxlan_tx *tx, const struct vs_vxlan_remote *r,
+				 uint8_t *inner, uint32_t len)
+{
+	return encap(tx, r, inner, len, src_port(inner, len), tx->udp_csum,
+		     inner - VS_VXLAN_HLEN, true);
 }
 
 // --- transmit ---------------------------------------------------------------------------
@@ -278,10 +308,21 @@ struct txb {
 	uint8_t *scratch;     // this PMD thread's area: VS_BURST slots' worth
 	uint8_t *out;	      // where the next frame goes: frames are packed (cache lines)
 	uint64_t bytes;	      // length of the staged frames
+	uint32_t n_copied;    // frames built in the scratch area (the others: in their headroom)
 	struct vs_pkt *pkts;  // [VS_BURST]
 	struct vs_pkt *o;     // &pkts[k]
-	struct vs_pkt **ptrs; // [VS_BURST]: ptrs[i] = &pkts[i] for i < k
+	struct vs_pkt **ptrs; // [VS_BURST]: ptrs[i] = &pkts[i]
 };
+
+void vs_vxlan_txq_init(struct vs_vxlan_txq *txq, unsigned n)
+{
+	for (unsigned q = 0; q < n; q++)
+		for (unsigned i = 0; i < VS_BURST; i++) {
+			txq[q].pkts[i] = (struct vs_pkt){.in_port = VS_PORT_NONE,
+							 .out_port = VS_PORT_NONE};
+			txq[q].ptrs[i] = &txq[q].pkts[i];
+		}
+}
 
 // Hands the staged VXLAN frames to the underlay's tx queue (shared by the PMD threads that
 // map to it, hence the lock, taken once per batch).
@@ -308,29 +349,31 @@ static ALWAYS_INLINE void txb_send(struct txb *b)
 	b->bytes = 0;
 }
 
+// Stages the VXLAN frame of 'pkt' to 'r' (the caller made sure there is room: b->k <
+// VS_BURST): with 'in_place', its outer headers are written into the headroom of pkt's
+// buffer, in front of the frame (which stays where it is, unchanged); else the whole frame
+// is built in the scratch area.
 static ALWAYS_INLINE void txb_add(struct txb *b, const struct vs_vxlan_tx *tx,
 				  const struct vs_vxlan_remote *r, const struct vs_pkt *pkt,
-				  uint16_t sport, bool csum)
+				  uint16_t sport, bool csum, bool in_place)
 {
 	// Frames are packed, so small ones share pages and cache lines; the area holds
 	// VS_BURST of the largest.
-	uint8_t *out = b->out;
+	uint8_t *out = in_place ? pkt->data - VS_VXLAN_HLEN : b->out;
 	struct vs_pkt *o = b->o;
-	uint32_t len = encap(tx, r, pkt->data, pkt->len, sport, csum, out);
+	uint32_t len = encap(tx, r, pkt->data, pkt->len, sport, csum, out, in_place);
 
-	// A frame of vswitchd's own: no driver buffer behind it (rx_port NULL).
+	// A frame of vswitchd's own: no driver buffer behind it (rx_port NULL, buf 0, as
+	// vs_vxlan_txq_init() left them).
 	o->data = out;
 	o->len = len;
-	o->in_port = VS_PORT_NONE;
-	o->out_port = VS_PORT_NONE;
-	o->rx_port = NULL;
-	o->buf = 0;
-	b->ptrs[b->k] = o;
 	b->o = o + 1;
-	b->out = out + ((len + 63) & ~(size_t)63);
+	if (!in_place) {
+		b->out = out + ((len + 63) & ~(size_t)63);
+		b->n_copied++;
+	}
 	b->bytes += len;
-	if (++b->k == VS_BURST)
-		txb_send(b);
+	b->k++;
 }
 
 uint16_t vs_vxlan_tx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *const *pkts, uint16_t n)
@@ -345,23 +388,42 @@ uint16_t vs_vxlan_tx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *cons
 	// could alias tx->mtu).
 	const uint32_t max_len =
 		tx->mtu > VS_VXLAN_OUTER_OVERHEAD ? tx->mtu - VS_VXLAN_OUTER_OVERHEAD : 0;
-	_Alignas(VS_CACHE_LINE) struct vs_pkt opkts[VS_BURST]; // a cache line each
-	struct vs_pkt *optrs[VS_BURST];
+	const struct vs_port *hr_port = NULL; // the receiving port of the last frame
+	bool hr_ok = false;		      // ... promises room for the outer headers
+	uint32_t replicas = 0; // copies of flooded frames beyond the first (copied in any case)
 	struct txb b;
 
+	// The loop below keeps room for one frame per packet still to come: at most VS_BURST.
+	if (VS_UNLIKELY(n > VS_BURST)) {
+		for (uint16_t s = 0; s < n; s += VS_BURST)
+			vs_vxlan_tx_burst(port, q, pkts + s,
+					  (uint16_t)(n - s < VS_BURST ? n - s : VS_BURST));
+		return n;
+	}
 	b.ul = vx->underlay;
 	b.q = q;
 	b.uq = (uint16_t)(q % b.ul->n_txq);
 	b.k = 0;
 	b.bytes = 0;
+	b.n_copied = 0;
 	b.scratch = vx->scratch + (size_t)q * VS_BURST * vx->slot;
 	b.out = b.scratch;
-	b.pkts = opkts;
-	b.o = opkts;
-	b.ptrs = optrs;
+	b.pkts = vx->txq[q].pkts;
+	b.o = b.pkts;
+	b.ptrs = vx->txq[q].ptrs;
 	for (uint16_t i = 0; i < n; i++) {
 		const struct vs_pkt *pkt = pkts[i];
-		uint16_t sport;
+		uint16_t sport, staged;
+		bool own;
+
+		// Room for the outer headers in front of the frame: the headroom its driver
+		// promises (looked up again only when the receiving port changes).
+		if (VS_UNLIKELY(pkt->rx_port != hr_port)) {
+			hr_port = pkt->rx_port;
+			hr_ok = hr_port != NULL && __atomic_load_n(&hr_port->rx_headroom,
+								   __ATOMIC_RELAXED) >= VS_VXLAN_HLEN;
+		}
+		own = hr_ok;
 
 		if (VS_UNLIKELY(pkt->len > max_len)) {
 			vs_ctr_add(&c->drops[VS_DROP_VXLAN_TOO_BIG], 1);
@@ -376,22 +438,37 @@ uint16_t vs_vxlan_tx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *cons
 				last_ip = pkt->vtep;
 				last = r >= 0 && tx->remotes[r].mac != 0 ? &tx->remotes[r] : NULL;
 			}
-			if (VS_LIKELY(last != NULL))
-				txb_add(&b, tx, last, pkt, src_port(pkt->data, pkt->len), csum);
-			else
+			if (VS_LIKELY(last != NULL)) {
+				txb_add(&b, tx, last, pkt, src_port(pkt->data, pkt->len), csum, own);
+			} else {
 				vs_ctr_add(&c->drops[VS_DROP_VXLAN_UNRESOLVED], 1);
+			}
 			continue;
 		}
 		// Head-end replication to every remote VTEP.
 		sport = src_port(pkt->data, pkt->len);
+		// One copy may use the frame's headroom; the others are built in the scratch area.
+		staged = 0;
 		for (uint16_t r = 0; r < tx->n_remotes; r++) {
-			if (tx->remotes[r].mac != 0)
-				txb_add(&b, tx, &tx->remotes[r], pkt, sport, csum);
-			else
+			if (tx->remotes[r].mac != 0) {
+				if (b.k == VS_BURST)
+					txb_send(&b);
+				txb_add(&b, tx, &tx->remotes[r], pkt, sport, csum, own && staged == 0);
+				staged++;
+			} else {
 				vs_ctr_add(&c->drops[VS_DROP_VXLAN_UNRESOLVED], 1);
+			}
 		}
+		replicas += staged > 1 ? staged - 1u : 0u;
+		// Room again for one frame per packet still to come (a unicast adds one at most).
+		if (b.k + (n - i - 1) > VS_BURST)
+			txb_send(&b);
 	}
 	txb_send(&b);
+	if (VS_UNLIKELY(b.n_copied != 0)) {
+		vs_ctr_add(&vx->enc[q].copied, b.n_copied);
+		vs_ctr_add(&vx->enc[q].no_headroom, b.n_copied - replicas);
+	}
 	// Every frame was handled: sent, or counted under a vxlan-* reason (or, for the copies
 	// the underlay's ring refused, tx-ring-full of the underlay).
 	return n;

@@ -20,7 +20,9 @@
 // unicast, static entries) is replicated to every remote VTEP (head-end
 // replication). Each copy gets outer Ethernet (next hop's MAC), IPv4 (DF, TTL,
 // checksum), UDP (source port from a hash of the inner flow, checksum zero or
-// computed) and VXLAN headers, is built in a per-PMD scratch buffer and handed to
+// computed) and VXLAN headers, written into the headroom of the frame's receive buffer
+// (one copy per frame, in place; the others, and frames without headroom, are built in a
+// per-PMD scratch buffer) and handed to
 // the underlay's tx queue in batches.
 //
 // Concurrency: the transmit state of a port (struct vs_vxlan_tx: remote VTEPs,
@@ -50,7 +52,7 @@ struct vs_vxlan_arp;
 
 struct vs_vxlan_remote {
 	uint32_t ip;	 // host order
-	uint32_t ip_sum; // hdr's IPv4 header summed (total length 0) and folded: <= 0xffff
+	uint32_t ip_sum; // hdr's IPv4 header summed in memory order (total length 0), folded
 	uint64_t mac;	 // next hop's MAC, 0 while it is not resolved
 	// Outer headers to this VTEP, lengths, checksums and UDP source port left zero
 	// (vs_vxlan_remote_prepare): encapsulation copies them and patches those.
@@ -70,6 +72,23 @@ struct vs_vxlan_tx {
 	struct vs_vxlan_remote remotes[]; // the flood list, also the VTEPs frames are accepted from
 };
 
+// Encapsulation counters of a vxlan port as seen by one PMD thread (written by it only).
+// A frame is encapsulated in place, its outer headers written into the headroom of its
+// receive buffer (port->rx_headroom), unless it has none or it is one more copy of a
+// replicated frame: then it is built in the scratch area (one more copy of the frame).
+struct vs_vxlan_enc_ctr {
+	uint64_t copied;      // VXLAN frames built in the scratch area
+	uint64_t no_headroom; // ... of which because their frame had no headroom
+} VS_CACHE_ALIGNED;
+
+// What one PMD thread hands to an underlay's tx_burst(): the fields that never change (a frame
+// of vswitchd's own, no driver buffer: rx_port NULL) and ptrs[i] = &pkts[i] are set once
+// (vs_vxlan_txq_init()), each frame sets data and len.
+struct vs_vxlan_txq {
+	struct vs_pkt pkts[VS_BURST];
+	struct vs_pkt *ptrs[VS_BURST];
+} VS_CACHE_ALIGNED;
+
 // Driver state of a vxlan port (port->priv).
 struct vs_vxlan_port {
 	struct vs_vxlan_tx *tx;	  // cp: rw (release, then free after a grace period), dp: ro
@@ -77,6 +96,8 @@ struct vs_vxlan_port {
 	uint8_t *scratch;	  // the underlay's: VS_MAX_PMDS x VS_BURST slots of 'slot' bytes
 	uint32_t slot;		  // bytes per scratch slot (the underlay's max_frame)
 	void *cp;		  // control-plane bookkeeping (vswitch/cp/vxlan.c)
+	struct vs_vxlan_enc_ctr *enc; // [VS_MAX_PMDS]
+	struct vs_vxlan_txq *txq;     // the underlay's: [VS_MAX_PMDS]
 };
 
 // One VNI of an underlay: the vxlan port its frames belong to.
@@ -138,6 +159,13 @@ uint16_t vs_vxlan_src_port(const uint8_t *inner, uint32_t len);
 // 'out' (VS_VXLAN_HLEN + len bytes). Returns its length.
 uint32_t vs_vxlan_encap(const struct vs_vxlan_tx *tx, const struct vs_vxlan_remote *r,
 			const uint8_t *inner, uint32_t len, uint8_t *out);
+// The same in place: the VS_VXLAN_HLEN bytes in front of 'inner' must be writable (headroom).
+// The frame then starts at inner - VS_VXLAN_HLEN. Returns its length.
+uint32_t vs_vxlan_encap_in_place(const struct vs_vxlan_tx *tx, const struct vs_vxlan_remote *r,
+				 uint8_t *inner, uint32_t len);
+
+// Initialises 'n' tx packet arrays. Called from: control thread.
+void vs_vxlan_txq_init(struct vs_vxlan_txq *txq, unsigned n);
 
 // The vxlan port driver's transmit functions (port ops). 'q' is the PMD thread's id.
 uint16_t vs_vxlan_tx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *const *pkts,

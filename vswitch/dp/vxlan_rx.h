@@ -153,10 +153,13 @@ static inline uint8_t vs_vxlan_rx_fast(struct vs_vxlan_rx *rx, struct vs_pkt *pk
 	// IPv4 header checksum: the one's complement sum of the 20 bytes must be 0xffff, that
 	// is, their sum as integers (in 32-bit words of either byte order) a non-zero multiple
 	// of 0xffff (2^16 = 1 modulo 0xffff). Not zero: the words above passed, so byte 14
-	// is 0x45.
+	// is 0x45. A multiple of the odd 0xffff, without a division: n is one exactly when
+	// n x (the inverse of 0xffff modulo 2^64), modulo 2^64, is at most (2^64 - 1) / 0xffff
+	// (multiplying by the inverse maps the multiples k x 0xffff onto k, and every other n
+	// above that bound).
 	sum = (uint64_t)vs_vxlan_ld32(d + 14) + vs_vxlan_ld32(d + 18) + vs_vxlan_ld32(d + 22) +
 	      vs_vxlan_ld32(d + 26) + vs_vxlan_ld32(d + 30);
-	if (VS_UNLIKELY(bad | (sum % 0xffff)))
+	if (VS_UNLIKELY(bad != 0 || sum * 0xfffefffefffeffffULL > 0x1000100010001ULL))
 		return VS_VXLAN_RX_SLOW;
 	vni = vs_vxlan_be32(d + 46) >> 8;
 	src = vs_vxlan_ld32(d + 26);
