@@ -580,6 +580,23 @@ static void test_many_bursts(void **state)
 	assert_int_equal(ctr("p1").rx_packets, 200);
 }
 
+// A group destination (multicast, broadcast, just outside the link-local block) passes the
+// L2 stage's one-test group check: flooded, and its valid source still learned.
+static void test_group_dst_learns_src(void **state)
+{
+	(void)state;
+	br0_3ports();
+	tx_frame("p1", MCAST, MAC_A);
+	tx_frame("p2", PB_BROADCAST, MAC_B);
+	tx_frame("p3", 0x0180c2000010ULL, MAC_C);
+	assert_tx3(2, 2, 2);
+	assert_int_equal(all_drops("p1") + all_drops("p2") + all_drops("p3"), 0);
+	vs_switch_housekeeping(&sw);
+	assert_int_equal(fdb_port("br0", MAC_A), P("p1")->id);
+	assert_int_equal(fdb_port("br0", MAC_B), P("p2")->id);
+	assert_int_equal(fdb_port("br0", MAC_C), P("p3")->id);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -590,6 +607,7 @@ int main(void)
 		T(test_oversized),    T(test_tx_ring_full),   T(test_bridge_isolation),
 		T(test_static_entry), T(test_table_full),     T(test_del_port),
 		T(test_counters),     T(test_many_bursts),
+		T(test_group_dst_learns_src),
 	};
 #undef T
 

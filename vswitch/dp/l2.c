@@ -54,6 +54,8 @@ void vs_l2_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *
 	uint64_t c_src = UINT64_MAX, c_dst = UINT64_MAX;
 	uint32_t c_src_vtep = 0, c_dst_vtep = 0; // remote VTEPs of c_src, c_dst (vxlan ports)
 	uint16_t c_out = VS_PORT_NONE; // VS_PORT_NONE: a hairpin, dropped
+	// Read once: the stores to packets below may alias it, which would reload it per packet.
+	const uint32_t now_s = pmd->now_s;
 
 	if (n == 0)
 		return;
@@ -113,10 +115,15 @@ void vs_l2_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *
 				pkt->drop = VS_DROP_NO_BRIDGE;
 				continue;
 			}
-			if (VS_UNLIKELY(vs_mac_is_multicast(src) | (src == 0) |
-					vs_mac_is_link_local(dst))) {
-				pkt->drop = refuse(pkt);
-				continue;
+			// A group source or destination (link-local ones are group addresses) or a
+			// zero source: one test on the OR of both MACs for the common unicast frame.
+			if (VS_UNLIKELY(vs_mac_is_multicast(src | dst) | (src == 0))) {
+				uint8_t why = refuse(pkt);
+
+				if (why != VS_DROP_NONE) {
+					pkt->drop = why;
+					continue;
+				}
 			}
 			// The source: known on this port (and VTEP): refresh; absent or elsewhere:
 			// ask the control thread to learn it.
@@ -125,9 +132,8 @@ void vs_l2_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *
 				if (f.e != VS_FDB_EMPTY && (uint16_t)f.e == in_port &&
 				    __atomic_load_n(&f.slot->vtep, __ATOMIC_RELAXED) == vtep) {
 					// No store (the line stays clean) when it holds 'now' already.
-					if (__atomic_load_n(&f.slot->seen, __ATOMIC_RELAXED) != pmd->now_s)
-						__atomic_store_n(&f.slot->seen, pmd->now_s,
-								 __ATOMIC_RELAXED);
+					if (__atomic_load_n(&f.slot->seen, __ATOMIC_RELAXED) != now_s)
+						__atomic_store_n(&f.slot->seen, now_s, __ATOMIC_RELAXED);
 					c_src = src;
 					c_src_vtep = vtep;
 				} else {
