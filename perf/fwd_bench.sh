@@ -796,10 +796,15 @@ gen_once() {
 		for v in $(memif_vdevs client); do
 			vdevs+=(--vdev "$v,zero-copy=$GEN_ZC")
 		done
-		# memif zero-copy shares the client's memory with the server: one file per
-		# memory segment list (--single-file-segments).
-		# shellcheck disable=SC2046
-		"$DPDKGEN" $(dpdk_eal_args "${P}gen" "0@0") --single-file-segments "${vdevs[@]}" -- "${common[@]}" \
+		# memif zero-copy shares the client's memory with the server by file descriptor:
+		# one file per memory segment list (--single-file-segments), which EAL refuses
+		# with --huge-unlink (the files stay in the run's private hugetlbfs until it is
+		# unmounted; each run reuses them).
+		local eal
+		eal=$(dpdk_eal_args "${P}gen" "0@0")
+		[ "$GEN_ZC" = yes ] && eal="${eal/ --huge-unlink/} --single-file-segments"
+		# shellcheck disable=SC2086
+		"$DPDKGEN" $eal "${vdevs[@]}" -- "${common[@]}" \
 			>"$out" 2>"$TMPD/gen.err" &
 	else
 		ip netns exec "$G" "$VSGEN" --tx "$GA" --rx "$GB" --cpu 0 "${common[@]}" \
