@@ -13,10 +13,12 @@
 // (one command line)
 //
 // Frames are sent from refcounted template mbufs: the burst takes one reference per
-// frame and the driver drops it once it has copied the frame (memif and af_xdp copy at
-// tx time), so the loop neither allocates nor writes frames. Drivers that keep mbufs after
-// tx_burst (zero-copy NICs) would see the template change under them only when the phase
-// byte flips or, with more flows than templates, when headers are rewritten.
+// frame and the driver drops it once the frame has left (memif and af_xdp copy at tx
+// time; memif with zero-copy=yes hands the mbuf itself to the peer and drops it when the
+// peer is done), so the loop neither allocates nor writes frames. Templates are never
+// written while they may be in flight: warmup and measurement have their own set, and
+// with more flows or MACs than templates each frame is a fresh copy of a template whose
+// header is then rewritten.
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -32,6 +34,7 @@
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
+#include <rte_memcpy.h>
 #include <rte_mempool.h>
 
 #include "genframe.h"
@@ -242,17 +245,12 @@ static void send_learn(const struct args *a, struct rte_mempool *pool, uint32_t 
 		rte_pktmbuf_free_bulk(m + k, 4u - k);
 }
 
-static void set_phase(struct rte_mbuf **tmpl, uint32_t n, uint8_t phase)
-{
-	for (uint32_t i = 0; i < n; i++)
-		rte_pktmbuf_mtod(tmpl[i], uint8_t *)[GEN_OFF_PHASE] = phase;
-}
-
 struct span {
 	uint64_t t_start, t_end;
 };
 
-static void run_loop(const struct args *a, struct rte_mempool *pool, struct rte_mbuf **tmpl,
+// tmpl[0]: the warmup templates, tmpl[1] the measurement ones, n_tmpl of each.
+static void run_loop(const struct args *a, struct rte_mempool *pool, struct rte_mbuf **tmpl[2],
 		     uint32_t n_tmpl, uint32_t run, struct gen_stats *st, struct span *sp)
 {
 	struct rte_mbuf *rx[BURST], *tx[BURST];
@@ -263,12 +261,15 @@ static void run_loop(const struct args *a, struct rte_mempool *pool, struct rte_
 	int ph = warm_ns ? GEN_WARMUP : GEN_MEASURE;
 	struct gen_vary v = {
 		.flows = a->g.flows, .macs = a->g.macs, .n_tmpl = n_tmpl, .src_mac = a->g.src_mac};
+	// More flows or MACs than templates: every frame is a copy, its header rewritten.
+	const int copy = a->g.flows > n_tmpl || a->g.macs > n_tmpl;
+	struct rte_mbuf **cur = tmpl[0];
 	uint32_t next = 0;
 	uint16_t txq = 0, rxq = 0;
 	double tokens = 0, max_tokens = a->g.rate * 1e-3 > 4 * BURST ? a->g.rate * 1e-3 : 4 * BURST;
 
 	if (ph == GEN_MEASURE) {
-		set_phase(tmpl, n_tmpl, GEN_MEASURE);
+		cur = tmpl[1];
 		sp->t_start = now;
 		phase_end = now + meas_ns;
 	}
@@ -279,7 +280,7 @@ static void run_loop(const struct args *a, struct rte_mempool *pool, struct rte_
 		now = gen_now_ns();
 		if (ph == GEN_WARMUP && (now >= phase_end || stop_req)) {
 			ph = GEN_MEASURE;
-			set_phase(tmpl, n_tmpl, GEN_MEASURE);
+			cur = tmpl[1];
 			sp->t_start = now;
 			phase_end = now + meas_ns;
 		}
@@ -306,19 +307,38 @@ static void run_loop(const struct args *a, struct rte_mempool *pool, struct rte_
 				n = (uint16_t)(a->g.count - st->sent[0]);
 			if (n == 0)
 				break;
-			for (uint16_t i = 0; i < n; i++) {
-				struct rte_mbuf *m = tmpl[next];
+			if (copy) {
+				if (rte_pktmbuf_alloc_bulk(pool, tx, n) < 0) {
+					st->tx_short++;
+					break;
+				}
+				for (uint16_t i = 0; i < n; i++) {
+					uint8_t *d = rte_pktmbuf_mtod(tx[i], uint8_t *);
 
-				gen_vary_next(&v, rte_pktmbuf_mtod(m, uint8_t *));
-				rte_mbuf_refcnt_update(m, 1);
-				tx[i] = m;
-				if (++next == n_tmpl)
-					next = 0;
+					rte_memcpy(d, rte_pktmbuf_mtod(cur[next], const uint8_t *),
+						   a->g.size);
+					tx[i]->data_len = (uint16_t)a->g.size;
+					tx[i]->pkt_len = a->g.size;
+					gen_vary_next(&v, d);
+					if (++next == n_tmpl)
+						next = 0;
+				}
+			} else {
+				for (uint16_t i = 0; i < n; i++) {
+					struct rte_mbuf *m = cur[next];
+
+					rte_mbuf_refcnt_update(m, 1);
+					tx[i] = m;
+					if (++next == n_tmpl)
+						next = 0;
+				}
 			}
 			k = rte_eth_tx_burst(a->tx_port, txq, tx, n);
 			if (++txq == a->queues)
 				txq = 0;
-			for (uint16_t i = k; i < n; i++)
+			if (copy && k < n)
+				rte_pktmbuf_free_bulk(tx + k, (unsigned int)(n - k));
+			for (uint16_t i = k; i < n && !copy; i++)
 				rte_mbuf_refcnt_update(tx[i], -1);
 			// Frames not taken are offered again next time, in the same order.
 			next = (uint32_t)((next + n_tmpl - (uint32_t)(n - k)) % n_tmpl);
@@ -368,7 +388,7 @@ static void run_loop(const struct args *a, struct rte_mempool *pool, struct rte_
 
 int main(int argc, char **argv)
 {
-	struct rte_mbuf *tmpl[MAX_TEMPLATES];
+	struct rte_mbuf *tmpl_buf[2][MAX_TEMPLATES], **tmpl[2] = {tmpl_buf[0], tmpl_buf[1]};
 	struct rte_eth_stats s0, s1;
 	struct rte_mempool *pool;
 	char txname[RTE_ETH_NAME_MAX_LEN] = "", rxname[RTE_ETH_NAME_MAX_LEN] = "";
@@ -433,24 +453,34 @@ int main(int argc, char **argv)
 	}
 
 	n_tmpl = gen_n_templates(a.g.flows, a.g.macs, 4 * BURST, MAX_TEMPLATES);
-	if (rte_pktmbuf_alloc_bulk(pool, tmpl, n_tmpl) < 0) {
-		fprintf(stderr, "dpdkgen: cannot allocate %u template mbufs\n", n_tmpl);
+	if (rte_pktmbuf_alloc_bulk(pool, tmpl[0], n_tmpl) < 0) {
+		fprintf(stderr, "dpdkgen: cannot allocate 2 x %u template mbufs\n", n_tmpl);
 		n_tmpl = 0;
 		goto out;
 	}
-	for (uint32_t i = 0; i < n_tmpl; i++) {
-		uint8_t *d = (uint8_t *)rte_pktmbuf_append(tmpl[i], (uint16_t)a.g.size);
+	if (rte_pktmbuf_alloc_bulk(pool, tmpl[1], n_tmpl) < 0) {
+		fprintf(stderr, "dpdkgen: cannot allocate 2 x %u template mbufs\n", n_tmpl);
+		rte_pktmbuf_free_bulk(tmpl[0], n_tmpl);
+		n_tmpl = 0;
+		goto out;
+	}
+	for (uint32_t p = 0; p < 2; p++) {
+		for (uint32_t i = 0; i < n_tmpl; i++) {
+			uint8_t *d = (uint8_t *)rte_pktmbuf_append(tmpl[p][i], (uint16_t)a.g.size);
 
-		if (d == NULL) {
-			fprintf(stderr, "dpdkgen: --size %u does not fit an mbuf\n", a.g.size);
-			goto out;
+			if (d == NULL) {
+				fprintf(stderr, "dpdkgen: --size %u does not fit an mbuf\n",
+					a.g.size);
+				goto out;
+			}
+			gen_build_frame(d, a.g.size, a.g.dst_mac, a.g.src_mac, GEN_MAGIC, run);
+			d[GEN_OFF_PHASE] = p ? GEN_MEASURE : GEN_WARMUP;
+			gen_vary_template(&(struct gen_vary){.flows = a.g.flows,
+							     .macs = a.g.macs,
+							     .n_tmpl = n_tmpl,
+							     .src_mac = a.g.src_mac},
+					  d, i);
 		}
-		gen_build_frame(d, a.g.size, a.g.dst_mac, a.g.src_mac, GEN_MAGIC, run);
-		gen_vary_template(&(struct gen_vary){.flows = a.g.flows,
-						     .macs = a.g.macs,
-						     .n_tmpl = n_tmpl,
-						     .src_mac = a.g.src_mac},
-				  d, i);
 	}
 
 	// Tell a learning device where --dst-mac is, and give it time to apply it.
@@ -483,8 +513,10 @@ int main(int argc, char **argv)
 	}
 	rc = 0;
 out:
-	for (uint32_t i = 0; i < n_tmpl; i++)
-		rte_pktmbuf_free(tmpl[i]);
+	for (uint32_t i = 0; i < n_tmpl; i++) {
+		rte_pktmbuf_free(tmpl[0][i]);
+		rte_pktmbuf_free(tmpl[1][i]);
+	}
 	rte_eth_dev_stop(a.tx_port);
 	rte_eth_dev_stop(a.rx_port);
 	rte_eth_dev_close(a.tx_port);

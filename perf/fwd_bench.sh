@@ -74,6 +74,10 @@ memif, in one run; plus vswitchd's resident memory. Run as root, with CPUs 0 and
                    fails if the kernel gives too few. Default when a memif row is
                    selected: try, and fall back to --no-huge with a note
   --no-hugepages   DPDK processes run with --no-huge (ordinary 4 KiB pages)
+  --gen-copy       memif rows: the generator's memif ports copy frames in and out of
+                   the shared memory (zero-copy=no), as before; default zero-copy=yes:
+                   dpdkgen's mbufs are the memif buffers, so the device does every copy
+                   and the generator only hands over pointers (its ceiling is higher)
   --vxlan-b-cpu N  CPU of host B's vswitchd in the vxlan row (default 1, with host A's:
                    the device gets one CPU as in every other row; with 3 or more
                    CPUs, 2 gives each host its own CPU)
@@ -90,7 +94,7 @@ EOF
 # ---- options ---------------------------------------------------------------
 
 opt_seconds="" opt_warmup="" QUICK=0 OUTBASE=$SRC/perf/results SIZES=64,512,1518 RATE=0 FLOWS=1 MACS=1
-RFC=0 LOSS_OK=0 TRIAL="" STEPS=8 DEVICES="" WITH_OVS=0 VX_B_CPU=1 HUGE=auto
+RFC=0 LOSS_OK=0 TRIAL="" STEPS=8 DEVICES="" WITH_OVS=0 VX_B_CPU=1 HUGE=auto GEN_ZC=yes
 need_arg() { [ "$2" -ge 2 ] || { usage >&2; die "$1 needs a value"; }; }
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -117,6 +121,7 @@ while [ $# -gt 0 ]; do
 	--devices=*) DEVICES=${1#*=}; shift ;;
 	--ovs) WITH_OVS=1; shift ;;
 	--hugepages) HUGE=yes; shift ;;
+	--gen-copy) GEN_ZC=no; shift ;;
 	--no-hugepages) HUGE=no; shift ;;
 	--vxlan-b-cpu) need_arg "$1" $#; VX_B_CPU=$2; shift 2 ;;
 	--vxlan-b-cpu=*) VX_B_CPU=${1#*=}; shift ;;
@@ -789,10 +794,17 @@ gen_once() {
 		fi
 		local v vdevs=()
 		for v in $(memif_vdevs client); do
-			vdevs+=(--vdev "$v")
+			vdevs+=(--vdev "$v,zero-copy=$GEN_ZC")
 		done
-		# shellcheck disable=SC2046
-		"$DPDKGEN" $(dpdk_eal_args "${P}gen" "0@0") "${vdevs[@]}" -- "${common[@]}" \
+		# memif zero-copy shares the client's memory with the server by file descriptor:
+		# one file per memory segment list (--single-file-segments), which EAL refuses
+		# with --huge-unlink (the files stay in the run's private hugetlbfs until it is
+		# unmounted; each run reuses them).
+		local eal
+		eal=$(dpdk_eal_args "${P}gen" "0@0")
+		[ "$GEN_ZC" = yes ] && eal="${eal/ --huge-unlink/} --single-file-segments"
+		# shellcheck disable=SC2086
+		"$DPDKGEN" $eal "${vdevs[@]}" -- "${common[@]}" \
 			>"$out" 2>"$TMPD/gen.err" &
 	else
 		ip netns exec "$G" "$VSGEN" --tx "$GA" --rx "$GB" --cpu 0 "${common[@]}" \
@@ -996,6 +1008,7 @@ report() {
 	echo "thread on CPU 1 unless the row says otherwise; the sink's receive work on gB runs where dB"
 	echo "transmits. memif rows: DPDK memif, no kernel in the path (the device is the memif server)."
 	echo "DPDK memory of generator, testpmd, vswitchd and OVS: $HUGE_STATUS."
+	echo "memif generator ports (dpdkgen): zero-copy=$GEN_ZC (--gen-copy: no)."
 	echo "Load average $LOAD_BEFORE before, $LOAD_AFTER after; CPU0/CPU1 busy $BG% in one idle second before"
 	echo "the run (work of others)."
 	echo
