@@ -3,8 +3,8 @@
 //
 // No kernel device and no PMD thread. The switch is set up as in a unit test
 // (bridges of "mem" ports, one PMD context that is never started) and every
-// burst of VS_BURST pre-built frames goes through the same stage functions, in
-// the same order, as vs_pmd_pipeline() in vswitch/dp/pmd.c. The mem driver's rx copy
+// burst of VS_BURST pre-built frames goes through vs_pmd_pipeline() in
+// vswitch/dp/pmd.c (or, in the stage-only rows, one stage function). The mem driver's rx copy
 // (vs_mem_inject) is bypassed: packets point straight at the pre-built frames,
 // as they would at the buffers of a zero-copy driver. Its tx copy (a memcpy
 // of each frame into the tx ring) is kept: every real port pays a copy or a

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // pipeline_bench: the rows (in the order they are printed), the bridges they run on, and the
-// kernels that run a row's bursts through the same stage functions, in the same order, as
-// vs_pmd_pipeline() in vswitch/dp/pmd.c (or through one stage of it).
+// kernels that run a row's bursts through vs_pmd_pipeline() in vswitch/dp/pmd.c (or through
+// one stage function of it).
 #include "../pmd/mem.h"
 #include "../vswitch/dp/csum.h"
 #include "../vswitch/dp/l2.h"

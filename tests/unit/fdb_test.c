@@ -498,6 +498,30 @@ static void test_vtep(void **state)
 	vs_fdb_destroy(fdb);
 }
 
+// vs_fdb_first_slot(), the L2 stage's way to the slot a lookup begins with, is
+// &slots[vs_fdb_hash(mac) & mask] for every table size.
+static void test_first_slot(void **state)
+{
+	static struct vs_fdb_slot slots[1 << 17];
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+
+	(void)state;
+	for (uint32_t bits = 0; bits <= 17; bits++) {
+		uint32_t mask = (1u << bits) - 1;
+
+		for (int i = 0; i < 10000; i++) {
+			uint64_t mac;
+
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			mac = i < 3 ? (uint64_t)i * 0xffffffffffffULL / 2 : x & 0xffffffffffffULL;
+			assert_ptr_equal(vs_fdb_first_slot(slots, mask, mac),
+					 &slots[vs_fdb_hash(mac) & mask]);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -508,6 +532,7 @@ int main(void)
 		cmocka_unit_test(test_tombstones),   cmocka_unit_test(test_dump),
 		cmocka_unit_test(test_many),
 		cmocka_unit_test(test_vtep),
+		cmocka_unit_test(test_first_slot),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

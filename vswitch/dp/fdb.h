@@ -53,6 +53,17 @@ static inline uint32_t vs_fdb_hash(uint64_t mac)
 	return (uint32_t)((mac * 0x9E3779B97F4A7C15ULL) >> 29);
 }
 
+// &slots[vs_fdb_hash(mac) & mask]: the slot a lookup of 'mac' begins with, in a table of
+// 'slots' and 'mask' (the hash's bits picked right where a slot's offset wants them).
+static inline struct vs_fdb_slot *vs_fdb_first_slot(struct vs_fdb_slot *slots, uint32_t mask,
+						    uint64_t mac)
+{
+	_Static_assert(sizeof(struct vs_fdb_slot) == 16, "a slot is 16 bytes");
+	uint64_t off = ((mac * 0x9E3779B97F4A7C15ULL) >> (29 - 4)) & ((uint64_t)mask << 4);
+
+	return (struct vs_fdb_slot *)((char *)slots + off);
+}
+
 static inline struct vs_fdb_table *vs_fdb_table_get(const struct vs_fdb *fdb)
 {
 	return __atomic_load_n(&fdb->tab, __ATOMIC_ACQUIRE);

@@ -172,3 +172,190 @@ void vs_l2_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *
 		}
 	}
 }
+
+bool vs_l2_prefetch_wanted(const struct vs_dp_bridge *br)
+{
+	return __atomic_load_n(&br->fdb->count, __ATOMIC_RELAXED) > VS_L2_PREFETCH_MIN;
+}
+
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
+// Drop counters, out of the loop's way.
+static __attribute__((noinline)) void count_drop(struct vs_port *port, uint16_t pmd_id,
+						 uint8_t why)
+{
+	vs_ctr_add(&port->ctr[pmd_id].drops[why], 1);
+}
+
+// The rest of a lookup of 'mac' whose first slot 'sl' holds another MAC: its slot ('*e' its
+// entry word) or '*e' VS_FDB_EMPTY.
+static __attribute__((noinline)) struct vs_fdb_slot *
+next_probe(struct vs_fdb_slot *slots, uint32_t mask, struct vs_fdb_slot *sl, uint64_t mac,
+	   uint64_t *e)
+{
+	struct vs_fdb_hit f =
+		vs_fdb_slot_probe(slots, mask, mac, (uint32_t)(sl - slots + 1) & mask);
+
+	*e = f.e;
+	return f.slot;
+}
+
+// The run of frames to one egress port that vs_l2_fast_burst() is staging: appended to the
+// port's staging array as vs_output_burst() appends them, its count and bytes stored when
+// the run ends.
+struct run {
+	uint16_t out; // VS_PORT_NONE: no run yet
+	struct vs_pkt **q, **end; // the port's staging array and where the next frame goes
+	uint32_t max, bytes;	  // the port's largest frame; bytes staged in this run
+};
+
+static ALWAYS_INLINE void run_close(struct vs_pmd *pmd, struct run *r)
+{
+	uint16_t k = (uint16_t)(r->end - r->q);
+
+	if (r->out == VS_PORT_NONE)
+		return;
+	if (pmd->tx_n[r->out] == 0 && k != 0)
+		pmd->touched[pmd->n_touched++] = r->out;
+	pmd->tx_n[r->out] = k;
+	pmd->tx_bytes[r->out] += r->bytes;
+}
+
+static ALWAYS_INLINE void run_open(struct vs_pmd *pmd, const struct vs_conf *conf, struct run *r,
+				   uint16_t out)
+{
+	run_close(pmd, r);
+	r->out = out;
+	r->q = pmd->tx_pkts[out];
+	r->end = r->q + pmd->tx_n[out];
+	r->max = conf->ports[out]->max_frame;
+	r->bytes = 0;
+}
+
+// vs_l2_fast_burst(), one copy with the slots vs_parse_rx_burst() computed ('hashed'), one
+// computing them itself, with vs_l2_burst()'s cache of the last source and destination (a table
+// of few MACs: a burst's frames likely share them).
+static ALWAYS_INLINE uint16_t fast_burst(struct vs_pmd *pmd, const struct vs_conf *conf,
+					 const struct vs_dp_bridge *br,
+					 const struct vs_rx_prep *prep, struct vs_pkt *pkts,
+					 uint16_t n, const bool hashed)
+{
+	struct vs_fdb_slot *slots = prep->slots;
+	const uint32_t mask = prep->mask, now_s = pmd->now_s;
+	const uint16_t in_port = pkts[0].in_port;
+	uint64_t c_src = UINT64_MAX, c_dst = UINT64_MAX;
+	uint32_t c_vtep = 0;
+	uint16_t c_out = VS_PORT_NONE;
+	struct run r = {.out = VS_PORT_NONE};
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		struct vs_pkt *pkt = &pkts[i];
+		uint64_t src = pkt->src_mac, dst = pkt->dst_mac;
+		uint32_t vtep;
+		uint16_t out;
+
+		// A group source or destination, a zero source (src - 1 has the group bit
+		// then; it also has it for a source whose 40 low bits are all zero, a rare one
+		// that only takes the longer way): vs_l2_burst() refuses, floods or switches them.
+		if (VS_UNLIKELY((((src - 1) | src | dst) >> 40) & 1))
+			goto slow;
+		// The source: its first slot holds it, on this port and not behind a VTEP
+		// (frames of a port that is not a VXLAN underlay have none): refresh. Anything
+		// else (absent, moved, further down the probe sequence): vs_l2_burst().
+		if (hashed || src != c_src) {
+			struct vs_fdb_slot *sl =
+				hashed ? prep->src[i] : vs_fdb_first_slot(slots, mask, src);
+			const uint64_t key = src << 16 | in_port;
+			uint64_t e = __atomic_load_n(&sl->e, __ATOMIC_ACQUIRE);
+
+			if (VS_UNLIKELY(e != key)) {
+				// Further down the probe sequence? Absent or moved: learn it.
+				if (e == VS_FDB_EMPTY || (e >> 16) == src)
+					goto slow;
+				sl = next_probe(slots, mask, sl, src, &e);
+				if (e != key)
+					goto slow;
+			}
+			if (__atomic_load_n(&sl->vtep, __ATOMIC_RELAXED) != 0)
+				goto slow;
+			// No store (the line stays clean) when it holds 'now' already.
+			if (__atomic_load_n(&sl->seen, __ATOMIC_RELAXED) != now_s)
+				__atomic_store_n(&sl->seen, now_s, __ATOMIC_RELAXED);
+			c_src = src;
+		}
+		// The destination: found in its first slot, on another port of the bridge.
+		// Anything else (unknown, a hairpin, a port that left the bridge): vs_l2_burst().
+		if (hashed || dst != c_dst) {
+			struct vs_fdb_slot *sl =
+				hashed ? prep->dst[i] : vs_fdb_first_slot(slots, mask, dst);
+			uint64_t e = __atomic_load_n(&sl->e, __ATOMIC_ACQUIRE);
+
+			if (VS_UNLIKELY((e >> 16) != dst)) {
+				// Absent (flood), or further down the probe sequence.
+				if (e == VS_FDB_EMPTY)
+					goto slow;
+				sl = next_probe(slots, mask, sl, dst, &e);
+			}
+			out = (uint16_t)e;
+			if (VS_UNLIKELY(e == VS_FDB_EMPTY)) // not found (or the MAC 0)
+				goto slow;
+			if (VS_UNLIKELY(out == in_port))
+				goto slow;
+			if (VS_UNLIKELY(out >= VS_MAX_PORTS || conf->bridge_of[out] != br))
+				goto slow;
+			vtep = __atomic_load_n(&sl->vtep, __ATOMIC_RELAXED);
+			c_dst = dst;
+			c_out = out;
+			c_vtep = vtep;
+		} else {
+			out = c_out;
+			vtep = c_vtep;
+		}
+		pkt->vtep = vtep;
+		pkt->out_port = out;
+	stage:
+		if (VS_UNLIKELY(out != r.out))
+			run_open(pmd, conf, &r, out);
+		if (VS_UNLIKELY(pkt->len > r.max)) {
+			count_drop(conf->ports[out], pmd->id, VS_DROP_OVERSIZED);
+		} else {
+			*r.end++ = pkt;
+			r.bytes += pkt->len;
+		}
+		continue;
+	slow:
+		// A group destination floods (or is refused): vs_l2_burst() and vs_output_burst()
+		// take the rest of the burst from here.
+		if (vs_mac_is_multicast(dst))
+			break;
+		vs_l2_burst(pmd, conf, pkt, 1);
+		if (pkt->drop != VS_DROP_NONE) {
+			count_drop(conf->ports[in_port], pmd->id, pkt->drop);
+			continue;
+		}
+		out = pkt->out_port;
+		if (out < VS_PORT_FLOOD_SKIP)
+			goto stage;
+		// A flood: vs_output_burst() replicates it, and stages everything after it, in
+		// order, once vs_l2_burst() has switched it.
+		run_close(pmd, &r);
+		vs_l2_burst(pmd, conf, pkt + 1, (uint16_t)(n - i - 1));
+		return i;
+	}
+	run_close(pmd, &r);
+	if (i < n)
+		vs_l2_burst(pmd, conf, pkts + i, (uint16_t)(n - i));
+	return i;
+}
+
+uint16_t vs_l2_fast_burst(struct vs_pmd *pmd, const struct vs_conf *conf,
+			  const struct vs_dp_bridge *br, const struct vs_rx_prep *prep,
+			  struct vs_pkt *pkts, uint16_t n)
+{
+	if (n == 0)
+		return 0;
+	if (prep->hashed)
+		return fast_burst(pmd, conf, br, prep, pkts, n, true);
+	return fast_burst(pmd, conf, br, prep, pkts, n, false);
+}

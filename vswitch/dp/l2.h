@@ -8,7 +8,25 @@
 // ingress port), or VS_PORT_FLOOD for broadcast, multicast and unknown unicast.
 #pragma once
 
+#include <stdbool.h>
+
 #include "conf.h"
+#include "parse.h"
 #include "pmd.h"
 
 void vs_l2_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_pkt *pkts, uint16_t n);
+
+// Whether the lookups in the MAC table of learning bridge 'br' are worth prefetching (it holds
+// more MACs than stay in the L1 cache). Called from: PMD threads.
+bool vs_l2_prefetch_wanted(const struct vs_dp_bridge *br);
+
+// The L2 and output staging stages in one pass, for a burst of 'n' (at most VS_BURST) frames
+// from one port of learning bridge 'br' that vs_parse_rx_burst() prepared ('prep', dropping
+// none) and that no stage answered yet (out_port VS_PORT_NONE, vtep 0). Learns and switches
+// each frame as vs_l2_burst() does and stages known unicast on its egress port as
+// vs_output_burst() does, counting drops, up to the first frame to flood: returns its index
+// (n if none), from which the caller runs vs_output_burst() on the rest.
+// Called from: PMD threads.
+uint16_t vs_l2_fast_burst(struct vs_pmd *pmd, const struct vs_conf *conf,
+			  const struct vs_dp_bridge *br, const struct vs_rx_prep *prep,
+			  struct vs_pkt *pkts, uint16_t n);

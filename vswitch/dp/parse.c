@@ -2,10 +2,12 @@
 #include "parse.h"
 
 #include "csum.h"
+#include "fdb.h"
 
 #include <vs/compiler.h>
 #include <vs/drops.h>
 
+#include <stddef.h>
 #include <string.h>
 
 static inline uint16_t rd16(const uint8_t *p)
@@ -35,9 +37,9 @@ static inline uint8_t parse(struct vs_pkt *pkt)
 	pkt->vlan = 0;
 	if (pkt->len < VS_ETH_HLEN)
 		return pkt->drop = VS_DROP_MALFORMED;
-	// Bytes 0-7 hold the destination and 4-11 end with the source (the frame has 14).
+	// Bytes 0-7 start with the destination and 6-13 with the source (the frame has 14).
 	pkt->dst_mac = rd64(d) >> 16;
-	pkt->src_mac = rd64(d + 4) & 0xffffffffffffULL;
+	pkt->src_mac = rd64(d + 6) >> 16;
 	type = rd16(d + off);
 	while (VS_UNLIKELY(type == VS_ETH_P_8021Q || type == VS_ETH_P_8021AD)) {
 		// A tag is 2 bytes of TCI after the TPID, then the next ethertype.
@@ -81,4 +83,122 @@ uint16_t vs_parse_csum_burst(struct vs_pkt *pkts, uint16_t n)
 		if (parse(&pkts[i]) == VS_DROP_NONE && VS_UNLIKELY(vs_csum_maybe_partial(&pkts[i])))
 			fixed += (uint16_t)vs_csum_complete_partial(&pkts[i]);
 	return fixed;
+}
+
+// The word of bytes 12-15 of an untagged IPv4 frame without options, as loaded: ethertype
+// 0x0800, then version 4 and IHL 5.
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define IP4_WORD 0x450008u
+#define IP4_MASK 0xffffffu
+#else
+#define IP4_WORD 0x08004500u
+#define IP4_MASK 0xffffff00u
+#endif
+
+// What parse() stores in ethertype, vlan, l3_off, drop and n_vlans (adjacent, in this order)
+// for an untagged IPv4 frame, as one 8-byte store.
+_Static_assert(offsetof(struct vs_pkt, vlan) == offsetof(struct vs_pkt, ethertype) + 2 &&
+		       offsetof(struct vs_pkt, l3_off) == offsetof(struct vs_pkt, ethertype) + 4 &&
+		       offsetof(struct vs_pkt, drop) == offsetof(struct vs_pkt, ethertype) + 6 &&
+		       offsetof(struct vs_pkt, n_vlans) == offsetof(struct vs_pkt, ethertype) + 7,
+	       "struct vs_pkt: ethertype, vlan, l3_off, drop, n_vlans");
+_Static_assert(offsetof(struct vs_pkt, out_port) == offsetof(struct vs_pkt, in_port) + 2,
+	       "struct vs_pkt: in_port, out_port");
+
+static inline uint64_t ip4_meta(void)
+{
+	struct {
+		uint16_t ethertype, vlan, l3_off;
+		uint8_t drop, n_vlans;
+	} m = {0x0800, 0, VS_ETH_HLEN, VS_DROP_NONE, 0};
+	uint64_t v;
+
+	_Static_assert(sizeof(m) == 8, "8 bytes");
+	memcpy(&v, &m, 8);
+	return v;
+}
+
+static inline __attribute__((always_inline)) void rx_pass(struct vs_pkt *pkts, uint16_t n,
+							  uint16_t in_port, struct vs_port *rx_port,
+							  bool csum, bool hashed,
+							  struct vs_rx_prep *prep)
+{
+	struct vs_fdb_slot *slots = prep->slots;
+	const uint32_t mask = prep->mask;
+	// in_port, then out_port = VS_PORT_NONE, as one store
+	const uint32_t ports = (uint32_t)in_port | (uint32_t)VS_PORT_NONE << 16;
+	const uint64_t meta = ip4_meta();
+	uint64_t bytes = 0;
+	uint16_t fixed = 0, dropped = 0;
+
+	for (uint16_t i = 0; i < n; i++)
+		vs_prefetch0(pkts[i].data);
+	for (uint16_t i = 0; i < n; i++) {
+		struct vs_pkt *pkt = &pkts[i];
+		const uint8_t *d = pkt->data;
+		uint32_t len = pkt->len, w;
+		uint64_t dst, src;
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		memcpy(&pkt->in_port, &ports, 4);
+#else
+		pkt->in_port = in_port;
+		pkt->out_port = VS_PORT_NONE;
+#endif
+		pkt->rx_port = rx_port;
+		pkt->vtep = 0;
+		bytes += len;
+		if (VS_LIKELY(len >= VS_CSUM_FAST_MIN) &&
+		    (memcpy(&w, d + 12, 4), (w & IP4_MASK) == IP4_WORD)) {
+			// parse() of an untagged IPv4 frame, with the checksum test that knows
+			// where the headers are.
+			dst = rd64(d) >> 16;
+			src = rd64(d + 6) >> 16;
+			pkt->dst_mac = dst;
+			pkt->src_mac = src;
+			memcpy(&pkt->ethertype, &meta, 8);
+			if (csum && VS_UNLIKELY(vs_csum_maybe_partial_ip4(d)))
+				fixed += (uint16_t)vs_csum_complete_partial(pkt);
+		} else {
+			if (parse(pkt) != VS_DROP_NONE) {
+				dropped++;
+				continue;
+			}
+			if (csum && VS_UNLIKELY(vs_csum_maybe_partial(pkt)))
+				fixed += (uint16_t)vs_csum_complete_partial(pkt);
+			dst = pkt->dst_mac;
+			src = pkt->src_mac;
+		}
+		if (hashed) {
+			struct vs_fdb_slot *s = vs_fdb_first_slot(slots, mask, src);
+			struct vs_fdb_slot *t = vs_fdb_first_slot(slots, mask, dst);
+
+			__builtin_prefetch(s, 0, 3);
+			__builtin_prefetch(t, 0, 3);
+			prep->src[i] = s;
+			prep->dst[i] = t;
+		}
+	}
+	prep->bytes = bytes;
+	prep->fixed = fixed;
+	prep->dropped = dropped;
+}
+
+void vs_parse_rx_burst(struct vs_pkt *pkts, uint16_t n, uint16_t in_port, struct vs_port *rx_port,
+		       bool csum, struct vs_rx_prep *prep)
+{
+	bool hashed = prep->hashed && prep->slots != NULL;
+
+	// One copy of the loop per combination: the tests stay out of it.
+	if (csum) {
+		if (hashed)
+			rx_pass(pkts, n, in_port, rx_port, true, true, prep);
+		else
+			rx_pass(pkts, n, in_port, rx_port, true, false, prep);
+	} else {
+		if (hashed)
+			rx_pass(pkts, n, in_port, rx_port, false, true, prep);
+		else
+			rx_pass(pkts, n, in_port, rx_port, false, false, prep);
+	}
 }

@@ -4,9 +4,12 @@
 // short for their headers as dropped (VS_DROP_MALFORMED).
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "pkt.h"
+
+struct vs_fdb_slot;
 
 #define VS_ETH_HLEN 14
 #define VS_VLAN_HLEN 4
@@ -20,3 +23,28 @@ void vs_parse_burst(struct vs_pkt *pkts, uint16_t n);
 // Parses a burst and completes partial checksums (vs_csum_burst(), dp/csum.h) in the same
 // pass over each frame; returns how many frames the checksum stage changed.
 uint16_t vs_parse_csum_burst(struct vs_pkt *pkts, uint16_t n);
+
+// The pipeline's first pass over a burst that arrived on one port (not a VXLAN underlay:
+// vs_pmd_pipeline(), dp/pmd.c), and what it leaves for the L2 stage (vs_l2_fast_burst(),
+// dp/l2.h).
+struct vs_rx_prep {
+	// In: the slots and mask of the ingress bridge's MAC table (NULL: a bridge that does
+	// not learn, or none), and whether to compute and prefetch each frame's first slots.
+	struct vs_fdb_slot *slots;
+	uint32_t mask;
+	bool hashed;
+	// Out, with 'hashed': the slot the lookup of each frame's source and destination MAC
+	// begins with (undefined for frames the pass dropped).
+	struct vs_fdb_slot *src[VS_BURST], *dst[VS_BURST];
+	uint64_t bytes;	  // out: the frames' bytes
+	uint16_t fixed;	  // out: frames whose partial checksum was completed
+	uint16_t dropped; // out: frames the pass dropped (malformed)
+};
+
+// One pass over the 'n' (at most VS_BURST) frames of a burst received on port 'in_port'
+// ('rx_port'): sets what the receive path owns (in_port, rx_port, out_port = VS_PORT_NONE,
+// drop, vtep = 0), parses as vs_parse_burst() does, completes partial checksums as
+// vs_parse_csum_burst() does if 'csum', and fills 'prep' (see above).
+// Called from: PMD threads.
+void vs_parse_rx_burst(struct vs_pkt *pkts, uint16_t n, uint16_t in_port, struct vs_port *rx_port,
+		       bool csum, struct vs_rx_prep *prep);

@@ -75,12 +75,68 @@ void vs_pmd_destroy(struct vs_pmd *pmd)
 	free(pmd);
 }
 
+// Whether 'port' is the underlay of a VXLAN port: its frames may be decapsulated into
+// frames of other ports (vs_vxlan_rx_burst()).
+static bool is_underlay(const struct vs_conf *conf, const struct vs_port *port)
+{
+	const struct vs_vxlan_conf *vc = conf->vxlan;
+
+	if (vc == NULL)
+		return false;
+	for (uint16_t u = 0; u < vc->n_underlays; u++)
+		if (vc->underlay[u].port == port)
+			return true;
+	return false;
+}
+
+// The pipeline of a burst whose frames all stay frames of 'port' (no VXLAN underlay): one
+// pass sets up, parses, completes checksums and starts the MAC table's lines loading; on a
+// learning bridge without services one more learns, switches and stages.
+static void pipeline_one_port(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_port *port,
+			      uint16_t n)
+{
+	struct vs_port_counters *c = &port->ctr[pmd->id];
+	const struct vs_dp_bridge *br = conf->bridge_of[port->id];
+	struct vs_fdb_table *t = NULL;
+	struct vs_rx_prep prep;
+	bool fast;
+
+	// The L2 stage proper runs on frames no earlier stage answered: a bridge with a service
+	// table runs its stage first; macvlan bridges demultiplex instead of learning.
+	fast = br != NULL && br->type != VS_BRIDGE_MACVLAN && br->svc == NULL &&
+	       (t = vs_fdb_table_get(br->fdb)) != NULL;
+	prep.slots = fast ? t->slots : NULL;
+	prep.mask = fast ? t->mask : 0;
+	prep.hashed = fast && vs_l2_prefetch_wanted(br);
+	vs_parse_rx_burst(pmd->pkts, n, port->id, port, !port->rx_csum_full, &prep);
+	vs_ctr_add(&c->rx_packets, n);
+	vs_ctr_add(&c->rx_bytes, prep.bytes);
+	if (!port->rx_csum_full)
+		vs_ctr_add(&c->rx_csum_completed, prep.fixed);
+	if (fast && prep.dropped == 0) {
+		uint16_t i = vs_l2_fast_burst(pmd, conf, br, &prep, pmd->pkts, n);
+
+		if (i < n)
+			vs_output_burst(pmd, conf, pmd->pkts + i, (uint16_t)(n - i));
+	} else {
+		if (conf->any_svc)
+			vs_svc_burst(pmd, conf, pmd->pkts, n);
+		vs_l2_burst(pmd, conf, pmd->pkts, n);
+		vs_output_burst(pmd, conf, pmd->pkts, n);
+	}
+	vs_output_flush(pmd, conf);
+}
+
 void vs_pmd_pipeline(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_port *port,
 		     uint16_t n)
 {
 	struct vs_port_counters *c = &port->ctr[pmd->id];
 	uint64_t bytes = 0;
 
+	if (VS_LIKELY(!is_underlay(conf, port))) {
+		pipeline_one_port(pmd, conf, port, n);
+		return;
+	}
 	for (uint16_t i = 0; i < n; i++) {
 		pmd->pkts[i].in_port = port->id;
 		pmd->pkts[i].rx_port = port;
@@ -91,7 +147,7 @@ void vs_pmd_pipeline(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_p
 	}
 	vs_ctr_add(&c->rx_packets, n);
 	vs_ctr_add(&c->rx_bytes, bytes);
-	if (conf->vxlan != NULL && (n = vs_vxlan_rx_burst(pmd, conf, port, pmd->pkts, n)) == 0)
+	if ((n = vs_vxlan_rx_burst(pmd, conf, port, pmd->pkts, n)) == 0)
 		return;
 	if (!port->rx_csum_full)
 		vs_ctr_add(&c->rx_csum_completed, vs_parse_csum_burst(pmd->pkts, n));
