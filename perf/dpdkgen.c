@@ -19,6 +19,7 @@
 // written while they may be in flight: warmup and measurement have their own set, and
 // with more flows or MACs than templates each frame is a fresh copy of a template whose
 // header is then rewritten.
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -54,6 +55,7 @@ struct args {
 	uint16_t queues;    // tx queues per port; bursts go out on them in turn
 	uint16_t rx_queues; // rx queues per port (default: as many), all received
 	uint32_t link_wait; // seconds to wait for the links; a reconnect every link_wait / 5
+	int dut_pid;	    // the device under test's process (--dut-pid), 0: none
 	struct gen_opts g;
 };
 
@@ -77,6 +79,9 @@ static void usage(FILE *f)
 		"                       sent on the queues in turn, every queue is received\n"
 		"      --rx-queues N    rx queues per port, if not as many as --queues (a memif\n"
 		"                       server's tx queues are the client's rx queues)\n"
+		"      --dut-pid PID    also report how much CPU the device under test's process\n"
+		"                       (all its threads) got and used during the measurement\n"
+		"                       (JSON: dut_oncpu_pct, dut_cpu_ns, dut_ns_per_frame)\n"
 		"      --link-wait S    wait up to S seconds for both links (default 10;\n"
 		"                       more for a peer under valgrind)\n"
 		"  -s, --size BYTES     frame length without FCS, %d-%d (default 60)\n"
@@ -104,6 +109,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{"queues", required_argument, NULL, 'Q'},
 		{"rx-queues", required_argument, NULL, 'X'},
 		{"link-wait", required_argument, NULL, 'L'},
+		{"dut-pid", required_argument, NULL, 'P'},
 		GEN_OPTS_LONG,
 		{"help", no_argument, NULL, 'h'},
 		{0},
@@ -137,6 +143,11 @@ static int parse_args(int argc, char **argv, struct args *a)
 			if (gen_parse_u64(optarg, 1, 3600, &v) < 0)
 				goto bad;
 			a->link_wait = (uint32_t)v;
+			break;
+		case 'P':
+			if (gen_parse_u64(optarg, 1, 4194304, &v) < 0)
+				goto bad;
+			a->dut_pid = (int)v;
 			break;
 		case 'h':
 			usage(stdout);
@@ -245,8 +256,68 @@ static void send_learn(const struct args *a, struct rte_mempool *pool, uint32_t 
 		rte_pktmbuf_free_bulk(m + k, 4u - k);
 }
 
+// ns on the CPU and ns runnable but waiting for it (/proc/.../schedstat), of this thread
+// (pid 0) or summed over the threads of process 'pid'. -1 if it cannot be read.
+static int sched_read(int pid, uint64_t *run, uint64_t *wait)
+{
+	char path[64];
+	unsigned long long r, w;
+	struct dirent *e;
+	DIR *d;
+	FILE *f;
+	int n = 0;
+
+	*run = *wait = 0;
+	if (pid == 0) {
+		f = fopen("/proc/thread-self/schedstat", "r");
+		if (f == NULL)
+			return -1;
+		n = fscanf(f, "%llu %llu", &r, &w) == 2;
+		fclose(f);
+		*run = r;
+		*wait = w;
+		return n ? 0 : -1;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	d = opendir(path);
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%.16s/schedstat", pid, e->d_name);
+		f = fopen(path, "r");
+		if (f == NULL)
+			continue; // the thread has just exited
+		if (fscanf(f, "%llu %llu", &r, &w) == 2) {
+			*run += r;
+			*wait += w;
+			n++;
+		}
+		fclose(f);
+	}
+	closedir(d);
+	return n ? 0 : -1;
+}
+
+// Scheduling of the generator and the device (--dut-pid) at one moment.
+struct sched_snap {
+	int ok; // GEN_SCHED_* read
+	uint64_t gen_run, gen_wait, dut_run, dut_wait;
+};
+
+static void sched_snap(int dut_pid, struct sched_snap *s)
+{
+	s->ok = 0;
+	if (sched_read(0, &s->gen_run, &s->gen_wait) == 0)
+		s->ok |= GEN_SCHED_GEN;
+	if (dut_pid != 0 && sched_read(dut_pid, &s->dut_run, &s->dut_wait) == 0)
+		s->ok |= GEN_SCHED_DUT;
+}
+
 struct span {
 	uint64_t t_start, t_end;
+	struct sched_snap s0, s1; // at t_start and t_end
 };
 
 // tmpl[0]: the warmup templates, tmpl[1] the measurement ones, n_tmpl of each.
@@ -270,6 +341,8 @@ static void run_loop(const struct args *a, struct rte_mempool *pool, struct rte_
 
 	if (ph == GEN_MEASURE) {
 		cur = tmpl[1];
+		sched_snap(a->dut_pid, &sp->s0);
+		now = gen_now_ns();
 		sp->t_start = now;
 		phase_end = now + meas_ns;
 	}
@@ -281,6 +354,8 @@ static void run_loop(const struct args *a, struct rte_mempool *pool, struct rte_
 		if (ph == GEN_WARMUP && (now >= phase_end || stop_req)) {
 			ph = GEN_MEASURE;
 			cur = tmpl[1];
+			sched_snap(a->dut_pid, &sp->s0);
+			now = gen_now_ns();
 			sp->t_start = now;
 			phase_end = now + meas_ns;
 		}
@@ -288,6 +363,7 @@ static void run_loop(const struct args *a, struct rte_mempool *pool, struct rte_
 		    (now >= phase_end || stop_req || (a->g.count && st->sent[0] >= a->g.count))) {
 			ph = GEN_DRAIN;
 			sp->t_end = now;
+			sched_snap(a->dut_pid, &sp->s1);
 			phase_end = now + DRAIN_NS;
 			last_rx = now;
 		}
@@ -382,8 +458,10 @@ static void run_loop(const struct args *a, struct rte_mempool *pool, struct rte_
 			}
 		}
 	}
-	if (sp->t_end == 0)
+	if (sp->t_end == 0) {
 		sp->t_end = now;
+		sched_snap(a->dut_pid, &sp->s1);
+	}
 }
 
 int main(int argc, char **argv)
@@ -509,6 +587,11 @@ int main(int argc, char **argv)
 		};
 
 		gen_result_fill(&res, &a.g, &st, sp.t_start, sp.t_end);
+		res.sched = sp.s0.ok & sp.s1.ok;
+		res.gen_run_ns = sp.s1.gen_run - sp.s0.gen_run;
+		res.gen_wait_ns = sp.s1.gen_wait - sp.s0.gen_wait;
+		res.dut_run_ns = sp.s1.dut_run - sp.s0.dut_run;
+		res.dut_wait_ns = sp.s1.dut_wait - sp.s0.dut_wait;
 		gen_print_result(stdout, &res, a.g.json);
 	}
 	rc = 0;

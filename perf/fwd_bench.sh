@@ -81,6 +81,10 @@ memif, in one run; plus vswitchd's resident memory. Run as root, with CPUs 0 and
   --vxlan-b-cpu N  CPU of host B's vswitchd in the vxlan row (default 1, with host A's:
                    the device gets one CPU as in every other row; with 3 or more
                    CPUs, 2 gives each host its own CPU)
+  --repeat N       measure every row N times, round-robin (run 1 measures each device
+                   once, then run 2, ...), so that all rows sample the same changes of
+                   the machine's load; the report gives each row's median run (its
+                   other columns are that run's) and lists every run's Mpps (default 1)
   --quick          smoke run: --seconds 2 --warmup 0.5 (explicit options still win)
   --out DIR        base directory for results (default perf/results of this tree);
                    each run writes DIR/YYYYMMDD-HHMMSS/
@@ -94,7 +98,7 @@ EOF
 # ---- options ---------------------------------------------------------------
 
 opt_seconds="" opt_warmup="" QUICK=0 OUTBASE=$SRC/perf/results SIZES=64,512,1518 RATE=0 FLOWS=1 MACS=1
-RFC=0 LOSS_OK=0 TRIAL="" STEPS=8 DEVICES="" WITH_OVS=0 VX_B_CPU=1 HUGE=auto GEN_ZC=yes
+RFC=0 LOSS_OK=0 TRIAL="" STEPS=8 DEVICES="" WITH_OVS=0 VX_B_CPU=1 HUGE=auto GEN_ZC=yes REPEAT=1
 need_arg() { [ "$2" -ge 2 ] || { usage >&2; die "$1 needs a value"; }; }
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -125,6 +129,8 @@ while [ $# -gt 0 ]; do
 	--no-hugepages) HUGE=no; shift ;;
 	--vxlan-b-cpu) need_arg "$1" $#; VX_B_CPU=$2; shift 2 ;;
 	--vxlan-b-cpu=*) VX_B_CPU=${1#*=}; shift ;;
+	--repeat) need_arg "$1" $#; REPEAT=$2; shift 2 ;;
+	--repeat=*) REPEAT=${1#*=}; shift ;;
 	--quick) QUICK=1; shift ;;
 	--out) need_arg "$1" $#; OUTBASE=$2; shift 2 ;;
 	--out=*) OUTBASE=${1#*=}; shift ;;
@@ -147,6 +153,7 @@ isnum "$LOSS_OK" || die "--loss must be a number (percent): $LOSS_OK"
 [[ $MACS =~ ^[1-9][0-9]*$ ]] && [ "$MACS" -le 8388608 ] ||
 	die "--macs must be an integer 1..8388608: $MACS"
 [[ $STEPS =~ ^[1-9][0-9]*$ ]] || die "--steps must be a positive integer: $STEPS"
+[[ $REPEAT =~ ^[1-9][0-9]*$ ]] || die "--repeat must be a positive integer: $REPEAT"
 [[ $VX_B_CPU =~ ^[0-9]+$ ]] && [ -e "/sys/devices/system/cpu/cpu$VX_B_CPU" ] ||
 	die "--vxlan-b-cpu must be a CPU of this machine: $VX_B_CPU"
 IFS=, read -r -a SIZE_LIST <<<"$SIZES"
@@ -803,8 +810,12 @@ gen_once() {
 		local eal
 		eal=$(dpdk_eal_args "${P}gen" "0@0")
 		[ "$GEN_ZC" = yes ] && eal="${eal/ --huge-unlink/} --single-file-segments"
+		# The device's process: dpdkgen reports the CPU share it and the device got over the
+		# measurement, and the device's CPU time per frame (see memif_cpu).
+		local dp
+		dp=$(dut_pid "$dev")
 		# shellcheck disable=SC2086
-		"$DPDKGEN" $eal "${vdevs[@]}" -- "${common[@]}" \
+		"$DPDKGEN" $eal "${vdevs[@]}" -- "${common[@]}" ${dp:+--dut-pid "$dp"} \
 			>"$out" 2>"$TMPD/gen.err" &
 	else
 		ip netns exec "$G" "$VSGEN" --tx "$GA" --rx "$GB" --cpu 0 "${common[@]}" \
@@ -822,6 +833,15 @@ gen_once() {
 	fi
 	grep -v '^EAL: \|^TELEMETRY: ' "$TMPD/gen.err" >>"$LOGF"
 	[ "$rc" -eq 0 ] && jq -e .sent "$out" >/dev/null 2>&1
+}
+
+# dut_pid DEV: the process of a memif row's device under test (empty if unknown).
+dut_pid() {
+	case $1 in
+	memif_testpmd_*) echo "$TESTPMD_PID" ;;
+	memif_vswitchd*) echo "$VSWITCHD_PID" ;;
+	memif_ovs) cat "$OVS_DIR/ovs-vswitchd.pid" 2>/dev/null ;;
+	esac
 }
 
 # search DEV SIZE MAX_PPS: RFC 2544 style binary search of the highest offered rate with
@@ -903,7 +923,8 @@ measure() {
 		.tx_mpps, .rx_mpps, .rx_gbps, .loss_pct, $dd, (.sink_rx_ring_full +
 		.sink_rx_fill_empty), $cpu, .sent, .received, $dt, $ga, .sink_rx_ring_full,
 		.sink_rx_fill_empty, ($zl | split(" ") | .[0] // ""), ($zl | split(" ") | .[2] // ""),
-		($zl | split(" ") | .[1] // "")] | @tsv' <<<"$out" >>"$TSV"
+		($zl | split(" ") | .[1] // ""), (.gen_oncpu_pct // ""), (.dut_oncpu_pct // ""),
+		(.dut_ns_per_frame // "")] | @tsv' <<<"$out" >>"$TSV"
 	if [ -n "$p0" ] && [ -n "$p1" ]; then
 		printf '%s\t%s\t%s\t%s\n' "$(label "$dev")" "$size" "$(jq -r .rx_mpps <<<"$out")" \
 			"$(vs_pmd_delta "$p0" "$p1")" >>"$PMDTSV"
@@ -911,9 +932,41 @@ measure() {
 	log "$(label "$dev") $size B: offered $(jq -r '.tx_mpps * 1000 | floor' <<<"$out") kpps, received $(jq -r '.rx_mpps * 1000 | floor' <<<"$out") kpps, CPU0/1 busy $cpu%"
 }
 
+# collapse_runs: with --repeat, each row's runs (TSV: device id $2, size $4, received Mpps $6;
+# PMDTSV: label $1, size $2, Mpps $3) become the median run (the lower middle one for an
+# even count; failed runs count only if all failed); every run stays in RUNSTSV.
+RUNSTSV=$TMPD/runs.tsv
+collapse_runs() {
+	cp "$TSV" "$RUNSTSV"
+	median_rows 2 4 6 <"$RUNSTSV" >"$TSV"
+	if [ -s "$PMDTSV" ]; then
+		cp "$PMDTSV" "$TMPD/pmd-runs.tsv"
+		median_rows 1 2 3 <"$TMPD/pmd-runs.tsv" >"$PMDTSV"
+	fi
+}
+# median_rows KEY1 KEY2 VALUE: for each (KEY1, KEY2) in first-seen order, the row with the
+# median VALUE among rows that have one (else the first row).
+median_rows() {
+	awk -F'\t' -v k1="$1" -v k2="$2" -v c="$3" '
+		{ k = $k1 SUBSEP $k2; if (!(k in n)) { order[++nk] = k; n[k] = 0; first[k] = $0 }
+		  if ($c != "") { n[k]++; row[k, n[k]] = $0; val[k, n[k]] = $c + 0 } }
+		END {
+			for (i = 1; i <= nk; i++) {
+				k = order[i]; m = n[k]
+				if (m == 0) { print first[k]; continue }
+				for (a = 2; a <= m; a++) # insertion sort by value
+					for (b = a; b > 1 && val[k, b - 1] > val[k, b]; b--) {
+						t = val[k, b]; val[k, b] = val[k, b - 1]; val[k, b - 1] = t
+						t = row[k, b]; row[k, b] = row[k, b - 1]; row[k, b - 1] = t
+					}
+				print row[k, int((m + 1) / 2)]
+			}
+		}'
+}
+
 # row_failed DEV SIZE TEXT: a row without numbers.
 row_failed() {
-	printf '%s\t%s\t%s\t%s\t\t\t\t\t%s\t\t\t\t\t\t\t\t\t\t\t\n' "$(topo "$1")" "$1" "$(label "$1")" "$2" "$3" >>"$TSV"
+	printf '%s\t%s\t%s\t%s\t\t\t\t\t%s\t\t\t\t\t\t\t\t\t\t\t\t\t\t\n' "$(topo "$1")" "$1" "$(label "$1")" "$2" "$3" >>"$TSV"
 }
 
 # ---- memory ------------------------------------------------------------------------
@@ -952,6 +1005,8 @@ OTHERS=$(pgrep -x vswitchd | wc -l)
 log "sizes $SIZES, $DURATION s per measurement (+ $WARMUP s warmup)$([ "$RFC" = 1 ] && echo ", zero-loss search ($TRIAL s trials, loss <= $LOSS_OK%)"), load $LOAD_BEFORE, CPU0/1 busy $BG% before, $OTHERS other vswitchd running"
 log "results in $OUTDIR"
 
+for ((run = 1; run <= REPEAT; run++)); do
+[ "$REPEAT" = 1 ] || log "run $run of $REPEAT"
 for dev in $DEVICES; do
 	[ "$dev" = mem ] && continue
 	SETUP_NA="" GEN_EXTRA=() GEN_FLOWS=""
@@ -979,6 +1034,8 @@ for dev in $DEVICES; do
 	done
 	teardown
 done
+done
+[ "$REPEAT" = 1 ] || collapse_runs
 if want mem; then
 	log "measuring vswitchd's resident memory (4 AF_XDP ports, 1 PMD thread)"
 	measure_memory || log "memory measurement failed (see $LOGF)"
@@ -988,13 +1045,21 @@ LOAD_AFTER=$(loadavg)
 
 # ---- report ----------------------------------------------------------------------
 
-CSV_HEAD="topology,device_id,device,frame_bytes,offered_mpps,received_mpps,gbps,loss_pct,dut_drop_detail,sink_drops,cpu0_cpu1_busy_pct,sent,received,dut_drops,gA_tx_dropped,sink_rx_ring_full,sink_rx_fill_empty,zero_loss_pps,zero_loss_flag,search_trials"
+CSV_HEAD="topology,device_id,device,frame_bytes,offered_mpps,received_mpps,gbps,loss_pct,dut_drop_detail,sink_drops,cpu0_cpu1_busy_pct,sent,received,dut_drops,gA_tx_dropped,sink_rx_ring_full,sink_rx_fill_empty,zero_loss_pps,zero_loss_flag,search_trials,gen_oncpu_pct,dut_oncpu_pct,dut_ns_per_frame"
 {
 	echo "$CSV_HEAD"
 	awk -F'\t' -v OFS=, '{
 		for (i = 1; i <= NF; i++) if ($i ~ /[^0-9.]/ || $i == "") $i = "\"" $i "\""
 		print }' "$TSV"
 } >"$CSV"
+if [ "$REPEAT" -gt 1 ]; then # every run, not only the median ones
+	{
+		echo "$CSV_HEAD"
+		awk -F'\t' -v OFS=, '{
+			for (i = 1; i <= NF; i++) if ($i ~ /[^0-9.]/ || $i == "") $i = "\"" $i "\""
+			print }' "$RUNSTSV"
+	} >"$OUTDIR/fwd-runs.csv"
+fi
 
 report() {
 	echo "## Forwarding rate, generator -> device -> sink ($(date '+%Y-%m-%d %H:%M %Z'))"
@@ -1049,8 +1114,18 @@ report() {
 		echo "zero-loss Mpps: highest offered rate with at most $LOSS_OK% loss in a $TRIAL s trial (binary"
 		echo "search, at most $STEPS trials, within 1%); \">=\" means the unlimited rate passed: the generator's limit."
 	fi
+	if [ "$REPEAT" -gt 1 ]; then
+		echo
+		echo "Each row is the median of $REPEAT runs (round-robin over the devices; the other columns"
+		echo "are the median run's). Received Mpps of every run, in order:"
+		echo
+		awk -F'\t' '$6 != "" { k = $3 " " $4 " B"; if (!(k in v)) o[++n] = k; v[k] = v[k] sprintf("%s%.3f", (k in v && v[k] != "") ? ", " : "", $6) }
+			END { for (i = 1; i <= n; i++) printf "- %s: %s\n", o[i], v[o[i]] }' "$RUNSTSV"
+		echo
+	fi
 	feature_targets
 	memif_targets
+	memif_cpu
 	[ "$VS_DPDK" = 1 ] || echo "vswitchd memif row: n/a, this vswitchd has no --dpdk option (built without DPDK)."
 	if [ -s "$PMDTSV" ]; then
 		echo
@@ -1080,7 +1155,7 @@ report() {
 		echo "these numbers are disturbed. Rerun on an idle machine."
 	fi
 	echo
-	echo "Files: $CSV (every column, raw sent/received counts), $LOGF$(ls "$OUTDIR"/*.png >/dev/null 2>&1 && echo ", charts $OUTDIR/*.png")."
+	echo "Files: $CSV (every column, raw sent/received counts)$([ "$REPEAT" -gt 1 ] && echo ", $OUTDIR/fwd-runs.csv (every run)"), $LOGF$(ls "$OUTDIR"/*.png >/dev/null 2>&1 && echo ", charts $OUTDIR/*.png")."
 }
 
 # Targets of the feature rows against the plain vswitchd row (issues 4, 5, 6), and the
@@ -1142,6 +1217,45 @@ memif_targets() {
 						(ns1[s] > 0 && ns2[s] > 0) ? sprintf(" CPU time per packet (busy on-CPU ns/pkt, all PMD threads): %s with 1 PMD, %s with 2: what each added core can forward is %.2fx what one does.", ns1[s], ns2[s], ns1[s] / ns2[s]) : ""
 			}
 		}' "$TSV" "$PMDTSV"
+}
+
+# The CPU each memif row had (from dpdkgen --dut-pid, over the measurement): the share of
+# its CPU the generator's thread and the device's threads got while runnable (busy pollers
+# always are; below 100% another process took turns on that CPU, and the row's Mpps say
+# as much about that process as about the device), and the device's CPU time per frame
+# delivered. That figure does not count time others had the CPU, so rows can be compared
+# with it when their Mpps cannot; it includes the device's empty polls, so it is the
+# device's cost per frame only when the device was the bottleneck, and more otherwise.
+MEMIF_SHARE_OK=95
+memif_cpu() {
+	awk -F'\t' '$1 == "memif" && $21 != "" { n++ } END { exit n == 0 }' "$TSV" || return 0
+	echo
+	echo "memif rows, CPU over the measurement (dpdkgen --dut-pid; /proc schedstat): generator"
+	echo "(CPU 0) and device (its threads) on-CPU % = time on the CPU / (that + time runnable"
+	echo "while another thread had it); device CPU ns/frame = the device's CPU time / frames"
+	echo "delivered (empty polls included: the device's cost per frame when it is the bottleneck,"
+	echo "more when the generator is), not counting time others had the CPU:"
+	echo
+	echo "| device | frame B | received Mpps | generator on-CPU % | device on-CPU % | device CPU ns/frame |"
+	echo "|---|---:|---:|---:|---:|---:|"
+	awk -F'\t' -v ok="$MEMIF_SHARE_OK" '
+		$1 == "memif" && $21 != "" {
+			bad = ($21 < ok || $22 < ok)
+			printf "| %s | %s | %.3f | %s%.1f%s | %s%.1f%s | %.1f |\n", $3, $4, $6,
+				($21 < ok) ? "**" : "", $21, ($21 < ok) ? "**" : "",
+				($22 < ok) ? "**" : "", $22, ($22 < ok) ? "**" : "", $23
+			if (bad) nbad++
+			ns[$2, $4] = $23; sz[$4] = 1
+		}
+		END {
+			if (nbad)
+				printf "\n**Warning:** in %d memif row(s) the generator or the device had less than %d%% of its CPU (bold): another process shared CPU 0 or 1 with the measurement, so their Mpps and the ratios above are not comparable; the device CPU ns/frame column leaves out the time others had the CPU (not what they did to its caches).\n", nbad, ok
+			for (s in sz) {
+				v = ns["memif_vswitchd", s]; t = ns["memif_testpmd_mac", s]; o = ns["memif_ovs", s]
+				if (v > 0 && t > 0)
+					printf "- memif %s B by device CPU time per frame: vswitchd = %.2f x testpmd mac (%.1f vs %.1f ns/frame)%s.\n", s, t / v, v, t, (o > 0) ? sprintf(", %.2f x OVS (%.1f ns/frame)", o / v, o) : ""
+			}
+		}' "$TSV"
 }
 
 # chart TOPOLOGY FILE: Mpps (zero-loss with --rfc2544, else received) by frame size, one

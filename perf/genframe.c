@@ -251,6 +251,11 @@ void gen_result_fill(struct gen_result *r, const struct gen_opts *o, const struc
 	r->loops = st->loops;
 }
 
+static double pct(uint64_t part, uint64_t whole)
+{
+	return whole ? 100.0 * (double)part / (double)whole : 0;
+}
+
 void gen_print_result(FILE *f, const struct gen_result *r, int json)
 {
 	uint64_t lost = r->sent > r->received ? r->sent - r->received : 0;
@@ -272,12 +277,24 @@ void gen_print_result(FILE *f, const struct gen_result *r, int json)
 			"\"warmup_sent\":%" PRIu64 ",\"warmup_received\":%" PRIu64
 			",\"stray\":%" PRIu64 ",\"tx_short\":%" PRIu64 ",\"tx_port_rx\":%" PRIu64
 			",\"learn_sent\":%" PRIu64 ",\"loops\":%" PRIu64
-			",\"sink_rx_ring_full\":%" PRIu64 ",\"sink_rx_fill_empty\":%" PRIu64 "}\n",
+			",\"sink_rx_ring_full\":%" PRIu64 ",\"sink_rx_fill_empty\":%" PRIu64,
 			r->tx, r->rx, r->cpu, r->size, r->size + GEN_WIRE_OVERHEAD, r->flows,
 			r->macs, r->rate, r->seconds, r->sent, r->received, lost, loss, tx_mpps,
 			rx_mpps, gbps, r->warmup_sent, r->warmup_received, r->stray, r->tx_short,
 			r->tx_port_rx, r->learn_sent, r->loops, r->sink_rx_ring_full,
 			r->sink_rx_fill_empty);
+		// Share of its CPU each side got while runnable (a busy poller always is), and the
+		// device's CPU time per frame delivered.
+		if (r->sched & GEN_SCHED_GEN)
+			fprintf(f, ",\"gen_oncpu_pct\":%.1f",
+				pct(r->gen_run_ns, r->gen_run_ns + r->gen_wait_ns));
+		if (r->sched & GEN_SCHED_DUT)
+			fprintf(f,
+				",\"dut_oncpu_pct\":%.1f,\"dut_cpu_ns\":%" PRIu64
+				",\"dut_ns_per_frame\":%.1f",
+				pct(r->dut_run_ns, r->dut_run_ns + r->dut_wait_ns), r->dut_run_ns,
+				r->received ? (double)r->dut_run_ns / (double)r->received : 0);
+		fputs("}\n", f);
 		return;
 	}
 	fprintf(f,

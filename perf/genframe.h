@@ -110,6 +110,9 @@ int gen_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 uint64_t gen_now_ns(void);
 
 // The result of one run, as both generators report it.
+#define GEN_SCHED_GEN 1
+#define GEN_SCHED_DUT 2
+
 struct gen_result {
 	const char *tx, *rx; // port names
 	int cpu;
@@ -119,6 +122,12 @@ struct gen_result {
 	uint64_t warmup_sent, warmup_received; // warmup phase
 	uint64_t stray, tx_short, tx_port_rx, learn_sent, loops;
 	uint64_t sink_rx_ring_full, sink_rx_fill_empty; // the sink port's own drops
+	// Scheduling over the measurement phase (/proc/.../schedstat), printed in JSON only:
+	// ns the generator's thread ran and waited runnable for its CPU (sched & GEN_SCHED_GEN),
+	// the same summed over the threads of the device under test (GEN_SCHED_DUT, dpdkgen
+	// --dut-pid).
+	int sched;
+	uint64_t gen_run_ns, gen_wait_ns, dut_run_ns, dut_wait_ns;
 };
 
 // Sets the fields of 'r' that come from the options, the counters and the measurement

@@ -97,6 +97,22 @@ if [ "$dpdk" = 1 ]; then
 	grep -qE 'Scaling, memif 64 B, 2 queues per port: 2 PMD threads / 1 PMD thread = [0-9.]+' "$md" ||
 		fail "report lacks the PMD scaling figure: $(grep -E 'Target|Scaling' "$md" | tr '\n' ';')"
 fi
+# memif rows: dpdkgen reports the CPU share of the generator and of the device (testpmd and
+# vswitchd alike) and the device's CPU time per frame, in the CSV and a table.
+if [ "$dpdk" = 1 ]; then
+	python3 - "$csv" <<'PY' || fail "memif rows lack the CPU columns"
+import csv, sys
+for r in csv.DictReader(open(sys.argv[1])):
+    if r["device_id"] in ("memif_testpmd_mac", "memif_vswitchd"):
+        for c in ("gen_oncpu_pct", "dut_oncpu_pct", "dut_ns_per_frame"):
+            v = float(r[c])
+            assert 0 < v and (c == "dut_ns_per_frame" or v <= 100.5), (r["device_id"], c, v)
+PY
+	grep -qE '^\| vswitchd, memif \(type=dpdk\) \| 64 \| [0-9.]+ \| (\*\*)?[0-9.]+(\*\*)? \| (\*\*)?[0-9.]+(\*\*)? \| [0-9.]+ \|$' "$md" ||
+		fail "report lacks the memif CPU table: $(grep -A3 'generator on-CPU' "$md" | tr '\n' ';')"
+	grep -qE 'memif 64 B by device CPU time per frame: vswitchd = [0-9.]+ x testpmd mac' "$md" ||
+		fail "report lacks the memif CPU time ratio"
+fi
 # (The service rows' sink counts only frames addressed to the backend: received > 0 above
 # means they were DNATed.)
 ip netns list | grep -q "^vsf$bench_pid" &&
@@ -110,4 +126,21 @@ zl=$(python3 -c 'import csv,sys; print(next(csv.DictReader(open(sys.argv[1])))["
 	"$(ls "$out"/rfc/*/fwd.csv | head -1)")
 [[ $zl =~ ^[0-9]+$ ]] || fail "no zero-loss rate in the --rfc2544 CSV: '$zl'"
 log "zero-loss search, Linux bridge, 64 B: $zl pps"
+# --repeat: every run in fwd-runs.csv, the median one in fwd.csv, the runs listed.
+timeout 120 bash "$VS_SRC_ROOT/perf/fwd_bench.sh" --devices bridge,veth --sizes 64 --seconds 0.3 \
+	--warmup 0.2 --repeat 3 --out "$out/rep" >"$VS_TMP/rep.out" 2>&1 ||
+	fail "fwd_bench.sh --repeat 3 failed: $(tail -5 "$VS_TMP/rep.out")"
+rdir=$(dirname "$(ls "$out"/rep/*/fwd.csv | head -1)")
+python3 - "$rdir/fwd.csv" "$rdir/fwd-runs.csv" <<'PY' || fail "--repeat 3: wrong CSVs"
+import csv, sys
+med = list(csv.DictReader(open(sys.argv[1])))
+runs = list(csv.DictReader(open(sys.argv[2])))
+assert sorted(r["device_id"] for r in med) == ["bridge", "veth"], med
+for d in ("bridge", "veth"):
+    v = sorted(float(r["received_mpps"]) for r in runs if r["device_id"] == d)
+    m = [float(r["received_mpps"]) for r in med if r["device_id"] == d]
+    assert len(v) == 3 and m == [v[1]], (d, v, m)
+PY
+grep -qE '^- Linux bridge.* 64 B: [0-9.]+, [0-9.]+, [0-9.]+$' "$rdir/fwd.md" ||
+	fail "--repeat 3: the report does not list the runs: $(grep -A4 'median of' "$rdir/fwd.md" | tr '\n' ';')"
 ok "forwarding harness smoke run: every device forwarded frames"
