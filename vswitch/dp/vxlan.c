@@ -208,34 +208,45 @@ static inline uint16_t ld16(const uint8_t *p)
 // TCP and UDP: the protocols whose ports the source port hash takes.
 static const uint8_t has_ports[256] = {[6] = 1, [17] = 1};
 
-// The source port hash of a frame that is not untagged IPv4 of at least 38 bytes.
-static __attribute__((noinline)) uint64_t src_hash_short(const uint8_t *in, uint32_t len,
-							 uint64_t h)
+// Bytes 12..14 of an untagged IPv4 frame without options, in memory order: ethertype 0x0800,
+// version 4 and header length 5.
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define IPV4_45_MASK 0x00ffffffu
+#define IPV4_45 0x00450008u
+#else
+#define IPV4_45_MASK 0xffffff00u
+#define IPV4_45 0x08004500u
+#endif
+
+// The source port hash of a frame that is not untagged IPv4 without options of at least 38
+// bytes.
+static __attribute__((noinline)) uint64_t src_hash_other(const uint8_t *in, uint32_t len)
 {
+	// IPv4 with options: addresses and protocol.
 	if (len >= 34 && ld16(in + 12) == BE16(0x0800))
-		return h ^ (vs_vxlan_ld64(in + 26) ^ in[23]) * 0x100000001b3ULL;
+		return (vs_vxlan_ld64(in + 26) ^ in[23]) * 0x100000001b3ULL;
+	// Anything else: both MACs and the ethertype (what there is of them).
 	if (len >= 14)
-		h ^= vs_vxlan_ld64(in) + vs_vxlan_ld64(in + 6) * 31;
-	return h;
+		return vs_vxlan_ld64(in) + vs_vxlan_ld64(in + 6) * 31;
+	return 0;
 }
 
 static ALWAYS_INLINE uint16_t src_port(const uint8_t *in, uint32_t len)
 {
-	uint64_t h = 0x9e3779b97f4a7c15ULL;
+	uint64_t h;
 
 	// Raw words in the machine's byte order: any fixed combination will do.
-	if (VS_LIKELY(len >= 38 && ld16(in + 12) == BE16(0x0800))) {
+	if (VS_LIKELY(len >= 38 && (vs_vxlan_ld32(in + 12) & IPV4_45_MASK) == IPV4_45)) {
 		// An untagged IPv4 frame: addresses and protocol (what tells its flows apart; the
 		// MACs are those of the two hosts or their routers), and the ports of TCP/UDP
-		// right behind a header without options, if not a fragment.
+		// (right behind the header, which has no options), if not a fragment.
 		uint32_t proto = in[23];
 
-		h ^= (vs_vxlan_ld64(in + 26) ^ proto) * 0x100000001b3ULL;
-		if (in[14] == 0x45 && !(ld16(in + 20) & BE16(0x3fff)) && has_ports[proto])
+		h = (vs_vxlan_ld64(in + 26) ^ proto) * 0x100000001b3ULL;
+		if (!(ld16(in + 20) & BE16(0x3fff)) && has_ports[proto])
 			h ^= (uint64_t)vs_vxlan_ld32(in + 34) << 17;
 	} else {
-		// Anything else: both MACs and the ethertype (what there is of them).
-		h = src_hash_short(in, len, h);
+		h = src_hash_other(in, len);
 	}
 	// One multiply: the top bits of the product depend on every input bit. The port as it
 	// lies in memory (big-endian): its first byte, the high one, with the two top bits set.
