@@ -82,13 +82,15 @@ static ALWAYS_INLINE void rxs_flush(struct rxs *st)
 static ALWAYS_INLINE uint16_t rx_run(struct rxs *st, const struct vs_conf *conf, uint16_t pmd_id,
 				     struct vs_pkt *pkts, uint16_t i, uint16_t end, bool pf)
 {
-	for (; i < end; i++) {
-		struct vs_pkt *pkt = &pkts[i];
+	struct vs_pkt *pkt = pkts + i, *const stop = pkts + end;
+	struct vs_pkt *from = pkt; // frames from here on not yet in st->npk
+
+	for (; pkt < stop; pkt++) {
 		const uint8_t *d = pkt->data;
 		uint32_t len = pkt->len;
 
 		if (pf)
-			vs_prefetch0(pkts[i + 4].data);
+			vs_prefetch0(pkt[4].data);
 		if (VS_UNLIKELY(!vs_vxlan_rx_shape(&st->rx, d, len)))
 			break;
 		if (VS_UNLIKELY(vs_vxlan_rx_vni(d) != st->rx.vni ||
@@ -96,6 +98,8 @@ static ALWAYS_INLINE uint16_t rx_run(struct rxs *st, const struct vs_conf *conf,
 			if (vs_vxlan_rx_miss(&st->rx, d) != VS_DROP_NONE)
 				break;
 			if (st->rx.port_id != st->cur) {
+				st->npk += (uint64_t)(pkt - from);
+				from = pkt;
 				rxs_flush(st);
 				st->cur = st->rx.port_id;
 				st->c = &conf->ports[st->cur]->ctr[pmd_id];
@@ -106,10 +110,10 @@ static ALWAYS_INLINE uint16_t rx_run(struct rxs *st, const struct vs_conf *conf,
 		pkt->len = len - VS_VXLAN_HLEN;
 		pkt->in_port = st->rx.port_id;
 		pkt->vtep = st->rx.vtep;
-		st->npk++;
 		st->nby += len;
 	}
-	return i;
+	st->npk += (uint64_t)(pkt - from);
+	return (uint16_t)(pkt - pkts);
 }
 
 uint16_t vs_vxlan_rx_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_port *port,
@@ -479,8 +483,10 @@ uint16_t vs_vxlan_tx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *cons
 		struct vs_pkt *o = b.o;
 		uint64_t bytes = 0;
 
-		for (; i < n; i++) {
-			const struct vs_pkt *pkt = pkts[i];
+		struct vs_pkt *const *pp = pkts, *const *const stop = pkts + n;
+
+		for (; pp < stop; pp++) {
+			const struct vs_pkt *pkt = *pp;
 			uint8_t *in = pkt->data;
 			uint32_t len = pkt->len;
 
@@ -511,6 +517,7 @@ uint16_t vs_vxlan_tx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *cons
 			o++;
 			bytes += len;
 		}
+		i = (uint16_t)(pp - pkts);
 		b.k = (uint16_t)(o - b.pkts);
 		b.o = o;
 		b.bytes = bytes + (uint64_t)VS_VXLAN_HLEN * b.k;
