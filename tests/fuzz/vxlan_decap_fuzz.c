@@ -141,11 +141,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	// unknown.
 	vs_vxlan_rx_init(&rx, conf, &conf->underlay[0]);
 	fdrop = vs_vxlan_rx_fast(&rx, &fast);
-	if (fdrop == VS_VXLAN_RX_SLOW ? fast.data != buf || fast.len != size
-				      : fdrop != drop || fast.data != pkt.data ||
-						fast.len != pkt.len ||
-						(drop == VS_DROP_NONE && (fast.in_port != pkt.in_port ||
-									  fast.vtep != pkt.vtep)))
+	if (fdrop == VS_VXLAN_RX_SLOW
+		    ? fast.data != buf || fast.len != size
+		    : fdrop != drop || fast.data != pkt.data || fast.len != pkt.len ||
+			      (drop == VS_DROP_NONE &&
+			       (fast.in_port != pkt.in_port || fast.vtep != pkt.vtep)))
 		abort();
 	if (size >= 64 && buf[14] == 0x45 && be16(buf + 16) == size - 14 &&
 	    be16(buf + 38) == size - 34 &&

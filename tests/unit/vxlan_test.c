@@ -870,16 +870,16 @@ static void test_decap_fast_split(void **state)
 	vc = vs_conf_current()->vxlan;
 	ul = &vc->underlay[0];
 	pb_simple(&in, PB_BROADCAST, MAC_R, 64);
-#define FAST(o, n, want)                                                                        \
-	do {                                                                                    \
-		vs_vxlan_rx_init(&rx, vc, ul);                                                  \
-		f = (struct vs_pkt){.data = (o).buf, .len = (n)};                               \
-		assert_int_equal(vs_vxlan_rx_fast(&rx, &f), (want));                            \
+#define FAST(o, n, want)                                                                           \
+	do {                                                                                       \
+		vs_vxlan_rx_init(&rx, vc, ul);                                                     \
+		f = (struct vs_pkt){.data = (o).buf, .len = (n)};                                  \
+		assert_int_equal(vs_vxlan_rx_fast(&rx, &f), (want));                               \
 	} while (0)
-#define SLOW(o, n, want)                                                                        \
-	do {                                                                                    \
-		pkt = (struct vs_pkt){.data = (o).buf, .len = (n)};                             \
-		assert_int_equal(vs_vxlan_decap_one(vc, ul, &pkt), (want));                     \
+#define SLOW(o, n, want)                                                                           \
+	do {                                                                                       \
+		pkt = (struct vs_pkt){.data = (o).buf, .len = (n)};                                \
+		assert_int_equal(vs_vxlan_decap_one(vc, ul, &pkt), (want));                        \
 	} while (0)
 
 	// As VTEPs send it: fast, the inner frame behind 50 bytes.
@@ -995,8 +995,8 @@ static void test_encap_burst_mix(void **state)
 		uint64_t dst;
 		uint32_t len;
 	} burst[] = {
-		{MAC_R, 64}, {MAC_R, 65}, {MAC_S, 66}, {PB_BROADCAST, 67}, {MAC_R, 68},
-		{MAC_S, 1480}, {MAC_R, 69}, {MAC_S, 70},
+		{MAC_R, 64}, {MAC_R, 65},   {MAC_S, 66}, {PB_BROADCAST, 67},
+		{MAC_R, 68}, {MAC_S, 1480}, {MAC_R, 69}, {MAC_S, 70},
 	};
 	// The VXLAN frames expected on the underlay: (VTEP, inner frame of burst[i]).
 	static const struct {
@@ -1022,8 +1022,7 @@ static void test_encap_burst_mix(void **state)
 		unsigned i = want[k].i;
 
 		pb_simple(&in, burst[i].dst, MAC_L, burst[i].len);
-		assert_memory_equal(check_outer(k, want[k].vtep, burst[i].len, 64), in.buf,
-				    in.len);
+		assert_memory_equal(check_outer(k, want[k].vtep, burst[i].len, 64), in.buf, in.len);
 	}
 	assert_int_equal(drops(P("vx0"), VS_DROP_VXLAN_TOO_BIG), 1);
 	assert_int_equal(vs_mem_tx_count(P("p2")), 1); // the broadcast
@@ -1036,11 +1035,21 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_decap_learn),  T(test_encap_unicast),	  T(test_flood_replication),
-		T(test_decap_drops),  T(test_mtu_and_unresolved), T(test_set_port),
-		T(test_two_vnis),     T(test_config_errors),	  T(test_src_port),
-		T(test_decap_shapes), T(test_encap_in_place), T(test_encap_no_headroom),
-		T(test_encap_in_place_bytes), T(test_flood_many_remotes), T(test_decap_fast_split),
+		T(test_decap_learn),
+		T(test_encap_unicast),
+		T(test_flood_replication),
+		T(test_decap_drops),
+		T(test_mtu_and_unresolved),
+		T(test_set_port),
+		T(test_two_vnis),
+		T(test_config_errors),
+		T(test_src_port),
+		T(test_decap_shapes),
+		T(test_encap_in_place),
+		T(test_encap_no_headroom),
+		T(test_encap_in_place_bytes),
+		T(test_flood_many_remotes),
+		T(test_decap_fast_split),
 		T(test_encap_burst_mix),
 	};
 #undef T

@@ -324,7 +324,7 @@ static ALWAYS_INLINE uint32_t encap(const struct vs_vxlan_tx *tx, const struct v
 	uint32_t sum = r->ip_sum + tot; // both at most 0xffff, in memory order: one fold
 
 	memcpy(out, r->hdr, VS_VXLAN_HLEN);
-	c = (uint16_t)~((sum & 0xffff) + (sum >> 16));
+	c = (uint16_t) ~((sum & 0xffff) + (sum >> 16));
 	memcpy(out + 16, &tot, sizeof(tot));
 	memcpy(out + 24, &c, sizeof(c));
 	memcpy(out + 34, &sport, sizeof(sport));
@@ -350,8 +350,8 @@ uint32_t vs_vxlan_encap(const struct vs_vxlan_tx *tx, const struct vs_vxlan_remo
 uint32_t vs_vxlan_encap_in_place(const struct vs_vxlan_tx *tx, const struct vs_vxlan_remote *r,
 				 uint8_t *inner, uint32_t len)
 {
-	return encap(tx, r, inner, len, src_port(inner, len), tx->udp_csum,
-		     inner - VS_VXLAN_HLEN, true);
+	return encap(tx, r, inner, len, src_port(inner, len), tx->udp_csum, inner - VS_VXLAN_HLEN,
+		     true);
 }
 
 // --- transmit ---------------------------------------------------------------------------
@@ -374,8 +374,8 @@ void vs_vxlan_txq_init(struct vs_vxlan_txq *txq, unsigned n)
 {
 	for (unsigned q = 0; q < n; q++)
 		for (unsigned i = 0; i < VS_BURST; i++) {
-			txq[q].pkts[i] = (struct vs_pkt){.in_port = VS_PORT_NONE,
-							 .out_port = VS_PORT_NONE};
+			txq[q].pkts[i] =
+				(struct vs_pkt){.in_port = VS_PORT_NONE, .out_port = VS_PORT_NONE};
 			txq[q].ptrs[i] = &txq[q].pkts[i];
 		}
 }
@@ -504,14 +504,16 @@ uint16_t vs_vxlan_tx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *cons
 					last = r >= 0 && tx->remotes[r].mac != 0 ? &tx->remotes[r]
 										 : NULL;
 				}
-				if (!hr_ok || pkt->vtep == 0 || pkt->vtep != last_ip || last == NULL)
+				if (!hr_ok || pkt->vtep == 0 || pkt->vtep != last_ip ||
+				    last == NULL)
 					break;
 				fport = hr_port;
 				fvtep = last_ip;
 			}
 			if (VS_UNLIKELY(len > max_len))
 				break;
-			encap(tx, last, in, len, src_port(in, len), false, in - VS_VXLAN_HLEN, true);
+			encap(tx, last, in, len, src_port(in, len), false, in - VS_VXLAN_HLEN,
+			      true);
 			o->data = in - VS_VXLAN_HLEN;
 			o->len = len + VS_VXLAN_HLEN;
 			o++;
@@ -531,8 +533,9 @@ uint16_t vs_vxlan_tx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *cons
 		// promises (looked up again only when the receiving port changes).
 		if (VS_UNLIKELY(pkt->rx_port != hr_port)) {
 			hr_port = pkt->rx_port;
-			hr_ok = hr_port != NULL && __atomic_load_n(&hr_port->rx_headroom,
-								   __ATOMIC_RELAXED) >= VS_VXLAN_HLEN;
+			hr_ok = hr_port != NULL &&
+				__atomic_load_n(&hr_port->rx_headroom, __ATOMIC_RELAXED) >=
+					VS_VXLAN_HLEN;
 		}
 		own = hr_ok;
 
@@ -550,7 +553,8 @@ uint16_t vs_vxlan_tx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *cons
 				last = r >= 0 && tx->remotes[r].mac != 0 ? &tx->remotes[r] : NULL;
 			}
 			if (VS_LIKELY(last != NULL)) {
-				txb_add(&b, tx, last, pkt, src_port(pkt->data, pkt->len), csum, own);
+				txb_add(&b, tx, last, pkt, src_port(pkt->data, pkt->len), csum,
+					own);
 			} else {
 				vs_ctr_add(&c->drops[VS_DROP_VXLAN_UNRESOLVED], 1);
 			}
@@ -564,7 +568,8 @@ uint16_t vs_vxlan_tx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *cons
 			if (tx->remotes[r].mac != 0) {
 				if (b.k == VS_BURST)
 					txb_send(&b);
-				txb_add(&b, tx, &tx->remotes[r], pkt, sport, csum, own && staged == 0);
+				txb_add(&b, tx, &tx->remotes[r], pkt, sport, csum,
+					own && staged == 0);
 				staged++;
 			} else {
 				vs_ctr_add(&c->drops[VS_DROP_VXLAN_UNRESOLVED], 1);

@@ -4,14 +4,20 @@
 //
 // Almost every frame on an underlay is a VXLAN frame whose outer headers have exactly the
 // shape this VTEP sends: IPv4 without options, not a fragment, UDP to local_ip:dst_port,
-// the I flag, a UDP length that fills the IPv4 packet. vs_vxlan_rx_fast() checks all of
-// that with four masked 64-bit compares (struct vs_vxlan_rx, set up once per burst), one
-// length test and the IPv4 checksum, then maps (VNI, sending VTEP) to a vxlan port through
-// a one-entry cache (the VNIs and VTEPs of a burst rarely change). Any other frame, valid or
-// not, goes through vs_vxlan_decap_slow() (vxlan_decap.c), which checks everything in
-// order and names the reason of a drop: the fast path never decides a drop on its own but
-// for an unknown VNI or VTEP, which it looks up exactly as the slow path does. The fuzz
-// target (tests/fuzz/vxlan_decap_fuzz.c) checks that both agree on every input.
+// the I flag, and nothing but the VXLAN packet in the frame (IPv4 total length len - 14,
+// UDP length len - 34). vs_vxlan_rx_shape() checks all of that with one range test of the
+// frame's length, two masked 16-byte compares of bytes 12..43 whose wanted bytes carry the
+// two lengths (SSE2; four 64-bit ones elsewhere; struct vs_vxlan_rx, set up once per burst)
+// and the IPv4 checksum (add, adc, adc over bytes 14..33); vs_vxlan_rx_fast() then maps
+// (VNI, sending VTEP) to a vxlan port through a one-entry cache (the VNIs and VTEPs of a
+// burst rarely change). Any other frame, valid or not (Ethernet padding, IPv4 options, a
+// UDP datagram shorter than the IPv4 payload, and every invalid one), goes through
+// vs_vxlan_decap_slow() (vxlan_decap.c), which checks everything in order and names the
+// reason of a drop: the fast path never decides a drop on its own but for an unknown VNI or
+// VTEP, which it looks up exactly as the slow path does. The fuzz target
+// (tests/fuzz/vxlan_decap_fuzz.c) checks that both agree on every input and that the fast
+// path takes every frame of the common shape; tests/unit/vxlan_test.c
+// (test_decap_fast_split) that each comparison it fails leaves the frame to the slow path.
 #pragma once
 
 #include <string.h>
@@ -122,27 +128,31 @@ uint8_t vs_vxlan_decap_slow(const struct vs_vxlan_conf *vc, const struct vs_vxla
 static inline void vs_vxlan_rx_init(struct vs_vxlan_rx *rx, const struct vs_vxlan_conf *vc,
 				    const struct vs_vxlan_underlay *ul)
 {
-	uint8_t w[32] = {0}, m[32] = {0}; // frame bytes 12..43
-	uint32_t ip = ul->local_ip;
+	// Frame bytes 12..43 (index 0 is byte 12), what the compiler folds into constants.
+	static const uint8_t w[32] = {
+		[0] = 0x08,		// ethertype IPv4 (0x0800)
+		[2] = 0x45,		// version 4, no options
+		[11] = 17,		// UDP
+		[30] = VS_VXLAN_FLAG_I, // VXLAN flags: the I flag only
+	};
+	static const uint8_t m[32] = {
+		[0] = 0xff,  [1] = 0xff,  [2] = 0xff,		    // ethertype, version/IHL
+		[4] = 0xff,  [5] = 0xff,			    // total length: the frame's
+		[8] = 0x3f,  [9] = 0xff,			    // no fragment: MF, offset zero
+		[11] = 0xff,					    // protocol
+		[18] = 0xff, [19] = 0xff, [20] = 0xff, [21] = 0xff, // destination: local_ip
+		[24] = 0xff, [25] = 0xff,			    // UDP destination port
+		[26] = 0xff, [27] = 0xff,			    // UDP length: the frame's
+		[30] = 0xff,					    // VXLAN flags
+	};
 
-	w[0] = 0x08, m[0] = 0xff; // ethertype IPv4
-	w[1] = 0x00, m[1] = 0xff;
-	w[2] = 0x45, m[2] = 0xff;     // version 4, no options
-	m[4] = 0xff, m[5] = 0xff;     // total length: the frame's (vs_vxlan_rx_shape())
-	m[8] = 0x3f, m[9] = 0xff;     // no fragment: MF and offset zero (DF as it likes)
-	w[11] = 17, m[11] = 0xff;     // UDP
-	for (int i = 0; i < 4; i++) { // destination address: local_ip
-		w[18 + i] = (uint8_t)(ip >> (24 - 8 * i));
-		m[18 + i] = 0xff;
-	}
-	w[24] = (uint8_t)(ul->dst_port >> 8), m[24] = 0xff; // UDP destination port
-	w[25] = (uint8_t)ul->dst_port, m[25] = 0xff;
-	m[26] = 0xff, m[27] = 0xff;	       // UDP length: the frame's
-	w[30] = VS_VXLAN_FLAG_I, m[30] = 0xff; // VXLAN flags: the I flag only
 	for (int i = 0; i < 4; i++) {
 		rx->want[i] = vs_vxlan_ld64(w + 8 * i);
 		rx->mask[i] = vs_vxlan_ld64(m + 8 * i);
 	}
+	rx->want[2] |= vs_vxlan_be16_at(ul->local_ip >> 16, 2) | // bytes 30..33 (word 2: 2..5)
+		       vs_vxlan_be16_at(ul->local_ip & 0xffff, 4);
+	rx->want[3] |= vs_vxlan_be16_at(ul->dst_port, 0); // bytes 36..37 (word 3: 0..1)
 	rx->vc = vc;
 	rx->ul = ul;
 	rx->vni = UINT32_MAX; // no VNI: the first frame looks up
@@ -183,8 +193,9 @@ static inline bool vs_vxlan_rx_shape(const struct vs_vxlan_rx *rx, const uint8_t
 
 	if (VS_UNLIKELY(len - 64 > VS_VXLAN_RX_MAX_LEN - 64))
 		return false;
-	// The lengths the frame's own length gives, compared with the other fields: IPv4 total
-	// length in bytes 16-17 (word 0, bytes 4-5), UDP length in bytes 38-39 (word 3, 2-3).
+		// The lengths the frame's own length gives, compared with the other fields: IPv4
+		// total length in bytes 16-17 (word 0, bytes 4-5), UDP length in bytes 38-39 (word
+		// 3, 2-3).
 #ifdef __SSE2__
 	{
 		// Bytes 12..27 and 28..43: (bytes & mask) == want, byte by byte; the lengths are
@@ -217,7 +228,8 @@ static inline bool vs_vxlan_rx_shape(const struct vs_vxlan_rx *rx, const uint8_t
 	// (2^64 - 1) / 0xffff (multiplying by the inverse maps the multiples k x 0xffff onto k,
 	// and every other n above that bound).
 #ifdef __x86_64__
-	// add, adc, adc: the compiler makes no better of it, and _addcarry_u64() goes through memory.
+	// add, adc, adc: the compiler makes no better of it, and _addcarry_u64() goes through
+	// memory.
 	{
 		uint64_t c = vs_vxlan_ld32(d + 30);
 
