@@ -76,19 +76,21 @@ static ALWAYS_INLINE void rxs_flush(struct rxs *st)
 	}
 }
 
-// The frames of a burst decapsulated on the fast path (vxlan_rx.h) from pkts[0], up to the
-// first one that is not (returned: where it stopped, 'n' if none). In this run, live frames
-// stay where they are.
+// The frames of a burst decapsulated on the fast path (vxlan_rx.h) from pkts[i], up to the
+// first one that is not (returned: where it stopped, 'end' if none), prefetching 4 frames
+// ahead if 'pf'. In this run, live frames stay where they are.
 static ALWAYS_INLINE uint16_t rx_run(struct rxs *st, const struct vs_conf *conf, uint16_t pmd_id,
-				     struct vs_pkt *pkts, uint16_t n)
+				     struct vs_pkt *pkts, uint16_t i, uint16_t end, bool pf)
 {
-	struct vs_pkt *pkt = pkts, *const stop = pkts + n;
+	struct vs_pkt *pkt = pkts + i, *const stop = pkts + end;
 	struct vs_pkt *from = pkt; // frames from here on not yet in st->npk
 
 	for (; pkt < stop; pkt++) {
 		const uint8_t *d = pkt->data;
 		uint32_t len = pkt->len;
 
+		if (pf)
+			vs_prefetch0(pkt[4].data);
 		if (VS_UNLIKELY(!vs_vxlan_rx_shape(&st->rx, d, len)))
 			break;
 		if (VS_UNLIKELY(vs_vxlan_rx_vni(d) != st->rx.vni ||
@@ -139,11 +141,14 @@ uint16_t vs_vxlan_rx_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struc
 		vs_prefetch0(pkts[i].data + 64);
 	}
 	// The common case: every frame of the burst on the fast path, none dropped.
-	i = rx_run(&st, conf, pmd->id, pkts, n);
+	i = rx_run(&st, conf, pmd->id, pkts, 0, n, false);
 	// From the first frame that is not (if any), frame by frame: ARP, the slow path, drops.
 	for (live = i; i < n; i++) {
-		uint8_t drop = vs_vxlan_rx_fast(&st.rx, &pkts[i]);
+		uint8_t drop;
 
+		if (i + 4 < n)
+			vs_prefetch0(pkts[i + 4].data);
+		drop = vs_vxlan_rx_fast(&st.rx, &pkts[i]);
 		if (VS_UNLIKELY(drop == VS_VXLAN_RX_SLOW)) {
 			if (VS_UNLIKELY(arp) && vs_vxlan_is_arp(&pkts[i])) {
 				arp_one(pmd, ul, &pkts[i]);
