@@ -133,15 +133,10 @@ uint16_t vs_vxlan_rx_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struc
 		return n;
 	arp = ul->arp != NULL; // read once: the stores to pkts[] below could alias it
 	vs_vxlan_rx_init(&st.rx, vc, ul);
-	// Start loading every frame's first two lines before reading any (as the parse stage
-	// does with the first): the outer headers, and behind them the inner frame's L3 and L4
-	// headers, which the parse stage reads next. The misses overlap instead of queueing.
-	for (i = 0; i < n; i++) {
-		vs_prefetch0(pkts[i].data);
-		vs_prefetch0(pkts[i].data + 64);
-	}
 	// The common case: every frame of the burst on the fast path, none dropped.
-	i = rx_run(&st, conf, pmd->id, pkts, 0, n, false);
+	i = rx_run(&st, conf, pmd->id, pkts, 0, n > 4 ? (uint16_t)(n - 4) : 0, true);
+	if (VS_LIKELY(i == (n > 4 ? n - 4 : 0)))
+		i = rx_run(&st, conf, pmd->id, pkts, i, n, false);
 	// From the first frame that is not (if any), frame by frame: ARP, the slow path, drops.
 	for (live = i; i < n; i++) {
 		uint8_t drop;
@@ -476,11 +471,6 @@ uint16_t vs_vxlan_tx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *cons
 	b.pkts = vx->txq[q].pkts;
 	b.o = b.pkts;
 	b.ptrs = vx->txq[q].ptrs;
-	// The outer headers go in front of each frame, mostly into a cache line nothing has
-	// touched yet (the headroom): start fetching them all for writing before the first
-	// store, so that the misses overlap instead of stalling the stores one by one.
-	for (i = 0; i < n; i++)
-		__builtin_prefetch(pkts[i]->data - VS_VXLAN_HLEN, 1, 3);
 	i = 0;
 	if (VS_LIKELY(!csum)) {
 		// The common case: unicasts to a MAC learned behind a resolved VTEP, from a port
