@@ -88,12 +88,18 @@ static void fix_ipv4_csum(uint8_t *d, size_t len)
 	d[25] = (uint8_t)~sum;
 }
 
+static uint32_t be16(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 8 | p[1];
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct vs_pkt pkt = {0}, again = {0}, slow;
-	uint8_t *buf, drop;
+	struct vs_pkt pkt = {0}, again = {0}, slow, fast;
+	struct vs_vxlan_rx rx;
+	uint8_t *buf, drop, fdrop;
 	uint32_t sum = 0, n;
 
 	init();
@@ -122,11 +128,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	slow = pkt;
+	fast = pkt;
 	drop = vs_vxlan_decap_one(conf, &conf->underlay[0], &pkt);
 	// The fast path (vxlan_rx.h) and the slow path agree on every frame.
 	if (vs_vxlan_decap_slow(conf, &conf->underlay[0], &slow) != drop ||
 	    (drop == VS_DROP_NONE && (slow.data != pkt.data || slow.len != pkt.len ||
 				      slow.in_port != pkt.in_port || slow.vtep != pkt.vtep)))
+		abort();
+	// The fast path alone: it leaves a frame to the slow path untouched, or decides as it
+	// does; and it takes every frame of the common shape (IPv4 without options, the IPv4
+	// and UDP lengths those of the whole frame) that decapsulates or names its VNI or VTEP
+	// unknown.
+	vs_vxlan_rx_init(&rx, conf, &conf->underlay[0]);
+	fdrop = vs_vxlan_rx_fast(&rx, &fast);
+	if (fdrop == VS_VXLAN_RX_SLOW
+		    ? fast.data != buf || fast.len != size
+		    : fdrop != drop || fast.data != pkt.data || fast.len != pkt.len ||
+			      (drop == VS_DROP_NONE &&
+			       (fast.in_port != pkt.in_port || fast.vtep != pkt.vtep)))
+		abort();
+	if (size >= 64 && buf[14] == 0x45 && be16(buf + 16) == size - 14 &&
+	    be16(buf + 38) == size - 34 &&
+	    (drop == VS_DROP_NONE || drop == VS_DROP_VXLAN_UNKNOWN_VNI ||
+	     drop == VS_DROP_VXLAN_UNKNOWN_VTEP) &&
+	    fdrop == VS_VXLAN_RX_SLOW)
 		abort();
 	if (drop != VS_DROP_NONE) {
 		if (drop < VS_DROP_VXLAN_TRUNCATED || drop > VS_DROP_VXLAN_INNER_TRUNCATED)
@@ -144,6 +169,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			   pkt.len, out);
 	again.data = out;
 	again.len = n;
+	// A frame as VTEPs send it: the fast path's own.
+	fast = again;
+	vs_vxlan_rx_init(&rx, conf, &conf->underlay[0]);
+	if (vs_vxlan_rx_fast(&rx, &fast) != VS_DROP_NONE)
+		abort();
 	if (vs_vxlan_decap_one(conf, &conf->underlay[0], &again) != VS_DROP_NONE ||
 	    again.len != pkt.len || again.in_port != pkt.in_port || again.vtep != REMOTE ||
 	    memcmp(again.data, pkt.data, pkt.len) != 0)

@@ -20,6 +20,7 @@
 
 #include "swfix.h"
 #include "vswitch/cp/vxlan.h"
+#include "vswitch/dp/vxlan_rx.h"
 
 #define LOCAL_IP 0xc6120a01u // 198.18.10.1
 #define R2 0xc6120a02u	     // 198.18.10.2
@@ -845,15 +846,211 @@ static void test_flood_many_remotes(void **state)
 	assert_int_equal(no_room, 0);
 }
 
+// Sets the IPv4 header checksum of VXLAN frame 'b' (outer IPv4 without options).
+static void fix_csum(struct pb *b)
+{
+	wr16(b->buf + 24, 0);
+	wr16(b->buf + 24, (uint16_t)~pb_csum_fold(b->buf + 14, 20, 0));
+}
+
+// The datapath's fast path (vxlan_rx.h) against the slow path, frame by frame: the fast path
+// takes exactly the frames that are all VXLAN packet, with the shape VTEPs send; every other
+// frame, valid or not, it leaves untouched to the slow path, which judges it as before.
+static void test_decap_fast_split(void **state)
+{
+	static uint8_t big[65536 + 64];
+	const struct vs_vxlan_conf *vc;
+	const struct vs_vxlan_underlay *ul;
+	struct vs_vxlan_rx rx;
+	struct pb in, out;
+	struct vs_pkt pkt, f;
+
+	(void)state;
+	topo();
+	vc = vs_conf_current()->vxlan;
+	ul = &vc->underlay[0];
+	pb_simple(&in, PB_BROADCAST, MAC_R, 64);
+#define FAST(o, n, want)                                                                           \
+	do {                                                                                       \
+		vs_vxlan_rx_init(&rx, vc, ul);                                                     \
+		f = (struct vs_pkt){.data = (o).buf, .len = (n)};                                  \
+		assert_int_equal(vs_vxlan_rx_fast(&rx, &f), (want));                               \
+	} while (0)
+#define SLOW(o, n, want)                                                                           \
+	do {                                                                                       \
+		pkt = (struct vs_pkt){.data = (o).buf, .len = (n)};                                \
+		assert_int_equal(vs_vxlan_decap_one(vc, ul, &pkt), (want));                        \
+	} while (0)
+
+	// As VTEPs send it: fast, the inner frame behind 50 bytes.
+	wrap(&out, &in, R2, 100, 0x08);
+	FAST(out, out.len, VS_DROP_NONE);
+	assert_ptr_equal(f.data, out.buf + 50);
+	assert_int_equal(f.len, in.len);
+	assert_int_equal(f.vtep, R2);
+	assert_int_equal(f.in_port, P("vx0")->id);
+	// Fields the fast path does not compare: TOS, identification, DF, TTL, UDP source port and
+	// checksum, the reserved bytes of the VXLAN header. Still fast, and valid for both.
+	out.buf[15] = 0xb8;
+	wr16(out.buf + 18, 0x1234);
+	wr16(out.buf + 20, 0x4000);
+	out.buf[22] = 1;
+	wr16(out.buf + 34, 61234);
+	wr16(out.buf + 40, 0xbeef);
+	out.buf[43] = out.buf[44] = out.buf[45] = out.buf[49] = 0xff;
+	fix_csum(&out);
+	FAST(out, out.len, VS_DROP_NONE);
+	SLOW(out, out.len, VS_DROP_NONE);
+	assert_int_equal(pkt.len, in.len);
+	// Unknown VNI and VTEP: decided on the fast path, with the slow path's reasons.
+	wrap(&out, &in, R2, 101, 0x08);
+	FAST(out, out.len, VS_DROP_VXLAN_UNKNOWN_VNI);
+	SLOW(out, out.len, VS_DROP_VXLAN_UNKNOWN_VNI);
+	wrap(&out, &in, R9, 100, 0x08);
+	FAST(out, out.len, VS_DROP_VXLAN_UNKNOWN_VTEP);
+	SLOW(out, out.len, VS_DROP_VXLAN_UNKNOWN_VTEP);
+
+	// Valid, not the fast path's: Ethernet padding (the IPv4 packet one byte shorter than the
+	// frame), and a UDP datagram shorter than the IPv4 payload.
+	wrap(&out, &in, R2, 100, 0x08);
+	FAST(out, out.len + 1, VS_VXLAN_RX_SLOW);
+	SLOW(out, out.len + 1, VS_DROP_NONE);
+	assert_int_equal(pkt.len, in.len);
+	wr16(out.buf + 38, (uint16_t)(rd16(out.buf + 38) - 2));
+	FAST(out, out.len, VS_VXLAN_RX_SLOW);
+	SLOW(out, out.len, VS_DROP_NONE);
+	assert_int_equal(pkt.len, in.len - 2);
+	// Invalid, each failing one comparison of the fast path: the slow path names the reason.
+	wrap(&out, &in, R2, 100, 0x08);
+	FAST(out, out.len - 1, VS_VXLAN_RX_SLOW); // the IPv4 packet longer than the frame
+	SLOW(out, out.len - 1, VS_DROP_VXLAN_TRUNCATED);
+	wr16(out.buf + 38, (uint16_t)(rd16(out.buf + 38) + 1)); // UDP longer than IPv4's payload
+	FAST(out, out.len, VS_VXLAN_RX_SLOW);
+	SLOW(out, out.len, VS_DROP_VXLAN_TRUNCATED);
+	wrap(&out, &in, R2, 100, 0x08);
+	out.buf[25] ^= 1; // IPv4 checksum
+	FAST(out, out.len, VS_VXLAN_RX_SLOW);
+	SLOW(out, out.len, VS_DROP_VXLAN_BAD_OUTER);
+	wrap(&out, &in, R2, 100, 0x08);
+	wr16(out.buf + 20, 0x0001); // a fragment (offset 8)
+	fix_csum(&out);
+	FAST(out, out.len, VS_VXLAN_RX_SLOW);
+	SLOW(out, out.len, VS_DROP_VXLAN_FRAGMENT);
+	wrap(&out, &in, R2, 100, 0x08);
+	out.buf[33] ^= 1; // another destination address
+	fix_csum(&out);
+	FAST(out, out.len, VS_VXLAN_RX_SLOW);
+	SLOW(out, out.len, VS_DROP_VXLAN_NOT_VXLAN);
+	wrap(&out, &in, R2, 100, 0x08);
+	out.buf[23] = 6; // TCP
+	fix_csum(&out);
+	FAST(out, out.len, VS_VXLAN_RX_SLOW);
+	SLOW(out, out.len, VS_DROP_VXLAN_NOT_VXLAN);
+	wrap(&out, &in, R2, 100, 0x08);
+	out.buf[37] ^= 1; // UDP destination port
+	FAST(out, out.len, VS_VXLAN_RX_SLOW);
+	SLOW(out, out.len, VS_DROP_VXLAN_NOT_VXLAN);
+	wrap(&out, &in, R2, 100, 0x09); // flags
+	FAST(out, out.len, VS_VXLAN_RX_SLOW);
+	SLOW(out, out.len, VS_DROP_VXLAN_BAD_FLAGS);
+	wrap(&out, &in, R2, 100, 0x08);
+	out.buf[14] = 0x44; // header length 16
+	fix_csum(&out);
+	FAST(out, out.len, VS_VXLAN_RX_SLOW);
+	SLOW(out, out.len, VS_DROP_VXLAN_BAD_OUTER);
+	wrap(&out, &in, R2, 100, 0x08);
+	wr16(out.buf + 12, 0x86dd); // IPv6
+	FAST(out, out.len, VS_VXLAN_RX_SLOW);
+	SLOW(out, out.len, VS_DROP_VXLAN_NOT_VXLAN);
+	// 63 bytes: the VXLAN headers and an inner frame of 13 bytes.
+	pb_simple(&in, PB_BROADCAST, MAC_R, 64);
+	in.len = 13;
+	wrap(&out, &in, R2, 100, 0x08);
+	FAST(out, out.len, VS_VXLAN_RX_SLOW);
+	SLOW(out, out.len, VS_DROP_VXLAN_INNER_TRUNCATED);
+	// A frame of 65550 bytes: its IPv4 total length (16 bits) cannot say len - 14 = 65536.
+	// The lengths in the header, modulo 2^16, are those of the frame's own length (0 and
+	// 65516): the fast path must not take them for a match.
+	pb_simple(&in, PB_BROADCAST, MAC_R, 64);
+	wrap(&out, &in, R2, 100, 0x08);
+	memcpy(big, out.buf, out.len);
+	wr16(big + 16, 0);
+	wr16(big + 38, (uint16_t)(65550 - 34));
+	wr16(big + 24, 0);
+	wr16(big + 24, (uint16_t)~pb_csum_fold(big + 14, 20, 0));
+	vs_vxlan_rx_init(&rx, vc, ul);
+	f = (struct vs_pkt){.data = big, .len = 65550};
+	assert_int_equal(vs_vxlan_rx_fast(&rx, &f), VS_VXLAN_RX_SLOW);
+	pkt = (struct vs_pkt){.data = big, .len = 65550};
+	assert_int_equal(vs_vxlan_decap_one(vc, ul, &pkt), VS_DROP_VXLAN_BAD_OUTER);
+#undef FAST
+#undef SLOW
+}
+
+// One burst the encapsulation's unicast loop leaves midway (a flood, a frame too big), then
+// takes up again: every frame goes where it belongs, in order, with its own outer headers.
+static void test_encap_burst_mix(void **state)
+{
+	static const struct {
+		uint64_t dst;
+		uint32_t len;
+	} burst[] = {
+		{MAC_R, 64}, {MAC_R, 65},   {MAC_S, 66}, {PB_BROADCAST, 67},
+		{MAC_R, 68}, {MAC_S, 1480}, {MAC_R, 69}, {MAC_S, 70},
+	};
+	// The VXLAN frames expected on the underlay: (VTEP, inner frame of burst[i]).
+	static const struct {
+		uint32_t vtep;
+		unsigned i;
+	} want[] = {{R2, 0}, {R2, 1}, {R3, 2}, {R2, 3}, {R3, 3}, {R2, 4}, {R2, 6}, {R3, 7}};
+	uint64_t copied, no_room;
+	struct pb in;
+
+	(void)state;
+	topo_learned();
+	inject_vxlan(PB_BROADCAST, MAC_S, R3, 100, 0x08, 64); // MAC_S behind R3
+	run();
+	vs_switch_housekeeping(&sw);
+	vs_mem_tx_clear(UL());
+	vs_mem_tx_clear(P("p1"));
+	vs_mem_tx_clear(P("p2"));
+	for (unsigned i = 0; i < VS_ARRAY_SIZE(burst); i++)
+		inject_local(burst[i].dst, MAC_L, burst[i].len);
+	assert_int_equal(run(), VS_ARRAY_SIZE(burst));
+	assert_int_equal(vs_mem_tx_count(UL()), VS_ARRAY_SIZE(want));
+	for (unsigned k = 0; k < VS_ARRAY_SIZE(want); k++) {
+		unsigned i = want[k].i;
+
+		pb_simple(&in, burst[i].dst, MAC_L, burst[i].len);
+		assert_memory_equal(check_outer(k, want[k].vtep, burst[i].len, 64), in.buf, in.len);
+	}
+	assert_int_equal(drops(P("vx0"), VS_DROP_VXLAN_TOO_BIG), 1);
+	assert_int_equal(vs_mem_tx_count(P("p2")), 1); // the broadcast
+	enc_counters(&copied, &no_room);
+	assert_int_equal(copied, 1); // the broadcast's second copy
+	assert_int_equal(no_room, 0);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_decap_learn),  T(test_encap_unicast),	  T(test_flood_replication),
-		T(test_decap_drops),  T(test_mtu_and_unresolved), T(test_set_port),
-		T(test_two_vnis),     T(test_config_errors),	  T(test_src_port),
-		T(test_decap_shapes), T(test_encap_in_place), T(test_encap_no_headroom),
-		T(test_encap_in_place_bytes), T(test_flood_many_remotes),
+		T(test_decap_learn),
+		T(test_encap_unicast),
+		T(test_flood_replication),
+		T(test_decap_drops),
+		T(test_mtu_and_unresolved),
+		T(test_set_port),
+		T(test_two_vnis),
+		T(test_config_errors),
+		T(test_src_port),
+		T(test_decap_shapes),
+		T(test_encap_in_place),
+		T(test_encap_no_headroom),
+		T(test_encap_in_place_bytes),
+		T(test_flood_many_remotes),
+		T(test_decap_fast_split),
+		T(test_encap_burst_mix),
 	};
 #undef T
 

@@ -55,15 +55,75 @@ void vs_vxlan_ctl_drain(struct vs_pmd *pmd, const struct vs_conf *conf, struct v
 			vs_vxlan_arp_drain(vc->underlay[u].arp, port, pmd->id);
 }
 
+// The per-packet helpers of the rx and transmit loops: inlined, or the calls cost more than
+// they do.
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
+// What the rx loop keeps across frames: the cache, and the rx counters of the current vxlan
+// port, added per run of frames of one port.
+struct rxs {
+	struct vs_vxlan_rx rx;
+	struct vs_port_counters *c; // of port 'cur', NULL if none yet
+	uint64_t npk, nby;	    // frames and their (outer) bytes since the last add
+	uint16_t cur;
+};
+
+static ALWAYS_INLINE void rxs_flush(struct rxs *st)
+{
+	if (st->c != NULL) {
+		vs_ctr_add(&st->c->rx_packets, st->npk);
+		vs_ctr_add(&st->c->rx_bytes, st->nby - VS_VXLAN_HLEN * st->npk);
+	}
+}
+
+// The frames of a burst decapsulated on the fast path (vxlan_rx.h) from pkts[i], up to the
+// first one that is not (returned: where it stopped, 'end' if none), prefetching 4 frames
+// ahead if 'pf'. In this run, live frames stay where they are.
+static ALWAYS_INLINE uint16_t rx_run(struct rxs *st, const struct vs_conf *conf, uint16_t pmd_id,
+				     struct vs_pkt *pkts, uint16_t i, uint16_t end, bool pf)
+{
+	struct vs_pkt *pkt = pkts + i, *const stop = pkts + end;
+	struct vs_pkt *from = pkt; // frames from here on not yet in st->npk
+
+	for (; pkt < stop; pkt++) {
+		const uint8_t *d = pkt->data;
+		uint32_t len = pkt->len;
+
+		if (pf)
+			vs_prefetch0(pkt[4].data);
+		if (VS_UNLIKELY(!vs_vxlan_rx_shape(&st->rx, d, len)))
+			break;
+		if (VS_UNLIKELY(vs_vxlan_rx_vni(d) != st->rx.vni ||
+				vs_vxlan_ld32(d + 26) != st->rx.src)) {
+			if (vs_vxlan_rx_miss(&st->rx, d) != VS_DROP_NONE)
+				break;
+			if (st->rx.port_id != st->cur) {
+				st->npk += (uint64_t)(pkt - from);
+				from = pkt;
+				rxs_flush(st);
+				st->cur = st->rx.port_id;
+				st->c = &conf->ports[st->cur]->ctr[pmd_id];
+				st->npk = st->nby = 0;
+			}
+		}
+		pkt->data = (uint8_t *)d + VS_VXLAN_HLEN;
+		pkt->len = len - VS_VXLAN_HLEN;
+		pkt->in_port = st->rx.port_id;
+		pkt->vtep = st->rx.vtep;
+		st->nby += len;
+	}
+	st->npk += (uint64_t)(pkt - from);
+	return (uint16_t)(pkt - pkts);
+}
+
 uint16_t vs_vxlan_rx_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_port *port,
 			   struct vs_pkt *pkts, uint16_t n)
 {
 	const struct vs_vxlan_conf *vc = conf->vxlan;
 	const struct vs_vxlan_underlay *ul = NULL;
-	struct vs_port_counters *uc = &port->ctr[pmd->id], *c = NULL;
-	struct vs_vxlan_rx rx;
-	uint64_t npk = 0, nby = 0;
-	uint16_t live = 0, cur = VS_PORT_NONE;
+	struct vs_port_counters *uc = &port->ctr[pmd->id];
+	struct rxs st = {.c = NULL, .npk = 0, .nby = 0, .cur = VS_PORT_NONE};
+	uint16_t live, i;
 	bool arp;
 
 	for (uint16_t u = 0; u < vc->n_underlays; u++)
@@ -72,35 +132,37 @@ uint16_t vs_vxlan_rx_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struc
 	if (ul == NULL)
 		return n;
 	arp = ul->arp != NULL; // read once: the stores to pkts[] below could alias it
-	vs_vxlan_rx_init(&rx, vc, ul);
-	for (uint16_t i = 0; i < n; i++) {
+	vs_vxlan_rx_init(&st.rx, vc, ul);
+	// The common case: every frame of the burst on the fast path, none dropped.
+	i = rx_run(&st, conf, pmd->id, pkts, 0, n > 4 ? (uint16_t)(n - 4) : 0, true);
+	if (VS_LIKELY(i == (n > 4 ? n - 4 : 0)))
+		i = rx_run(&st, conf, pmd->id, pkts, i, n, false);
+	// From the first frame that is not (if any), frame by frame: ARP, the slow path, drops.
+	for (live = i; i < n; i++) {
 		uint8_t drop;
 
 		if (i + 4 < n)
 			vs_prefetch0(pkts[i + 4].data);
-		if (VS_UNLIKELY(arp) && vs_vxlan_is_arp(&pkts[i])) {
-			arp_one(pmd, ul, &pkts[i]);
-			continue;
-		}
-		drop = vs_vxlan_rx_fast(&rx, &pkts[i]);
-		if (VS_UNLIKELY(drop == VS_VXLAN_RX_SLOW))
+		drop = vs_vxlan_rx_fast(&st.rx, &pkts[i]);
+		if (VS_UNLIKELY(drop == VS_VXLAN_RX_SLOW)) {
+			if (VS_UNLIKELY(arp) && vs_vxlan_is_arp(&pkts[i])) {
+				arp_one(pmd, ul, &pkts[i]);
+				continue;
+			}
 			drop = vs_vxlan_decap_slow(vc, ul, &pkts[i]);
+		}
 		if (VS_UNLIKELY(drop != VS_DROP_NONE)) {
 			vs_ctr_add(&uc->drops[drop], 1);
 			continue;
 		}
-		// rx counters of the vxlan port, added per run of frames of one port
-		if (VS_UNLIKELY(pkts[i].in_port != cur)) {
-			if (c != NULL) {
-				vs_ctr_add(&c->rx_packets, npk);
-				vs_ctr_add(&c->rx_bytes, nby);
-			}
-			cur = pkts[i].in_port;
-			c = &conf->ports[cur]->ctr[pmd->id];
-			npk = nby = 0;
+		if (VS_UNLIKELY(pkts[i].in_port != st.cur)) {
+			rxs_flush(&st);
+			st.cur = pkts[i].in_port;
+			st.c = &conf->ports[st.cur]->ctr[pmd->id];
+			st.npk = st.nby = 0;
 		}
-		npk++;
-		nby += pkts[i].len;
+		st.npk++;
+		st.nby += pkts[i].len + VS_VXLAN_HLEN; // counted as outer bytes, as rx_run() does
 		if (VS_UNLIKELY(i != live)) {
 			struct vs_pkt t = pkts[live];
 
@@ -109,10 +171,7 @@ uint16_t vs_vxlan_rx_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struc
 		}
 		live++;
 	}
-	if (c != NULL) {
-		vs_ctr_add(&c->rx_packets, npk);
-		vs_ctr_add(&c->rx_bytes, nby);
-	}
+	rxs_flush(&st);
 	return live;
 }
 
@@ -124,9 +183,6 @@ uint16_t vs_vxlan_rx_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struc
 // prepared, the IPv4 checksum included (summed without the total length, so that adding
 // it and folding once is all that is left).
 
-// The per-packet helpers of the transmit loop: inlined, or the calls cost more than they do.
-#define ALWAYS_INLINE inline __attribute__((always_inline))
-
 // Stores a big-endian 16-bit field.
 static inline void st16(uint8_t *p, uint32_t v)
 {
@@ -136,17 +192,6 @@ static inline void st16(uint8_t *p, uint32_t v)
 	x = __builtin_bswap16(x);
 #endif
 	memcpy(p, &x, sizeof(x));
-}
-
-// A 16-bit value as it lies in memory in big-endian order.
-static inline uint16_t be16_mem(uint32_t v)
-{
-	uint16_t x = (uint16_t)v;
-
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	x = __builtin_bswap16(x);
-#endif
-	return x;
 }
 
 // A big-endian constant as it lies in memory, for comparing 16-bit loads.
@@ -167,34 +212,45 @@ static inline uint16_t ld16(const uint8_t *p)
 // TCP and UDP: the protocols whose ports the source port hash takes.
 static const uint8_t has_ports[256] = {[6] = 1, [17] = 1};
 
-// The source port hash of a frame that is not untagged IPv4 of at least 38 bytes.
-static __attribute__((noinline)) uint64_t src_hash_short(const uint8_t *in, uint32_t len,
-							 uint64_t h)
+// Bytes 12..14 of an untagged IPv4 frame without options, in memory order: ethertype 0x0800,
+// version 4 and header length 5.
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define IPV4_45_MASK 0x00ffffffu
+#define IPV4_45 0x00450008u
+#else
+#define IPV4_45_MASK 0xffffff00u
+#define IPV4_45 0x08004500u
+#endif
+
+// The source port hash of a frame that is not untagged IPv4 without options of at least 38
+// bytes.
+static __attribute__((noinline)) uint64_t src_hash_other(const uint8_t *in, uint32_t len)
 {
+	// IPv4 with options: addresses and protocol.
 	if (len >= 34 && ld16(in + 12) == BE16(0x0800))
-		return h ^ (vs_vxlan_ld64(in + 26) ^ in[23]) * 0x100000001b3ULL;
+		return (vs_vxlan_ld64(in + 26) ^ in[23]) * 0x100000001b3ULL;
+	// Anything else: both MACs and the ethertype (what there is of them).
 	if (len >= 14)
-		h ^= vs_vxlan_ld64(in) + vs_vxlan_ld64(in + 6) * 31;
-	return h;
+		return vs_vxlan_ld64(in) + vs_vxlan_ld64(in + 6) * 31;
+	return 0;
 }
 
 static ALWAYS_INLINE uint16_t src_port(const uint8_t *in, uint32_t len)
 {
-	uint64_t h = 0x9e3779b97f4a7c15ULL;
+	uint64_t h;
 
 	// Raw words in the machine's byte order: any fixed combination will do.
-	if (VS_LIKELY(len >= 38 && ld16(in + 12) == BE16(0x0800))) {
+	if (VS_LIKELY(len >= 38 && (vs_vxlan_ld32(in + 12) & IPV4_45_MASK) == IPV4_45)) {
 		// An untagged IPv4 frame: addresses and protocol (what tells its flows apart; the
 		// MACs are those of the two hosts or their routers), and the ports of TCP/UDP
-		// right behind a header without options, if not a fragment.
+		// (right behind the header, which has no options), if not a fragment.
 		uint32_t proto = in[23];
 
-		h ^= (vs_vxlan_ld64(in + 26) ^ proto) * 0x100000001b3ULL;
-		if (in[14] == 0x45 && !(ld16(in + 20) & BE16(0x3fff)) && has_ports[proto])
+		h = (vs_vxlan_ld64(in + 26) ^ proto) * 0x100000001b3ULL;
+		if (!(ld16(in + 20) & BE16(0x3fff)) && has_ports[proto])
 			h ^= (uint64_t)vs_vxlan_ld32(in + 34) << 17;
 	} else {
-		// Anything else: both MACs and the ethertype (what there is of them).
-		h = src_hash_short(in, len, h);
+		h = src_hash_other(in, len);
 	}
 	// One multiply: the top bits of the product depend on every input bit. The port as it
 	// lies in memory (big-endian): its first byte, the high one, with the two top bits set.
@@ -268,7 +324,7 @@ static ALWAYS_INLINE uint32_t encap(const struct vs_vxlan_tx *tx, const struct v
 	uint32_t sum = r->ip_sum + tot; // both at most 0xffff, in memory order: one fold
 
 	memcpy(out, r->hdr, VS_VXLAN_HLEN);
-	c = (uint16_t)~((sum & 0xffff) + (sum >> 16));
+	c = (uint16_t) ~((sum & 0xffff) + (sum >> 16));
 	memcpy(out + 16, &tot, sizeof(tot));
 	memcpy(out + 24, &c, sizeof(c));
 	memcpy(out + 34, &sport, sizeof(sport));
@@ -294,8 +350,8 @@ uint32_t vs_vxlan_encap(const struct vs_vxlan_tx *tx, const struct vs_vxlan_remo
 uint32_t vs_vxlan_encap_in_place(const struct vs_vxlan_tx *tx, const struct vs_vxlan_remote *r,
 				 uint8_t *inner, uint32_t len)
 {
-	return encap(tx, r, inner, len, src_port(inner, len), tx->udp_csum,
-		     inner - VS_VXLAN_HLEN, true);
+	return encap(tx, r, inner, len, src_port(inner, len), tx->udp_csum, inner - VS_VXLAN_HLEN,
+		     true);
 }
 
 // --- transmit ---------------------------------------------------------------------------
@@ -318,8 +374,8 @@ void vs_vxlan_txq_init(struct vs_vxlan_txq *txq, unsigned n)
 {
 	for (unsigned q = 0; q < n; q++)
 		for (unsigned i = 0; i < VS_BURST; i++) {
-			txq[q].pkts[i] = (struct vs_pkt){.in_port = VS_PORT_NONE,
-							 .out_port = VS_PORT_NONE};
+			txq[q].pkts[i] =
+				(struct vs_pkt){.in_port = VS_PORT_NONE, .out_port = VS_PORT_NONE};
 			txq[q].ptrs[i] = &txq[q].pkts[i];
 		}
 }
@@ -376,6 +432,9 @@ static ALWAYS_INLINE void txb_add(struct txb *b, const struct vs_vxlan_tx *tx,
 	b->k++;
 }
 
+// A port no frame comes from (its address is all that is used).
+static const struct vs_port no_port;
+
 uint16_t vs_vxlan_tx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *const *pkts, uint16_t n)
 {
 	struct vs_vxlan_port *vx = port->priv;
@@ -392,6 +451,7 @@ uint16_t vs_vxlan_tx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *cons
 	bool hr_ok = false;		      // ... promises room for the outer headers
 	uint32_t replicas = 0; // copies of flooded frames beyond the first (copied in any case)
 	struct txb b;
+	uint16_t i;
 
 	// The loop below keeps room for one frame per packet still to come: at most VS_BURST.
 	if (VS_UNLIKELY(n > VS_BURST)) {
@@ -411,7 +471,60 @@ uint16_t vs_vxlan_tx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *cons
 	b.pkts = vx->txq[q].pkts;
 	b.o = b.pkts;
 	b.ptrs = vx->txq[q].ptrs;
-	for (uint16_t i = 0; i < n; i++) {
+	i = 0;
+	if (VS_LIKELY(!csum)) {
+		// The common case: unicasts to a MAC learned behind a resolved VTEP, from a port
+		// that promises headroom, without UDP checksum: the outer headers go in front of
+		// the frame. Frames from port 'fport' to VTEP 'fvtep' take this loop without
+		// further tests but their length; the first frame that does not stops it, and it
+		// and the rest of the burst go through the loop below (which can do everything).
+		const struct vs_port *fport = &no_port; // no frame's rx_port: the first one misses
+		uint32_t fvtep = 0;
+		struct vs_pkt *o = b.o;
+		uint64_t bytes = 0;
+
+		struct vs_pkt *const *pp = pkts, *const *const stop = pkts + n;
+
+		for (; pp < stop; pp++) {
+			const struct vs_pkt *pkt = *pp;
+			uint8_t *in = pkt->data;
+			uint32_t len = pkt->len;
+
+			if (VS_UNLIKELY(pkt->rx_port != fport || pkt->vtep != fvtep)) {
+				if (pkt->rx_port != hr_port) {
+					hr_port = pkt->rx_port;
+					hr_ok = hr_port != NULL &&
+						__atomic_load_n(&hr_port->rx_headroom,
+								__ATOMIC_RELAXED) >= VS_VXLAN_HLEN;
+				}
+				if (pkt->vtep != last_ip && pkt->vtep != 0) {
+					int r = vs_vxlan_remote_find(tx, pkt->vtep);
+
+					last_ip = pkt->vtep;
+					last = r >= 0 && tx->remotes[r].mac != 0 ? &tx->remotes[r]
+										 : NULL;
+				}
+				if (!hr_ok || pkt->vtep == 0 || pkt->vtep != last_ip ||
+				    last == NULL)
+					break;
+				fport = hr_port;
+				fvtep = last_ip;
+			}
+			if (VS_UNLIKELY(len > max_len))
+				break;
+			encap(tx, last, in, len, src_port(in, len), false, in - VS_VXLAN_HLEN,
+			      true);
+			o->data = in - VS_VXLAN_HLEN;
+			o->len = len + VS_VXLAN_HLEN;
+			o++;
+			bytes += len;
+		}
+		i = (uint16_t)(pp - pkts);
+		b.k = (uint16_t)(o - b.pkts);
+		b.o = o;
+		b.bytes = bytes + (uint64_t)VS_VXLAN_HLEN * b.k;
+	}
+	for (; i < n; i++) {
 		const struct vs_pkt *pkt = pkts[i];
 		uint16_t sport, staged;
 		bool own;
@@ -420,8 +533,9 @@ uint16_t vs_vxlan_tx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *cons
 		// promises (looked up again only when the receiving port changes).
 		if (VS_UNLIKELY(pkt->rx_port != hr_port)) {
 			hr_port = pkt->rx_port;
-			hr_ok = hr_port != NULL && __atomic_load_n(&hr_port->rx_headroom,
-								   __ATOMIC_RELAXED) >= VS_VXLAN_HLEN;
+			hr_ok = hr_port != NULL &&
+				__atomic_load_n(&hr_port->rx_headroom, __ATOMIC_RELAXED) >=
+					VS_VXLAN_HLEN;
 		}
 		own = hr_ok;
 
@@ -439,7 +553,8 @@ uint16_t vs_vxlan_tx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *cons
 				last = r >= 0 && tx->remotes[r].mac != 0 ? &tx->remotes[r] : NULL;
 			}
 			if (VS_LIKELY(last != NULL)) {
-				txb_add(&b, tx, last, pkt, src_port(pkt->data, pkt->len), csum, own);
+				txb_add(&b, tx, last, pkt, src_port(pkt->data, pkt->len), csum,
+					own);
 			} else {
 				vs_ctr_add(&c->drops[VS_DROP_VXLAN_UNRESOLVED], 1);
 			}
@@ -453,7 +568,8 @@ uint16_t vs_vxlan_tx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *cons
 			if (tx->remotes[r].mac != 0) {
 				if (b.k == VS_BURST)
 					txb_send(&b);
-				txb_add(&b, tx, &tx->remotes[r], pkt, sport, csum, own && staged == 0);
+				txb_add(&b, tx, &tx->remotes[r], pkt, sport, csum,
+					own && staged == 0);
 				staged++;
 			} else {
 				vs_ctr_add(&c->drops[VS_DROP_VXLAN_UNRESOLVED], 1);
