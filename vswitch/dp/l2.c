@@ -234,17 +234,19 @@ static ALWAYS_INLINE void run_open(struct vs_pmd *pmd, const struct vs_conf *con
 
 // vs_l2_fast_burst(), one copy with the slots vs_parse_rx_burst() computed ('hashed'), one
 // computing them itself, with vs_l2_burst()'s cache of the last source and destination (a table
-// of few MACs: a burst's frames likely share them).
+// of few MACs: a burst's frames likely share them); each for frames of a local port (no
+// VTEP: a source's entry must have none) and for decapsulated ones ('vx': the entry must name
+// the frame's VTEP).
 static ALWAYS_INLINE uint16_t fast_burst(struct vs_pmd *pmd, const struct vs_conf *conf,
 					 const struct vs_dp_bridge *br,
 					 const struct vs_rx_prep *prep, struct vs_pkt *pkts,
-					 uint16_t n, const bool hashed)
+					 uint16_t n, const bool hashed, const bool vx)
 {
 	struct vs_fdb_slot *slots = prep->slots;
 	const uint32_t mask = prep->mask, now_s = pmd->now_s;
 	const uint16_t in_port = pkts[0].in_port;
 	uint64_t c_src = UINT64_MAX, c_dst = UINT64_MAX;
-	uint32_t c_vtep = 0;
+	uint32_t c_vtep = 0, c_src_vtep = 0;
 	uint16_t c_out = VS_PORT_NONE;
 	struct run r = {.out = VS_PORT_NONE};
 	uint16_t i;
@@ -252,6 +254,9 @@ static ALWAYS_INLINE uint16_t fast_burst(struct vs_pmd *pmd, const struct vs_con
 	for (i = 0; i < n; i++) {
 		struct vs_pkt *pkt = &pkts[i];
 		uint64_t src = pkt->src_mac, dst = pkt->dst_mac;
+		// The VTEP the frame came from (decapsulated frames), which its source's entry
+		// must name: none for frames of a local port.
+		const uint32_t from = vx ? pkt->vtep : 0;
 		uint32_t vtep;
 		uint16_t out;
 
@@ -260,10 +265,10 @@ static ALWAYS_INLINE uint16_t fast_burst(struct vs_pmd *pmd, const struct vs_con
 		// that only takes the longer way): vs_l2_burst() refuses, floods or switches them.
 		if (VS_UNLIKELY((((src - 1) | src | dst) >> 40) & 1))
 			goto slow;
-		// The source: its first slot holds it, on this port and not behind a VTEP
-		// (frames of a port that is not a VXLAN underlay have none): refresh. Anything
-		// else (absent, moved, further down the probe sequence): vs_l2_burst().
-		if (hashed || src != c_src) {
+		// The source: its first slot holds it, on this port and behind the VTEP the
+		// frame came from (none for frames of a local port): refresh. Anything else
+		// (absent, moved, further down the probe sequence): vs_l2_burst().
+		if (hashed || src != c_src || (vx && from != c_src_vtep)) {
 			struct vs_fdb_slot *sl =
 				hashed ? prep->src[i] : vs_fdb_first_slot(slots, mask, src);
 			const uint64_t key = src << 16 | in_port;
@@ -277,12 +282,13 @@ static ALWAYS_INLINE uint16_t fast_burst(struct vs_pmd *pmd, const struct vs_con
 				if (e != key)
 					goto slow;
 			}
-			if (__atomic_load_n(&sl->vtep, __ATOMIC_RELAXED) != 0)
+			if (__atomic_load_n(&sl->vtep, __ATOMIC_RELAXED) != from)
 				goto slow;
 			// No store (the line stays clean) when it holds 'now' already.
 			if (__atomic_load_n(&sl->seen, __ATOMIC_RELAXED) != now_s)
 				__atomic_store_n(&sl->seen, now_s, __ATOMIC_RELAXED);
 			c_src = src;
+			c_src_vtep = from;
 		}
 		// The destination: found in its first slot, on another port of the bridge.
 		// Anything else (unknown, a hairpin, a port that left the bridge): vs_l2_burst().
@@ -349,13 +355,26 @@ static ALWAYS_INLINE uint16_t fast_burst(struct vs_pmd *pmd, const struct vs_con
 	return i;
 }
 
+// Decapsulated frames: their copies out of line, so that the plain ones stay as they were.
+static __attribute__((noinline)) uint16_t fast_decap(struct vs_pmd *pmd, const struct vs_conf *conf,
+						     const struct vs_dp_bridge *br,
+						     const struct vs_rx_prep *prep,
+						     struct vs_pkt *pkts, uint16_t n)
+{
+	if (prep->hashed)
+		return fast_burst(pmd, conf, br, prep, pkts, n, true, true);
+	return fast_burst(pmd, conf, br, prep, pkts, n, false, true);
+}
+
 uint16_t vs_l2_fast_burst(struct vs_pmd *pmd, const struct vs_conf *conf,
 			  const struct vs_dp_bridge *br, const struct vs_rx_prep *prep,
 			  struct vs_pkt *pkts, uint16_t n)
 {
 	if (n == 0)
 		return 0;
+	if (VS_UNLIKELY(prep->decap))
+		return fast_decap(pmd, conf, br, prep, pkts, n);
 	if (prep->hashed)
-		return fast_burst(pmd, conf, br, prep, pkts, n, true);
-	return fast_burst(pmd, conf, br, prep, pkts, n, false);
+		return fast_burst(pmd, conf, br, prep, pkts, n, true, false);
+	return fast_burst(pmd, conf, br, prep, pkts, n, false, false);
 }

@@ -22,7 +22,8 @@ bool vs_l2_prefetch_wanted(const struct vs_dp_bridge *br);
 
 // The L2 and output staging stages in one pass, for a burst of 'n' (at most VS_BURST) frames
 // from one port of learning bridge 'br' that vs_parse_rx_burst() prepared ('prep', dropping
-// none) and that no stage answered yet (out_port VS_PORT_NONE, vtep 0). Learns and switches
+// none) and that no stage answered yet (out_port VS_PORT_NONE; vtep 0, or with prep->decap
+// the VTEP each came from, all of one vxlan port). Learns and switches
 // each frame as vs_l2_burst() does and stages known unicast on its egress port as
 // vs_output_burst() does, counting drops, up to the first frame to flood: returns its index
 // (n if none), from which the caller runs vs_output_burst() on the rest.

@@ -120,7 +120,7 @@ static inline uint64_t ip4_meta(void)
 
 static inline __attribute__((always_inline)) void rx_pass(struct vs_pkt *pkts, uint16_t n,
 							  uint16_t in_port, struct vs_port *rx_port,
-							  bool csum, bool hashed,
+							  bool csum, bool hashed, bool decap,
 							  struct vs_rx_prep *prep)
 {
 	struct vs_fdb_slot *slots = prep->slots;
@@ -146,7 +146,8 @@ static inline __attribute__((always_inline)) void rx_pass(struct vs_pkt *pkts, u
 		pkt->out_port = VS_PORT_NONE;
 #endif
 		pkt->rx_port = rx_port;
-		pkt->vtep = 0;
+		if (!decap)
+			pkt->vtep = 0;
 		bytes += len;
 		if (VS_LIKELY(len >= VS_CSUM_FAST_MIN) &&
 		    (memcpy(&w, d + 12, 4), (w & IP4_MASK) == IP4_WORD)) {
@@ -184,21 +185,38 @@ static inline __attribute__((always_inline)) void rx_pass(struct vs_pkt *pkts, u
 	prep->dropped = dropped;
 }
 
+// One copy of rx_pass() per combination of 'csum' and 'hashed': the tests stay out of the loop.
+#define RX_PASS(decap)                                                                          \
+	do {                                                                                    \
+		if (csum) {                                                                     \
+			if (hashed)                                                             \
+				rx_pass(pkts, n, in_port, rx_port, true, true, decap, prep);    \
+			else                                                                    \
+				rx_pass(pkts, n, in_port, rx_port, true, false, decap, prep);   \
+		} else {                                                                        \
+			if (hashed)                                                             \
+				rx_pass(pkts, n, in_port, rx_port, false, true, decap, prep);   \
+			else                                                                    \
+				rx_pass(pkts, n, in_port, rx_port, false, false, decap, prep);  \
+		}                                                                               \
+	} while (0)
+
+// Decapsulated frames: a copy of its own, out of line, so that the plain one stays as it was.
+static __attribute__((noinline)) void rx_decap(struct vs_pkt *pkts, uint16_t n, uint16_t in_port,
+					       struct vs_port *rx_port, bool csum, bool hashed,
+					       struct vs_rx_prep *prep)
+{
+	RX_PASS(true);
+}
+
 void vs_parse_rx_burst(struct vs_pkt *pkts, uint16_t n, uint16_t in_port, struct vs_port *rx_port,
 		       bool csum, struct vs_rx_prep *prep)
 {
 	bool hashed = prep->hashed && prep->slots != NULL;
 
-	// One copy of the loop per combination: the tests stay out of it.
-	if (csum) {
-		if (hashed)
-			rx_pass(pkts, n, in_port, rx_port, true, true, prep);
-		else
-			rx_pass(pkts, n, in_port, rx_port, true, false, prep);
-	} else {
-		if (hashed)
-			rx_pass(pkts, n, in_port, rx_port, false, true, prep);
-		else
-			rx_pass(pkts, n, in_port, rx_port, false, false, prep);
+	if (VS_UNLIKELY(prep->decap)) {
+		rx_decap(pkts, n, in_port, rx_port, csum, hashed, prep);
+		return;
 	}
+	RX_PASS(false);
 }

@@ -33,6 +33,10 @@ struct vs_rx_prep {
 	struct vs_fdb_slot *slots;
 	uint32_t mask;
 	bool hashed;
+	// In: frames decapsulated from VXLAN (vs_vxlan_rx_underlay(), dp/vxlan.h), all of one
+	// vxlan port: each keeps its vtep (the VTEP that sent it), which the L2 stage checks
+	// the source's MAC table entry against.
+	bool decap;
 	// Out, with 'hashed': the slot the lookup of each frame's source and destination MAC
 	// begins with (undefined for frames the pass dropped).
 	struct vs_fdb_slot *src[VS_BURST], *dst[VS_BURST];
@@ -43,7 +47,7 @@ struct vs_rx_prep {
 
 // One pass over the 'n' (at most VS_BURST) frames of a burst received on port 'in_port'
 // ('rx_port'): sets what the receive path owns (in_port, rx_port, out_port = VS_PORT_NONE,
-// drop, vtep = 0), parses as vs_parse_burst() does, completes partial checksums as
+// drop, vtep = 0 unless prep->decap), parses as vs_parse_burst() does, completes partial checksums as
 // vs_parse_csum_burst() does if 'csum', and fills 'prep' (see above).
 // Called from: PMD threads.
 void vs_parse_rx_burst(struct vs_pkt *pkts, uint16_t n, uint16_t in_port, struct vs_port *rx_port,

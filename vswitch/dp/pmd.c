@@ -75,27 +75,15 @@ void vs_pmd_destroy(struct vs_pmd *pmd)
 	free(pmd);
 }
 
-// Whether 'port' is the underlay of a VXLAN port: its frames may be decapsulated into
-// frames of other ports (vs_vxlan_rx_burst()).
-static bool is_underlay(const struct vs_conf *conf, const struct vs_port *port)
+// The pipeline of a burst whose frames are all frames of 'port' (received on 'rx_port', whose
+// driver owns their buffers: the same port but for frames decapsulated from a VXLAN underlay,
+// 'decap', which keep the VTEP that sent them): one pass sets up, parses, completes checksums
+// and starts the MAC table's lines loading; on a learning bridge without services one more
+// learns, switches and stages.
+static inline __attribute__((always_inline)) void
+pipeline_one_port(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_port *port,
+		  struct vs_port *rx_port, uint16_t n, const bool decap)
 {
-	const struct vs_vxlan_conf *vc = conf->vxlan;
-
-	if (vc == NULL)
-		return false;
-	for (uint16_t u = 0; u < vc->n_underlays; u++)
-		if (vc->underlay[u].port == port)
-			return true;
-	return false;
-}
-
-// The pipeline of a burst whose frames all stay frames of 'port' (no VXLAN underlay): one
-// pass sets up, parses, completes checksums and starts the MAC table's lines loading; on a
-// learning bridge without services one more learns, switches and stages.
-static void pipeline_one_port(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_port *port,
-			      uint16_t n)
-{
-	struct vs_port_counters *c = &port->ctr[pmd->id];
 	const struct vs_dp_bridge *br = conf->bridge_of[port->id];
 	struct vs_fdb_table *t = NULL;
 	struct vs_rx_prep prep;
@@ -108,11 +96,16 @@ static void pipeline_one_port(struct vs_pmd *pmd, const struct vs_conf *conf, st
 	prep.slots = fast ? t->slots : NULL;
 	prep.mask = fast ? t->mask : 0;
 	prep.hashed = fast && vs_l2_prefetch_wanted(br);
-	vs_parse_rx_burst(pmd->pkts, n, port->id, port, !port->rx_csum_full, &prep);
-	vs_ctr_add(&c->rx_packets, n);
-	vs_ctr_add(&c->rx_bytes, prep.bytes);
-	if (!port->rx_csum_full)
-		vs_ctr_add(&c->rx_csum_completed, prep.fixed);
+	prep.decap = decap;
+	vs_parse_rx_burst(pmd->pkts, n, port->id, rx_port, !rx_port->rx_csum_full, &prep);
+	if (!decap) { // vs_vxlan_rx_underlay() counted the underlay's and the vxlan port's
+		struct vs_port_counters *c = &port->ctr[pmd->id];
+
+		vs_ctr_add(&c->rx_packets, n);
+		vs_ctr_add(&c->rx_bytes, prep.bytes);
+	}
+	if (!rx_port->rx_csum_full)
+		vs_ctr_add(&rx_port->ctr[pmd->id].rx_csum_completed, prep.fixed);
 	if (fast && prep.dropped == 0) {
 		uint16_t i = vs_l2_fast_burst(pmd, conf, br, &prep, pmd->pkts, n);
 
@@ -127,34 +120,32 @@ static void pipeline_one_port(struct vs_pmd *pmd, const struct vs_conf *conf, st
 	vs_output_flush(pmd, conf);
 }
 
-void vs_pmd_pipeline(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_port *port,
-		     uint16_t n)
+// A burst of a VXLAN underlay: decapsulated first; the frames of one vxlan port (the common
+// case) then go on as a burst of that port, those of several stage by stage.
+static __attribute__((noinline)) void pipeline_underlay(struct vs_pmd *pmd,
+							const struct vs_conf *conf,
+							const struct vs_vxlan_underlay *ul,
+							struct vs_port *port, uint16_t n)
 {
-	struct vs_port_counters *c = &port->ctr[pmd->id];
-	uint64_t bytes = 0;
+	uint16_t one;
 
-	if (VS_LIKELY(!is_underlay(conf, port))) {
-		pipeline_one_port(pmd, conf, port, n);
+	if ((n = vs_vxlan_rx_underlay(pmd, conf, ul, pmd->pkts, n, &one)) == 0)
+		return;
+	if (VS_LIKELY(one != VS_PORT_NONE)) {
+		pipeline_one_port(pmd, conf, conf->ports[one], port, n, true);
 		return;
 	}
+	// Decapsulation set in_port and vtep.
 	for (uint16_t i = 0; i < n; i++) {
-		pmd->pkts[i].in_port = port->id;
 		pmd->pkts[i].rx_port = port;
 		pmd->pkts[i].out_port = VS_PORT_NONE;
 		pmd->pkts[i].drop = VS_DROP_NONE;
-		pmd->pkts[i].vtep = 0;
-		bytes += pmd->pkts[i].len;
 	}
-	vs_ctr_add(&c->rx_packets, n);
-	vs_ctr_add(&c->rx_bytes, bytes);
-	if ((n = vs_vxlan_rx_burst(pmd, conf, port, pmd->pkts, n)) == 0)
-		return;
 	if (!port->rx_csum_full)
-		vs_ctr_add(&c->rx_csum_completed, vs_parse_csum_burst(pmd->pkts, n));
+		vs_ctr_add(&port->ctr[pmd->id].rx_csum_completed, vs_parse_csum_burst(pmd->pkts, n));
 	else
 		vs_parse_burst(pmd->pkts, n);
-	// The service stage works on one bridge at a time, and the frames decapsulated from one
-	// underlay burst may belong to several vxlan ports: hand it runs of one ingress port.
+	// The service stage works on one bridge at a time: hand it runs of one ingress port.
 	for (uint16_t i = 0, j; conf->any_svc && i < n; i = j) {
 		for (j = i + 1; j < n && pmd->pkts[j].in_port == pmd->pkts[i].in_port; j++)
 			;
@@ -163,6 +154,17 @@ void vs_pmd_pipeline(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_p
 	vs_l2_burst(pmd, conf, pmd->pkts, n);
 	vs_output_burst(pmd, conf, pmd->pkts, n);
 	vs_output_flush(pmd, conf);
+}
+
+void vs_pmd_pipeline(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_port *port,
+		     uint16_t n)
+{
+	const struct vs_vxlan_underlay *ul = vs_vxlan_underlay_of(conf, port);
+
+	if (VS_LIKELY(ul == NULL))
+		pipeline_one_port(pmd, conf, port, port, n, false);
+	else
+		pipeline_underlay(pmd, conf, ul, port, n);
 }
 
 uint32_t vs_pmd_poll_once(struct vs_pmd *pmd, const struct vs_conf *conf)

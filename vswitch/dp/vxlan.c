@@ -65,7 +65,9 @@ struct rxs {
 	struct vs_vxlan_rx rx;
 	struct vs_port_counters *c; // of port 'cur', NULL if none yet
 	uint64_t npk, nby;	    // frames and their (outer) bytes since the last add
+	uint64_t ubytes;	    // bytes of every frame of the burst (the underlay's rx)
 	uint16_t cur;
+	bool mixed; // live frames of more than one vxlan port
 };
 
 static ALWAYS_INLINE void rxs_flush(struct rxs *st)
@@ -101,6 +103,7 @@ static ALWAYS_INLINE uint16_t rx_run(struct rxs *st, const struct vs_conf *conf,
 				st->npk += (uint64_t)(pkt - from);
 				from = pkt;
 				rxs_flush(st);
+				st->mixed |= st->c != NULL;
 				st->cur = st->rx.port_id;
 				st->c = &conf->ports[st->cur]->ctr[pmd_id];
 				st->npk = st->nby = 0;
@@ -111,27 +114,25 @@ static ALWAYS_INLINE uint16_t rx_run(struct rxs *st, const struct vs_conf *conf,
 		pkt->in_port = st->rx.port_id;
 		pkt->vtep = st->rx.vtep;
 		st->nby += len;
+		st->ubytes += len;
 	}
 	st->npk += (uint64_t)(pkt - from);
 	return (uint16_t)(pkt - pkts);
 }
 
-uint16_t vs_vxlan_rx_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_port *port,
-			   struct vs_pkt *pkts, uint16_t n)
+// Decapsulates pkts[0..n) of underlay 'ul' (see vs_vxlan_rx_burst()); '*one' becomes the
+// vxlan port of every live frame if they share one, else VS_PORT_NONE; '*bytes' the bytes of
+// all n frames as they arrived.
+static uint16_t rx_burst(struct vs_pmd *pmd, const struct vs_conf *conf,
+			 const struct vs_vxlan_underlay *ul, struct vs_pkt *pkts, uint16_t n,
+			 uint16_t *one, uint64_t *bytes)
 {
 	const struct vs_vxlan_conf *vc = conf->vxlan;
-	const struct vs_vxlan_underlay *ul = NULL;
-	struct vs_port_counters *uc = &port->ctr[pmd->id];
-	struct rxs st = {.c = NULL, .npk = 0, .nby = 0, .cur = VS_PORT_NONE};
+	struct vs_port_counters *uc = &ul->port->ctr[pmd->id];
+	struct rxs st = {.c = NULL, .npk = 0, .nby = 0, .ubytes = 0, .cur = VS_PORT_NONE};
+	const bool arp = ul->arp != NULL; // read once: the stores to pkts[] below could alias it
 	uint16_t live, i;
-	bool arp;
 
-	for (uint16_t u = 0; u < vc->n_underlays; u++)
-		if (vc->underlay[u].port == port)
-			ul = &vc->underlay[u];
-	if (ul == NULL)
-		return n;
-	arp = ul->arp != NULL; // read once: the stores to pkts[] below could alias it
 	vs_vxlan_rx_init(&st.rx, vc, ul);
 	// The common case: every frame of the burst on the fast path, none dropped.
 	i = rx_run(&st, conf, pmd->id, pkts, 0, n > 4 ? (uint16_t)(n - 4) : 0, true);
@@ -143,6 +144,7 @@ uint16_t vs_vxlan_rx_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struc
 
 		if (i + 4 < n)
 			vs_prefetch0(pkts[i + 4].data);
+		st.ubytes += pkts[i].len;
 		drop = vs_vxlan_rx_fast(&st.rx, &pkts[i]);
 		if (VS_UNLIKELY(drop == VS_VXLAN_RX_SLOW)) {
 			if (VS_UNLIKELY(arp) && vs_vxlan_is_arp(&pkts[i])) {
@@ -157,6 +159,7 @@ uint16_t vs_vxlan_rx_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struc
 		}
 		if (VS_UNLIKELY(pkts[i].in_port != st.cur)) {
 			rxs_flush(&st);
+			st.mixed |= st.c != NULL;
 			st.cur = pkts[i].in_port;
 			st.c = &conf->ports[st.cur]->ctr[pmd->id];
 			st.npk = st.nby = 0;
@@ -172,6 +175,44 @@ uint16_t vs_vxlan_rx_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struc
 		live++;
 	}
 	rxs_flush(&st);
+	*one = st.mixed || live == 0 ? VS_PORT_NONE : st.cur;
+	*bytes = st.ubytes;
+	return live;
+}
+
+const struct vs_vxlan_underlay *vs_vxlan_underlay_of(const struct vs_conf *conf,
+						     const struct vs_port *port)
+{
+	const struct vs_vxlan_conf *vc = conf->vxlan;
+
+	if (vc == NULL)
+		return NULL;
+	for (uint16_t u = 0; u < vc->n_underlays; u++)
+		if (vc->underlay[u].port == port)
+			return &vc->underlay[u];
+	return NULL;
+}
+
+uint16_t vs_vxlan_rx_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_port *port,
+			   struct vs_pkt *pkts, uint16_t n)
+{
+	const struct vs_vxlan_underlay *ul = vs_vxlan_underlay_of(conf, port);
+	uint64_t bytes;
+	uint16_t one;
+
+	return ul != NULL ? rx_burst(pmd, conf, ul, pkts, n, &one, &bytes) : n;
+}
+
+uint16_t vs_vxlan_rx_underlay(struct vs_pmd *pmd, const struct vs_conf *conf,
+			      const struct vs_vxlan_underlay *ul, struct vs_pkt *pkts, uint16_t n,
+			      uint16_t *one)
+{
+	struct vs_port_counters *c = &ul->port->ctr[pmd->id];
+	uint64_t bytes;
+	uint16_t live = rx_burst(pmd, conf, ul, pkts, n, one, &bytes);
+
+	vs_ctr_add(&c->rx_packets, n);
+	vs_ctr_add(&c->rx_bytes, bytes);
 	return live;
 }
 

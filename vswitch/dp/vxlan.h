@@ -150,6 +150,16 @@ int vs_vxlan_remote_find(const struct vs_vxlan_tx *tx, uint32_t ip);
 // 'port' is not an underlay. Called from: PMD threads.
 uint16_t vs_vxlan_rx_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_port *port,
 			   struct vs_pkt *pkts, uint16_t n);
+// The underlay of 'conf' that 'port' is, or NULL.
+const struct vs_vxlan_underlay *vs_vxlan_underlay_of(const struct vs_conf *conf,
+						     const struct vs_port *port);
+// vs_vxlan_rx_burst() on underlay 'ul' (its port received pkts[0..n)), which also counts the
+// n frames as the underlay's rx (frames and bytes) and sets '*one' to the vxlan port of every
+// live frame if they share one (the common case: the pipeline then runs them as a burst of
+// that port), else VS_PORT_NONE. Called from: PMD threads.
+uint16_t vs_vxlan_rx_underlay(struct vs_pmd *pmd, const struct vs_conf *conf,
+			      const struct vs_vxlan_underlay *ul, struct vs_pkt *pkts, uint16_t n,
+			      uint16_t *one);
 
 // Fills r->hdr and r->ip_sum from 'tx' and r->ip, r->mac. Called from: control thread.
 void vs_vxlan_remote_prepare(const struct vs_vxlan_tx *tx, struct vs_vxlan_remote *r);
