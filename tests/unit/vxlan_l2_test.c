@@ -131,17 +131,10 @@ static void test_hairpin_and_unknown(void **state)
 static void test_two_ports_one_burst(void **state)
 {
 	uint64_t p0, b0, p1, b1;
-	char err[256];
 
 	(void)state;
 	topo();
-	add_br("br1");
-	if (add_port_opts("br1", "p2", "mem", err, sizeof(err), 0) != 0)
-		fail_msg("p2: %s", err);
-	if (add_port_opts("br1", "vx1", "vxlan", err, sizeof(err), 5, "vni", "200", "local_ip",
-			  "198.18.10.1", "remote_ip", "198.18.10.2", "underlay", "u0",
-			  "underlay_type", "mem") != 0)
-		fail_msg("vx1: %s", err);
+	topo_vni200();
 	learn_all();
 	tx_frame("p2", PB_BROADCAST, MAC_L2);
 	inject_vxlan(PB_BROADCAST, MAC_R, R2, 200, 0x08, 64);

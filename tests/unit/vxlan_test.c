@@ -250,13 +250,7 @@ static void test_two_vnis(void **state)
 
 	(void)state;
 	topo();
-	add_br("br1");
-	if (add_port_opts("br1", "p2", "mem", err, sizeof(err), 0) != 0)
-		fail_msg("p2: %s", err);
-	if (add_port_opts("br1", "vx1", "vxlan", err, sizeof(err), 5, "vni", "200", "local_ip",
-			  "198.18.10.1", "remote_ip", "198.18.10.2", "underlay", "u0",
-			  "underlay_type", "mem") != 0)
-		fail_msg("vx1: %s", err);
+	topo_vni200();
 	// One underlay, two VNIs.
 	assert_int_equal(vs_conf_current()->vxlan->n_vni, 2);
 	inject_vxlan(PB_BROADCAST, MAC_R, R2, 200, 0x08, 64);

@@ -117,6 +117,20 @@ static inline void topo(void)
 		fail_msg("vx0: %s", err);
 }
 
+// br1: mem port p2 and vx1 (VNI 200 to R2), on topo()'s underlay u0.
+static inline void topo_vni200(void)
+{
+	char err[256];
+
+	add_br("br1");
+	if (add_port_opts("br1", "p2", "mem", err, sizeof(err), 0) != 0)
+		fail_msg("p2: %s", err);
+	if (add_port_opts("br1", "vx1", "vxlan", err, sizeof(err), 5, "vni", "200", "local_ip",
+			  "198.18.10.1", "remote_ip", "198.18.10.2", "underlay", "u0",
+			  "underlay_type", "mem") != 0)
+		fail_msg("vx1: %s", err);
+}
+
 // The underlay port of the current snapshot.
 static inline struct vs_port *UL(void)
 {
