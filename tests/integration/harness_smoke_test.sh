@@ -108,6 +108,15 @@ if [ "$dpdk" = 1 ]; then
 		"^\| memif \| vswitchd VXLAN decap.* \| [0-9.]+ \| [0-9.]+ \| dropped [0-9]+ \(.*vxlan-\* 0\)"; do
 		grep -qE "$t" "$md" || fail "report lacks '$t': $(grep -E 'VXLAN' "$md" | tr '\n' ';')"
 	done
+	# Decapsulated unicast frames leave m0 in the mbuf they arrived in on the underlay
+	# (tx-mbuf-shared), not copied into a new one (tx-mbuf-copied: the flooded learning
+	# frames only).
+	sed -n 's/^memif_vxlan_decap port-stats after the run: //p' "$(dirname "$csv")/fwd.log" |
+		python3 -c '
+import json, sys
+m0 = [p for p in json.loads(sys.stdin.readline()) if p["name"] == "m0"][0]["device"]
+assert m0["tx-mbuf-shared"] > 0 and m0["tx-mbuf-copied"] < 100, m0' ||
+		fail "decapsulated frames were copied on m0 (see the port-stats in fwd.log)"
 fi
 # memif rows: dpdkgen reports the CPU share of the generator and of the device (testpmd and
 # vswitchd alike) and the device's CPU time per frame, in the CSV and a table.
