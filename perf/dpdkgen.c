@@ -108,10 +108,11 @@ static void usage(FILE *f)
 		"      --src-mac MAC    source MAC (default 02:76:73:00:00:01)\n"
 		"      --dst-mac MAC    destination MAC; the rx port announces it (default\n"
 		"                       02:76:73:00:00:02)\n"
-		"      --vxlan tx|rx    play the remote VTEP of a device's vxlan port on the tx port\n"
-		"                       (frames are sent VXLAN-encapsulated to --dut-vtep: the\n"
-		"                       device decapsulates) or the rx port (only VXLAN frames\n"
-		"                       from --dut-vtep with --vni count, by their inner frame:\n"
+		"      --vxlan tx|rx    play the remote VTEP of a device's vxlan port on the\n"
+		"                       tx port (frames are sent VXLAN-encapsulated to\n"
+		"                       --dut-vtep: the device decapsulates) or the rx port\n"
+		"                       (only VXLAN frames from --dut-vtep with --vni count,\n"
+		"                       by their inner frame:\n"
 		"                       the device encapsulates); on that port dpdkgen answers\n"
 		"                       ARP requests for --vtep and waits up to --link-wait for\n"
 		"                       the first one before it sends; --size is the inner length\n"
@@ -332,8 +333,9 @@ static void arp_wait(const struct args *a, struct rte_mempool *pool, struct gen_
 		st->tx_port_rx += drain(a, pool, a->tx_port);
 	}
 	if (arp_replies == 0) {
-		fprintf(stderr, "dpdkgen: no ARP request for --vtep in %u s: the device may not "
-				"know where to send VXLAN frames\n",
+		fprintf(stderr,
+			"dpdkgen: no ARP request for --vtep in %u s: the device may not "
+			"know where to send VXLAN frames\n",
 			a->link_wait);
 		return;
 	}
@@ -552,7 +554,7 @@ static void run_loop(const struct args *a, struct rte_mempool *pool, struct rte_
 				uint32_t len = m->pkt_len;
 				int c = -1;
 
-				// --vxlan rx: only VXLAN from the device's VTEP, by its inner frame.
+				// --vxlan rx: VXLAN from the device's VTEP, by its inner frame.
 				if (a->vx.side == GEN_VX_RX && m->nb_segs == 1) {
 					if (gen_vx_match(&a->vx, d, len)) {
 						d += GEN_VX_HDR;
@@ -708,7 +710,8 @@ int main(int argc, char **argv)
 		char mac[VS_MAC_STRLEN];
 
 		vs_mac_format(arp_asker, mac);
-		fprintf(stderr, "dpdkgen: answered %" PRIu64 " ARP request(s) for --vtep (last from %s)\n",
+		fprintf(stderr,
+			"dpdkgen: answered %" PRIu64 " ARP request(s) for --vtep (last from %s)\n",
 			arp_replies, mac);
 	}
 

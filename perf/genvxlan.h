@@ -13,9 +13,9 @@
 
 #include <stdint.h>
 
-#define GEN_VX_HDR 50	     // outer Ethernet + IPv4 + UDP + VXLAN
-#define GEN_VX_PORT 4789     // UDP destination port
-#define GEN_VX_ARP_FRAME 60  // an ARP frame, padded to the Ethernet minimum
+#define GEN_VX_HDR 50	    // outer Ethernet + IPv4 + UDP + VXLAN
+#define GEN_VX_PORT 4789    // UDP destination port
+#define GEN_VX_ARP_FRAME 60 // an ARP frame, padded to the Ethernet minimum
 
 enum gen_vx_side { GEN_VX_NONE, GEN_VX_TX, GEN_VX_RX };
 
