@@ -19,6 +19,13 @@
 // written while they may be in flight: warmup and measurement have their own set, and
 // with more flows or MACs than templates each frame is a fresh copy of a template whose
 // header is then rewritten.
+//
+// With --vxlan, one of the two ports is the underlay towards the device's VTEP and dpdkgen
+// plays the remote VTEP (perf/genvxlan.h): it answers the device's ARP requests for --vtep
+// there (and waits for the first one before it starts), and either sends its frames
+// VXLAN-encapsulated to --dut-vtep (--vxlan tx: the device decapsulates) or counts only
+// the VXLAN frames from --dut-vtep with --vni that arrive there, by their inner frame
+// (--vxlan rx: the device encapsulates). --size is the inner frame's length either way.
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
@@ -39,6 +46,7 @@
 #include <rte_mempool.h>
 
 #include "genframe.h"
+#include "genvxlan.h"
 
 #define BURST 32
 #define MAX_TEMPLATES 1024
@@ -57,7 +65,12 @@ struct args {
 	uint32_t link_wait; // seconds to wait for the links; a reconnect every link_wait / 5
 	int dut_pid;	    // the device under test's process (--dut-pid), 0: none
 	struct gen_opts g;
+	struct gen_vxlan vx; // --vxlan: the remote VTEP dpdkgen plays
+	uint32_t off;	     // where a sent frame's generated (inner) frame starts
+	uint32_t len;	     // length of a sent frame (--size, plus GEN_VX_HDR with --vxlan tx)
 };
+
+static uint64_t arp_replies, arp_asker; // ARP requests for --vtep answered, the last asker
 
 static volatile sig_atomic_t stop_req;
 
@@ -95,6 +108,17 @@ static void usage(FILE *f)
 		"      --src-mac MAC    source MAC (default 02:76:73:00:00:01)\n"
 		"      --dst-mac MAC    destination MAC; the rx port announces it (default\n"
 		"                       02:76:73:00:00:02)\n"
+		"      --vxlan tx|rx    play the remote VTEP of a device's vxlan port on the\n"
+		"                       tx port (frames are sent VXLAN-encapsulated to\n"
+		"                       --dut-vtep: the device decapsulates) or the rx port\n"
+		"                       (only VXLAN frames from --dut-vtep with --vni count,\n"
+		"                       by their inner frame:\n"
+		"                       the device encapsulates); on that port dpdkgen answers\n"
+		"                       ARP requests for --vtep and waits up to --link-wait for\n"
+		"                       the first one before it sends; --size is the inner length\n"
+		"      --vtep IP,MAC    the generator's VTEP on the underlay (with --vxlan)\n"
+		"      --dut-vtep IP,MAC  the device's VTEP: its local_ip and underlay MAC\n"
+		"      --vni N          VNI of the VXLAN frames (default 100)\n"
 		"  -j, --json           print the results as one JSON object\n"
 		"  -q, --quiet          no progress messages on stderr\n"
 		"  -h, --help           this help\n",
@@ -110,6 +134,10 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{"rx-queues", required_argument, NULL, 'X'},
 		{"link-wait", required_argument, NULL, 'L'},
 		{"dut-pid", required_argument, NULL, 'P'},
+		{"vxlan", required_argument, NULL, 'V'},
+		{"vtep", required_argument, NULL, 'E'},
+		{"dut-vtep", required_argument, NULL, 'U'},
+		{"vni", required_argument, NULL, 'I'},
 		GEN_OPTS_LONG,
 		{"help", no_argument, NULL, 'h'},
 		{0},
@@ -123,6 +151,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 	a->queues = 1;
 	a->rx_queues = 0;
 	a->link_wait = LINK_WAIT_S;
+	a->vx.vni = 100;
 	gen_opts_init(&a->g);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "t:r:Q:" GEN_OPTS_SHORT "h", longopts, NULL)) != -1) {
@@ -149,6 +178,21 @@ static int parse_args(int argc, char **argv, struct args *a)
 				goto bad;
 			a->dut_pid = (int)v;
 			break;
+		case 'V':
+			if (gen_vx_parse_side(optarg, &a->vx.side) < 0)
+				goto bad;
+			break;
+		case 'E':
+		case 'U':
+			if (gen_vx_parse_vtep(optarg, c == 'E' ? &a->vx.ip : &a->vx.dut_ip,
+					      c == 'E' ? &a->vx.mac : &a->vx.dut_mac) < 0)
+				goto bad;
+			break;
+		case 'I':
+			if (gen_parse_u64(optarg, 0, 0xffffff, &v) < 0)
+				goto bad;
+			a->vx.vni = (uint32_t)v;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -172,6 +216,12 @@ static int parse_args(int argc, char **argv, struct args *a)
 		fprintf(stderr, "dpdkgen: --tx-port and --rx-port must differ\n");
 		return -1;
 	}
+	if (a->vx.side != GEN_VX_NONE && (a->vx.ip == 0 || a->vx.dut_ip == 0)) {
+		fprintf(stderr, "dpdkgen: --vxlan needs --vtep and --dut-vtep\n");
+		return -1;
+	}
+	a->off = a->vx.side == GEN_VX_TX ? GEN_VX_HDR : 0;
+	a->len = a->g.size + a->off;
 	return 0;
 bad:
 	fprintf(stderr, "dpdkgen: invalid value for option %s: '%s' (see --help)\n",
@@ -220,19 +270,79 @@ static int link_up(uint16_t port)
 	return rte_eth_link_get_nowait(port, &link) == 0 && link.link_status == RTE_ETH_LINK_UP;
 }
 
-// Receives on every queue of 'port' and frees what arrived; returns the number of frames.
-static uint16_t drain(uint16_t port, uint16_t nq)
+// The port that is the underlay with --vxlan (RTE_MAX_ETHPORTS: none).
+static uint16_t underlay_port(const struct args *a)
+{
+	return a->vx.side == GEN_VX_TX	 ? a->tx_port
+	       : a->vx.side == GEN_VX_RX ? a->rx_port
+					 : RTE_MAX_ETHPORTS;
+}
+
+// Frame 'm' arrived on the underlay: if it is an ARP request for --vtep, sends the reply
+// back out (tx queue 0). Returns 1 if 'm' was ARP, answered or not.
+static int arp_answer(const struct args *a, struct rte_mempool *pool, const struct rte_mbuf *m)
+{
+	struct rte_mbuf *r;
+	uint8_t *d;
+	int k;
+
+	if (m->nb_segs != 1)
+		return 0;
+	r = rte_pktmbuf_alloc(pool);
+	if (r == NULL)
+		return 1;
+	d = (uint8_t *)rte_pktmbuf_append(r, GEN_VX_ARP_FRAME);
+	k = gen_vx_arp(&a->vx, rte_pktmbuf_mtod(m, const uint8_t *), m->pkt_len, d, &arp_asker);
+	if (k == 1 && rte_eth_tx_burst(underlay_port(a), 0, &r, 1) == 1) {
+		arp_replies++;
+		return 1;
+	}
+	rte_pktmbuf_free(r);
+	return k >= 0;
+}
+
+// Receives on every queue of 'port' and frees what arrived; returns the number of frames
+// (ARP answered on the underlay not counted).
+static uint16_t drain(const struct args *a, struct rte_mempool *pool, uint16_t port)
 {
 	struct rte_mbuf *m[BURST];
 	uint16_t n, total = 0;
 
-	for (uint16_t q = 0; q < nq; q++) {
+	for (uint16_t q = 0; q < a->rx_queues; q++) {
 		n = rte_eth_rx_burst(port, q, m, BURST);
+		for (uint16_t i = 0; i < n; i++)
+			if (port != underlay_port(a) || !arp_answer(a, pool, m[i]))
+				total++;
 		if (n)
 			rte_pktmbuf_free_bulk(m, n);
-		total = (uint16_t)(total + n);
 	}
 	return total;
+}
+
+// --vxlan: waits up to --link-wait seconds for the device's first ARP request for --vtep
+// and answers it, then gives the device's control thread 200 ms to take the answer in, so
+// that no frame is sent while the device cannot encapsulate to --vtep yet.
+static void arp_wait(const struct args *a, struct rte_mempool *pool, struct gen_stats *st)
+{
+	uint64_t t = gen_now_ns(), until = t + (uint64_t)a->link_wait * 1000000000ULL;
+
+	if (a->vx.side == GEN_VX_NONE)
+		return;
+	while (arp_replies == 0 && gen_now_ns() < until && !stop_req) {
+		st->stray += drain(a, pool, a->rx_port);
+		st->tx_port_rx += drain(a, pool, a->tx_port);
+	}
+	if (arp_replies == 0) {
+		fprintf(stderr,
+			"dpdkgen: no ARP request for --vtep in %u s: the device may not "
+			"know where to send VXLAN frames\n",
+			a->link_wait);
+		return;
+	}
+	for (t = gen_now_ns(); gen_now_ns() - t < 200000000ULL && !stop_req;) {
+		st->stray += drain(a, pool, a->rx_port);
+		st->tx_port_rx += drain(a, pool, a->tx_port);
+	}
 }
 
 // Sends a few broadcast frames from --dst-mac out of the rx port, so that a learning
@@ -245,10 +355,16 @@ static void send_learn(const struct args *a, struct rte_mempool *pool, uint32_t 
 
 	if (rte_pktmbuf_alloc_bulk(pool, m, 4) < 0)
 		return;
-	for (int i = 0; i < 4; i++) {
-		uint8_t *d = (uint8_t *)rte_pktmbuf_append(m[i], GEN_MIN_SIZE);
+	// With --vxlan rx the rx port is the underlay: from behind the generator's VTEP.
+	const uint32_t off = a->vx.side == GEN_VX_RX ? GEN_VX_HDR : 0;
 
-		gen_build_frame(d, GEN_MIN_SIZE, 0xffffffffffffULL, a->g.dst_mac, LEARN_MAGIC, run);
+	for (int i = 0; i < 4; i++) {
+		uint8_t *d = (uint8_t *)rte_pktmbuf_append(m[i], (uint16_t)(GEN_MIN_SIZE + off));
+
+		gen_build_frame(d + off, GEN_MIN_SIZE, 0xffffffffffffULL, a->g.dst_mac, LEARN_MAGIC,
+				run);
+		if (off)
+			gen_vx_encap(&a->vx, d, GEN_MIN_SIZE, 49152);
 	}
 	k = rte_eth_tx_burst(a->rx_port, 0, m, 4);
 	st->learn_sent += k;
@@ -392,10 +508,10 @@ static void run_loop(const struct args *a, struct rte_mempool *pool, struct rte_
 					uint8_t *d = rte_pktmbuf_mtod(tx[i], uint8_t *);
 
 					rte_memcpy(d, rte_pktmbuf_mtod(cur[next], const uint8_t *),
-						   a->g.size);
-					tx[i]->data_len = (uint16_t)a->g.size;
-					tx[i]->pkt_len = a->g.size;
-					gen_vary_next(&v, d);
+						   a->len);
+					tx[i]->data_len = (uint16_t)a->len;
+					tx[i]->pkt_len = a->len;
+					gen_vary_next(&v, d + a->off);
 					if (++next == n_tmpl)
 						next = 0;
 				}
@@ -434,24 +550,36 @@ static void run_loop(const struct args *a, struct rte_mempool *pool, struct rte_
 		     b++) {
 			for (uint16_t i = 0; i < k; i++) {
 				const struct rte_mbuf *m = rx[i];
-				int c = m->nb_segs == 1
-						? gen_classify(rte_pktmbuf_mtod(m, const uint8_t *),
-							       m->pkt_len, a->g.size, run)
-						: -1;
+				const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
+				uint32_t len = m->pkt_len;
+				int c = -1;
 
+				// --vxlan rx: VXLAN from the device's VTEP, by its inner frame.
+				if (a->vx.side == GEN_VX_RX && m->nb_segs == 1) {
+					if (gen_vx_match(&a->vx, d, len)) {
+						d += GEN_VX_HDR;
+						len -= GEN_VX_HDR;
+					} else if (arp_answer(a, pool, m)) {
+						continue;
+					} else {
+						len = 0;
+					}
+				}
+				if (m->nb_segs == 1)
+					c = gen_classify(d, len, a->g.size, run);
 				if (c < 0) {
 					st->stray++;
 				} else {
 					st->received[c]++;
 					if (c == 0)
-						st->rx_bytes += m->pkt_len;
+						st->rx_bytes += len;
 				}
 			}
 			rte_pktmbuf_free_bulk(rx, k);
 			last_rx = now;
 		}
 		if ((st->loops & 255) == 0) {
-			st->tx_port_rx += drain(a->tx_port, a->rx_queues);
+			st->tx_port_rx += drain(a, pool, a->tx_port);
 			if (now - last_learn >= LEARN_EVERY_NS && ph != GEN_DRAIN) {
 				send_learn(a, pool, run, st);
 				last_learn = now;
@@ -544,28 +672,33 @@ int main(int argc, char **argv)
 	}
 	for (uint32_t p = 0; p < 2; p++) {
 		for (uint32_t i = 0; i < n_tmpl; i++) {
-			uint8_t *d = (uint8_t *)rte_pktmbuf_append(tmpl[p][i], (uint16_t)a.g.size);
+			uint8_t *d = (uint8_t *)rte_pktmbuf_append(tmpl[p][i], (uint16_t)a.len);
 
 			if (d == NULL) {
 				fprintf(stderr, "dpdkgen: --size %u does not fit an mbuf\n",
 					a.g.size);
 				goto out;
 			}
-			gen_build_frame(d, a.g.size, a.g.dst_mac, a.g.src_mac, GEN_MAGIC, run);
-			d[GEN_OFF_PHASE] = p ? GEN_MEASURE : GEN_WARMUP;
+			gen_build_frame(d + a.off, a.g.size, a.g.dst_mac, a.g.src_mac, GEN_MAGIC,
+					run);
+			d[a.off + GEN_OFF_PHASE] = p ? GEN_MEASURE : GEN_WARMUP;
 			gen_vary_template(&(struct gen_vary){.flows = a.g.flows,
 							     .macs = a.g.macs,
 							     .n_tmpl = n_tmpl,
 							     .src_mac = a.g.src_mac},
-					  d, i);
+					  d + a.off, i);
+			// Outer UDP source ports spread as a VTEP hashes them (49152-65535).
+			if (a.off)
+				gen_vx_encap(&a.vx, d, a.g.size, (uint16_t)(49152 + i % 16384));
 		}
 	}
 
 	// Tell a learning device where --dst-mac is, and give it time to apply it.
+	arp_wait(&a, pool, &st);
 	send_learn(&a, pool, run, &st);
 	for (uint64_t t = gen_now_ns(); gen_now_ns() - t < 100000000ULL;) {
-		st.stray += drain(a.rx_port, a.rx_queues);
-		st.tx_port_rx += drain(a.tx_port, a.rx_queues);
+		st.stray += drain(&a, pool, a.rx_port);
+		st.tx_port_rx += drain(&a, pool, a.tx_port);
 	}
 	rte_eth_stats_get(a.rx_port, &s0);
 	snprintf(where, sizeof(where), "lcore %u (CPU %d)", rte_lcore_id(),
@@ -573,6 +706,14 @@ int main(int argc, char **argv)
 	gen_print_start("dpdkgen", txname, rxname, &a.g, where);
 
 	run_loop(&a, pool, tmpl, n_tmpl, run, &st, &sp);
+	if (a.vx.side != GEN_VX_NONE) {
+		char mac[VS_MAC_STRLEN];
+
+		vs_mac_format(arp_asker, mac);
+		fprintf(stderr,
+			"dpdkgen: answered %" PRIu64 " ARP request(s) for --vtep (last from %s)\n",
+			arp_replies, mac);
+	}
 
 	rte_eth_stats_get(a.rx_port, &s1);
 	{

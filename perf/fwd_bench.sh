@@ -24,7 +24,9 @@
 #    is a memif client of two sockets the device serves:
 #      dpdkgen net_memif0 == a.sock == device == b.sock == net_memif1 dpdkgen
 #    devices: dpdk-testpmd io and mac, vswitchd with type=dpdk memif ports (when
-#    vswitchd is built with DPDK).
+#    vswitchd is built with DPDK). memif_vxlan_encap and memif_vxlan_decap: one vswitchd
+#    whose second memif is the DPDK underlay of a vxlan port, dpdkgen the remote VTEP on
+#    it (perf/fwd_memif_vxlan.sh); compared with memif_vswitchd of the same run.
 #
 # The generator and sink run on CPU 0, the device under test on CPU 1. Optionally an
 # RFC 2544 zero-loss throughput search per row (--rfc2544). Also measures vswitchd's
@@ -38,8 +40,9 @@
 
 ME=fwd_bench
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/fwd_memif_vxlan.sh"
 
-ALL_DEVICES="vswitchd vswitchd_softirq vswitchd_busypoll vswitchd_dpdk_afxdp vswitchd_dpdk_afpacket bridge testpmd_io testpmd_mac testpmd_io_busypoll ovs veth memif_testpmd_io memif_testpmd_mac memif_vswitchd mem macvlan service service_new vxlan memif_ovs memif_vswitchd_2q memif_vswitchd_2pmd memif_vswitchd_nohuge vswitchd_xdpfast vxlan_plain"
+ALL_DEVICES="vswitchd vswitchd_softirq vswitchd_busypoll vswitchd_dpdk_afxdp vswitchd_dpdk_afpacket bridge testpmd_io testpmd_mac testpmd_io_busypoll ovs veth memif_testpmd_io memif_testpmd_mac memif_vswitchd mem macvlan service service_new vxlan memif_ovs memif_vswitchd_2q memif_vswitchd_2pmd memif_vswitchd_nohuge vswitchd_xdpfast vxlan_plain memif_vxlan_encap memif_vxlan_decap"
 
 usage() {
 	cat <<EOF
@@ -63,7 +66,9 @@ memif, in one run; plus vswitchd's resident memory. Run as root, with CPUs 0 and
   --steps N        trials per search after the first, unlimited run (default 8)
   --devices LIST   comma-separated subset of: $ALL_DEVICES
                    (default: all but ovs, memif_ovs and memif_vswitchd_nohuge;
-                   mem = the memory row)
+                   mem = the memory row; memif_vxlan_encap/_decap: vswitchd
+                   encapsulating/decapsulating VXLAN over memif, dpdkgen the
+                   remote VTEP on the memif underlay)
   --ovs            add the Open vSwitch 3.1 userspace rows: afxdp ports on the veths
                    (ovs) and type=dpdk memif ports (memif_ovs, needs hugepages)
                    (private ovsdb-server and ovs-vswitchd; needs
@@ -634,7 +639,7 @@ ovs_drops() {
 # dut_counters DEV: drop counters of the device (tab-separated), for a delta later.
 dut_counters() {
 	case $1 in
-	vswitchd* | memif_vswitchd* | macvlan | service* | vxlan*)
+	vswitchd* | memif_vswitchd* | macvlan | service* | *vxlan*)
 		{
 			vsj port-stats
 			[ -n "$VS_B_PID" ] && vsjB port-stats
@@ -642,7 +647,8 @@ dut_counters() {
 			([.ports[].dropped] | add // 0),
 			([.ports[].drops."rx-ring-full" // 0] | add // 0),
 			([.ports[].drops."rx-fill-empty" // 0] | add // 0),
-			([.ports[].drops."tx-ring-full" // 0] | add // 0)] | @tsv'
+			([.ports[].drops."tx-ring-full" // 0] | add // 0),
+			([.ports[].drops // {} | to_entries[] | select(.key | startswith("vxlan-")) | .value] | add // 0)] | @tsv'
 		;;
 	bridge)
 		ip -n "$D" -s -j link show | jq -r --arg a "$DA" --arg b "$DB" '
@@ -664,7 +670,10 @@ dut_drops_text() { # DEV "BEFORE" "AFTER": total<TAB>text
 	awk -v d="$1" -v a="$2" -v b="$3" 'BEGIN {
 		n = split(b, y, "\t"); split(a, x, "\t")
 		for (i = 1; i <= n; i++) z[i] = y[i] - x[i]
-		if (d ~ /vswitchd|macvlan|service|vxlan/)
+		if (d ~ /vxlan/)
+			printf "%d\tdropped %d (rx-ring-full %d, rx-fill-empty %d, tx-ring-full %d, vxlan-* %d)\n",
+				z[1], z[1], z[2], z[3], z[4], z[5]
+		else if (d ~ /vswitchd|macvlan|service/)
 			printf "%d\tdropped %d (rx-ring-full %d, rx-fill-empty %d, tx-ring-full %d)\n",
 				z[1], z[1], z[2], z[3], z[4]
 		else if (d == "bridge")
@@ -753,6 +762,8 @@ label() {
 	memif_vswitchd_2pmd) echo "vswitchd, memif, 2 queues/port, 2 PMDs (CPUs 0+1; CPU 0 shared with the generator)" ;;
 	memif_ovs) echo "OVS 3.1 dpdk memif, NORMAL (PMD on CPU 1)" ;;
 	memif_vswitchd_nohuge) echo "vswitchd, memif, --no-huge (4 KiB pages)" ;;
+	memif_vxlan_encap) echo "vswitchd VXLAN encap, memif -> memif underlay (VNI 100)" ;;
+	memif_vxlan_decap) echo "vswitchd VXLAN decap, memif underlay -> memif (VNI 100)" ;;
 	vxlan) echo "vswitchd VXLAN: 2 vswitchd (hosts A, B) over underlay veth, encap+decap (CPU $([ "$VX_B_CPU" = 1 ] && echo 1 || echo "1 + $VX_B_CPU"))" ;;
 	vxlan_plain) echo "vswitchd plain L2 over the same 2 hosts: underlay veth a normal port (CPU $([ "$VX_B_CPU" = 1 ] && echo 1 || echo "1 + $VX_B_CPU"))" ;;
 	macvlan) echo "vswitchd macvlan bridge: parent dA -> child dB (CPU 1)" ;;
@@ -763,7 +774,7 @@ label() {
 # The row every other row of its topology is compared with.
 is_ref() { [ "$1" = bridge ] || [ "$1" = memif_testpmd_mac ]; }
 # Rows run by vswitchd (its PMD counters are read).
-is_vs() { [[ $1 == *vswitchd* || $1 == macvlan || $1 == service* || $1 == vxlan* ]]; }
+is_vs() { [[ $1 == *vswitchd* || $1 == macvlan || $1 == service* || $1 == *vxlan* ]]; }
 # Rows of vswitchd's features: compared with the plain vswitchd row; their targets.
 feature_target() {
 	case $1 in
@@ -827,7 +838,8 @@ gen_once() {
 	GEN_PID=""
 	if is_memif "$dev"; then
 		GEN_C1=$(dut_counters "$dev") GEN_P1=""
-		[[ $dev == *vswitchd* ]] && GEN_P1=$(vs_pmd_snap)
+		is_vs "$dev" && GEN_P1=$(vs_pmd_snap)
+		[[ $dev == memif_vxlan* ]] && memif_vxlan_log "$dev"
 		[ "$dev" = memif_ovs ] && logf "OVS after the run: $(ovs_ctl --columns=name,link_state,statistics list interface 2>&1 | tr '\n' ' ') $(ovs-appctl -t "$(echo "$OVS_DIR"/ovs-vswitchd*."$(cat "$OVS_DIR/ovs-vswitchd.pid")".ctl)" dpif-netdev/pmd-stats-show 2>&1 | tr '\n' ' ')"
 		teardown
 	fi
@@ -839,7 +851,7 @@ gen_once() {
 dut_pid() {
 	case $1 in
 	memif_testpmd_*) echo "$TESTPMD_PID" ;;
-	memif_vswitchd*) echo "$VSWITCHD_PID" ;;
+	memif_vswitchd* | memif_vxlan*) echo "$VSWITCHD_PID" ;;
 	memif_ovs) cat "$OVS_DIR/ovs-vswitchd.pid" 2>/dev/null ;;
 	esac
 }
@@ -1084,7 +1096,9 @@ report() {
 	awk -F'\t' -v rfc="$RFC" '
 		function isref(id) { return id == "bridge" || id == "memif_testpmd_mac" }
 		{ row[++n] = $0; if (isref($2) && $5 != "") ref[$1 == "memif" ? "memif" : "veth", $4] = $6
-		  if ($2 == "vswitchd" && $5 != "") vs[$4] = $6 }
+		  if ($2 == "vswitchd" && $5 != "") vs[$4] = $6
+		  if ($2 == "memif_vswitchd" && $5 != "") mvs[$4] = $6
+		  if ($2 ~ /^memif_vxlan_/ && $5 != "") mvx[$4] = 1 }
 		END {
 			for (i = 1; i <= n; i++) {
 				split(row[i], f, "\t")
@@ -1098,6 +1112,9 @@ report() {
 				r = ref[t, f[4]]
 				ratio = isref(f[2]) ? "ref" : ((r > 0) ? sprintf("%.2f", f[6] / r) : "-")
 				vr = f[2] == "vswitchd" ? "ref" : ((t == "veth" && vs[f[4]] > 0) ? sprintf("%.2f", f[6] / vs[f[4]]) : "-")
+				# memif VXLAN rows: against the plain memif vswitchd row.
+				if (f[2] == "memif_vswitchd" && mvx[f[4]]) vr = "ref"
+				if (f[2] ~ /^memif_vxlan_/) vr = (mvs[f[4]] > 0) ? sprintf("%.2f", f[6] / mvs[f[4]]) : "-"
 				if (rfc) z = sprintf(" %s%.3f |", f[19] == ">=" ? ">= " : "", f[18] / 1e6)
 				printf "| %s | %s | %s | %.3f | %.3f | %.3f | %s | %s | %.2f |%s %s | %s | %s |\n",
 					f[1], f[3], f[4], f[5], f[6], f[7], ratio, vr, f[8], z, f[9], f[10], f[11]
@@ -1106,7 +1123,8 @@ report() {
 	echo
 	echo "vs ref: received Mpps / the reference row's in the same run and topology, same frame size"
 	echo "(veth: the Linux bridge; memif: testpmd mac); vs vswitchd: the same against the plain"
-	echo "vswitchd row (L2 known unicast), veth rows only. Gbit/s counts each received frame as on an"
+	echo "vswitchd row (L2 known unicast), veth rows, and the memif VXLAN rows against the plain memif"
+	echo "vswitchd row (their frame size is the inner frame's; 50 B more on the underlay). Gbit/s counts each received frame as on an"
 	echo "Ethernet link (frame + 4 B FCS + 20 B preamble and gap). Device drops: the device's own"
 	echo "counters over the generator run (warmup included); sink drops: the sink port's rx-ring-full"
 	echo "+ rx-fill-empty (memif: imissed + rx_nombuf), losses that are not the device's."
@@ -1124,6 +1142,7 @@ report() {
 		echo
 	fi
 	feature_targets
+	memif_vxlan_targets
 	memif_targets
 	memif_cpu
 	[ "$VS_DPDK" = 1 ] || echo "vswitchd memif row: n/a, this vswitchd has no --dpdk option (built without DPDK)."

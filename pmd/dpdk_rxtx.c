@@ -68,16 +68,27 @@ void vs_dpdk_rx_done(struct vs_port *port, uint16_t q, struct vs_pkt *pkts, uint
 
 // The mbuf of 'pkt' if it can be sent as it is: received on a dpdk port, and still
 // describing the frame exactly (no stage moved its start or changed its length). It has
-// one segment: vs_dpdk_rx_burst() linearised it or dropped it.
-static inline struct rte_mbuf *own_mbuf(const struct vs_pkt *pkt)
+// one segment: vs_dpdk_rx_burst() linearised it or dropped it. With 'moving' (the frame
+// goes to this port only and its mbuf is handed over), a frame a stage moved or resized
+// within the mbuf's buffer (VXLAN decapsulation strips the 50 outer bytes in place) is
+// sent from it too, the mbuf re-described, when nobody else holds it.
+static inline struct rte_mbuf *own_mbuf(const struct vs_pkt *pkt, bool moving)
 {
 	struct rte_mbuf *mb;
+	uintptr_t off;
 
 	if (pkt->rx_port == NULL || pkt->rx_port->ops != &vs_dpdk_ops)
 		return NULL;
 	mb = (struct rte_mbuf *)(uintptr_t)pkt->buf;
-	if (rte_pktmbuf_mtod(mb, uint8_t *) != pkt->data || mb->data_len != pkt->len)
+	if (VS_LIKELY(rte_pktmbuf_mtod(mb, uint8_t *) == pkt->data && mb->data_len == pkt->len))
+		return mb;
+	off = (uintptr_t)pkt->data - (uintptr_t)mb->buf_addr;
+	if (!moving || !RTE_MBUF_DIRECT(mb) || rte_mbuf_refcnt_read(mb) != 1 ||
+	    pkt->data < (uint8_t *)mb->buf_addr || off + pkt->len > mb->buf_len)
 		return NULL;
+	mb->data_off = (uint16_t)off;
+	mb->data_len = (uint16_t)pkt->len;
+	mb->pkt_len = pkt->len;
 	return mb;
 }
 
@@ -102,7 +113,7 @@ uint16_t vs_dpdk_tx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *const
 		n = VS_BURST;
 	for (k = 0; k < n; k++) {
 		const struct vs_pkt *pkt = pkts[k];
-		struct rte_mbuf *mb = own_mbuf(pkt);
+		struct rte_mbuf *mb = own_mbuf(pkt, pkt->out_port == id);
 
 		if (mb != NULL) {
 			if (pkt->out_port == id)

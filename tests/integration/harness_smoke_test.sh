@@ -5,7 +5,8 @@
 # harness still builds its topologies, drives every device (vswitchd, the Linux bridge,
 # dpdk-testpmd over net_af_xdp and memif, vswitchd over memif when it has DPDK, and the
 # rows of vswitchd's features: macvlan demux, service DNAT (established and new
-# connections), VXLAN between two vswitchd hosts and its plain L2 reference),
+# connections), VXLAN between two vswitchd hosts and its plain L2 reference, VXLAN
+# encapsulation and decapsulation over memif with dpdkgen as the remote VTEP),
 # counts frames arriving at the sink, measures vswitchd's memory and cleans up after
 # itself. No rate is asserted.
 . "$(dirname "$0")/lib.sh"
@@ -48,7 +49,8 @@ want = ["vswitchd", "vswitchd_softirq", "vswitchd_busypoll", "vswitchd_dpdk_afxd
         "testpmd_mac", "testpmd_io_busypoll", "veth",
         "memif_testpmd_io", "memif_testpmd_mac", "memif_vswitchd",
         "macvlan", "service", "service_new", "vxlan",
-        "memif_vswitchd_2q", "memif_vswitchd_2pmd", "vxlan_plain"]
+        "memif_vswitchd_2q", "memif_vswitchd_2pmd", "vxlan_plain",
+        "memif_vxlan_encap", "memif_vxlan_decap"]
 rows = {r["device_id"]: r for r in csv.DictReader(open(sys.argv[1]))}
 bad = []
 for d in want:
@@ -96,6 +98,25 @@ fi
 if [ "$dpdk" = 1 ]; then
 	grep -qE 'Scaling, memif 64 B, 2 queues per port: 2 PMD threads / 1 PMD thread = [0-9.]+' "$md" ||
 		fail "report lacks the PMD scaling figure: $(grep -E 'Target|Scaling' "$md" | tr '\n' ';')"
+	# VXLAN over memif: both directions against the plain memif row, the combined figure,
+	# and no frame dropped for a VXLAN reason (dpdkgen answered the ARP for its VTEP before
+	# it sent anything).
+	for t in "VXLAN over memif, 64 B: encap [0-9.]+ Mpps = [0-9.]+ x the plain memif vswitchd row" \
+		"VXLAN over memif, 64 B: decap [0-9.]+ Mpps = [0-9.]+ x the plain memif vswitchd row" \
+		"Target VXLAN over memif, 64 B: encap \+ decap >= 0.80 x plain L2: 2 / \(1/encap \+ 1/decap\) = [0-9.]+ Mpps = [0-9.]+ x the plain memif vswitchd row, (met|missed)" \
+		"^\| memif \| vswitchd VXLAN encap.* \| [0-9.]+ \| [0-9.]+ \| dropped [0-9]+ \(.*vxlan-\* 0\)" \
+		"^\| memif \| vswitchd VXLAN decap.* \| [0-9.]+ \| [0-9.]+ \| dropped [0-9]+ \(.*vxlan-\* 0\)"; do
+		grep -qE "$t" "$md" || fail "report lacks '$t': $(grep -E 'VXLAN' "$md" | tr '\n' ';')"
+	done
+	# Decapsulated unicast frames leave m0 in the mbuf they arrived in on the underlay
+	# (tx-mbuf-shared), not copied into a new one (tx-mbuf-copied: the flooded learning
+	# frames only).
+	sed -n 's/^memif_vxlan_decap port-stats after the run: //p' "$(dirname "$csv")/fwd.log" |
+		python3 -c '
+import json, sys
+m0 = [p for p in json.loads(sys.stdin.readline()) if p["name"] == "m0"][0]["device"]
+assert m0["tx-mbuf-shared"] > 0 and m0["tx-mbuf-copied"] < 100, m0' ||
+		fail "decapsulated frames were copied on m0 (see the port-stats in fwd.log)"
 fi
 # memif rows: dpdkgen reports the CPU share of the generator and of the device (testpmd and
 # vswitchd alike) and the device's CPU time per frame, in the CSV and a table.
