@@ -63,6 +63,11 @@ struct vs_port_ops {
 	void (*rx_done)(struct vs_port *port, uint16_t q, struct vs_pkt *pkts, uint16_t n);
 	// Transmits copies of pkts[0..n) on tx queue 'q' (every packet fits max_frame).
 	// Returns how many were queued: the first ones, in order. The caller still owns pkts.
+	// A driver may send a received buffer itself instead of a copy when the frame goes
+	// to this port only (out_port == port->id; DPDK mbufs), and a vxlan port re-describes
+	// (data, len, out_port) the unicast frames it encapsulates into their headroom before
+	// handing them to its underlay: nothing reads a frame's fields after tx_burst() but
+	// rx_done() and a caller counting the bytes of frames that were not queued.
 	// Called from: the one PMD thread that owns tx queue 'q'.
 	uint16_t (*tx_burst)(struct vs_port *port, uint16_t q, struct vs_pkt *const *pkts,
 			     uint16_t n);

@@ -406,9 +406,11 @@ struct txb {
 	uint8_t *out;	      // where the next frame goes: frames are packed (cache lines)
 	uint64_t bytes;	      // length of the staged frames
 	uint32_t n_copied;    // frames built in the scratch area (the others: in their headroom)
-	struct vs_pkt *pkts;  // [VS_BURST]
+	struct vs_pkt *pkts;  // [VS_BURST]: the frames built here
 	struct vs_pkt *o;     // &pkts[k]
-	struct vs_pkt **ptrs; // [VS_BURST]: ptrs[i] = &pkts[i]
+	// [VS_BURST]: the staged frames, handed to the driver: &pkts[i], or a frame
+	// encapsulated in place, which leaves in its own struct vs_pkt (see the fast loop).
+	struct vs_pkt **ptrs;
 };
 
 void vs_vxlan_txq_init(struct vs_vxlan_txq *txq, unsigned n)
@@ -435,7 +437,7 @@ static ALWAYS_INLINE void txb_send(struct txb *b)
 	vs_port_tx_unlock(b->ul, b->uq);
 	if (VS_UNLIKELY(sent < b->k)) {
 		for (uint16_t i = sent; i < b->k; i++)
-			b->bytes -= b->pkts[i].len;
+			b->bytes -= b->ptrs[i]->len;
 		vs_ctr_add(&uc->drops[VS_DROP_TX_RING_FULL], (uint64_t)(b->k - sent));
 	}
 	vs_ctr_add(&uc->tx_packets, sent);
@@ -464,6 +466,7 @@ static ALWAYS_INLINE void txb_add(struct txb *b, const struct vs_vxlan_tx *tx,
 	// vs_vxlan_txq_init() left them).
 	o->data = out;
 	o->len = len;
+	b->ptrs[b->k] = o;
 	b->o = o + 1;
 	if (!in_place) {
 		b->out = out + ((len + 63) & ~(size_t)63);
@@ -519,15 +522,21 @@ uint16_t vs_vxlan_tx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *cons
 		// the frame. Frames from port 'fport' to VTEP 'fvtep' take this loop without
 		// further tests but their length; the first frame that does not stops it, and it
 		// and the rest of the burst go through the loop below (which can do everything).
+		// Such a frame goes to this port only (a flood has no VTEP), so its own struct
+		// vs_pkt is re-described (start, length) and handed to the underlay, with
+		// out_port the underlay's: a driver that sends received buffers as they are (a
+		// DPDK port's mbufs) may then send this one too, the headers in its headroom,
+		// instead of a copy.
 		const struct vs_port *fport = &no_port; // no frame's rx_port: the first one misses
+		const uint16_t ul_id = b.ul->id;
 		uint32_t fvtep = 0;
-		struct vs_pkt *o = b.o;
+		struct vs_pkt **o = b.ptrs;
 		uint64_t bytes = 0;
 
 		struct vs_pkt *const *pp = pkts, *const *const stop = pkts + n;
 
 		for (; pp < stop; pp++) {
-			const struct vs_pkt *pkt = *pp;
+			struct vs_pkt *pkt = *pp;
 			uint8_t *in = pkt->data;
 			uint32_t len = pkt->len;
 
@@ -555,14 +564,15 @@ uint16_t vs_vxlan_tx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *cons
 				break;
 			encap(tx, last, in, len, src_port(in, len), false, in - VS_VXLAN_HLEN,
 			      true);
-			o->data = in - VS_VXLAN_HLEN;
-			o->len = len + VS_VXLAN_HLEN;
-			o++;
+			pkt->data = in - VS_VXLAN_HLEN;
+			pkt->len = len + VS_VXLAN_HLEN;
+			pkt->out_port = ul_id;
+			*o++ = pkt;
 			bytes += len;
 		}
 		i = (uint16_t)(pp - pkts);
-		b.k = (uint16_t)(o - b.pkts);
-		b.o = o;
+		b.k = (uint16_t)(o - b.ptrs);
+		b.o = b.pkts + b.k;
 		b.bytes = bytes + (uint64_t)VS_VXLAN_HLEN * b.k;
 	}
 	for (; i < n; i++) {
