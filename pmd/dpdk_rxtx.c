@@ -10,6 +10,16 @@
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
+// This thread's current rx burst, from one vs_dpdk_rx_burst() to its vs_dpdk_rx_done() (a
+// PMD thread does not nest rx bursts, and a frame is only handed to an egress device in
+// between, see vs_dpdk_tx_burst()): its size, and how many of its frames were handed over.
+// Once all of them were, rx_done() has nothing to free and skips its scan, and the tx burst
+// that completed the count need not mark its frames (pkt->buf = 0) for it.
+static __thread struct {
+	uint32_t n;
+	uint32_t handed;
+} rx_cur __attribute__((tls_model("initial-exec")));
+
 // An mbuf whose headroom is not the frame's own or shorter than promised (port->rx_headroom):
 // the promise is withdrawn before the pipeline sees the frame.
 static __attribute__((noinline)) void headroom_lost(struct vs_port *port)
@@ -47,6 +57,8 @@ uint16_t vs_dpdk_rx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *pkts,
 		pkts[k].buf = (uint64_t)(uintptr_t)mb;
 		k++;
 	}
+	rx_cur.n = k;
+	rx_cur.handed = 0;
 	return k;
 }
 
@@ -59,6 +71,8 @@ void vs_dpdk_rx_done(struct vs_port *port, uint16_t q, struct vs_pkt *pkts, uint
 
 	(void)port;
 	(void)q;
+	if (rx_cur.handed == n && rx_cur.n == n) // all of them: nothing left to free
+		return;
 	for (uint16_t i = 0; i < n; i++)
 		if (pkts[i].buf != 0)
 			m[k++] = (struct rte_mbuf *)(uintptr_t)pkts[i].buf;
@@ -81,25 +95,27 @@ static inline struct rte_mbuf *own_mbuf(const struct vs_pkt *pkt)
 	return mb;
 }
 
-// A frame received on a dpdk port leaves in its own mbuf. When this port is its only
-// destination (out_port, not a flood), the mbuf itself is handed to the device: no reference
-// is added, and once the device took it, pkt->buf becomes 0 so that vs_dpdk_rx_done() does not
-// free it. This keeps the reference count at 1, so the device frees the mbuf without an
-// atomic operation (a locked instruction per packet, which also waits for the device's
-// stores into shared memory to drain: about 15% of the PMD's cycles on memif). A flooded
-// frame gets one more reference per egress port instead.
-uint16_t vs_dpdk_tx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *const *pkts, uint16_t n)
+static uint16_t tx_send(struct dpdk_port *dp, uint16_t q, struct rte_mbuf **m, uint16_t k)
+{
+	struct burst_gate *gt = gate_enter(dp);
+	uint16_t sent = rte_eth_tx_burst(dp->port_id, q, m, k);
+
+	gate_exit(gt);
+	return sent;
+}
+
+// The general case, frame by frame: a copy for a frame from another driver or changed by
+// the pipeline, a new reference for a flooded one, the mbuf itself for the rest.
+static __attribute__((noinline)) uint16_t tx_general(struct vs_port *port, uint16_t q,
+						     struct vs_pkt *const *pkts, uint16_t n)
 {
 	struct dpdk_port *dp = port->priv;
 	struct rte_mbuf *m[VS_BURST];
 	uint64_t shared = 0; // bit i: m[i] is the ingress mbuf
 	uint64_t moved = 0;  // bit i: ... handed over without a new reference
-	struct burst_gate *gt;
 	const uint16_t id = port->id; // not reloaded after each mbuf write
 	uint16_t k, sent, n_shared;
 
-	if (n > VS_BURST)
-		n = VS_BURST;
 	for (k = 0; k < n; k++) {
 		const struct vs_pkt *pkt = pkts[k];
 		struct rte_mbuf *mb = own_mbuf(pkt);
@@ -122,17 +138,67 @@ uint16_t vs_dpdk_tx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *const
 		}
 		m[k] = mb;
 	}
-	gt = gate_enter(dp);
-	sent = rte_eth_tx_burst(dp->port_id, q, m, k);
-	gate_exit(gt);
+	sent = tx_send(dp, q, m, k);
 	n_shared = (uint16_t)__builtin_popcountll(shared & ((1ull << sent) - 1));
 	vs_ctr_add(&dp->txq[q].shared, n_shared);
 	vs_ctr_add(&dp->txq[q].copied, (uint64_t)(sent - n_shared));
-	for (uint64_t b = moved & ((1ull << sent) - 1); b != 0; b &= b - 1)
+	moved &= (1ull << sent) - 1;
+	rx_cur.handed += (uint32_t)__builtin_popcountll(moved);
+	for (uint64_t b = moved; b != 0; b &= b - 1)
 		pkts[__builtin_ctzll(b)]->buf = 0; // the device owns it now
 	for (uint16_t i = sent; i < k; i++)
 		if (!(moved & (1ull << i))) // a moved mbuf not sent stays with rx_done()
 			rte_pktmbuf_free(m[i]);
+	return sent;
+}
+
+// A frame received on a dpdk port leaves in its own mbuf. When this port is its only
+// destination (out_port, not a flood), the mbuf itself is handed to the device: no reference
+// is added, and once the device took it, pkt->buf becomes 0 so that vs_dpdk_rx_done() does not
+// free it. This keeps the reference count at 1, so the device frees the mbuf without an
+// atomic operation (a locked instruction per packet, which also waits for the device's
+// stores into shared memory to drain: about 15% of the PMD's cycles on memif). A flooded
+// frame gets one more reference per egress port instead.
+//
+// The common case first, with one test per frame: every frame of the burst arrived on the
+// same dpdk port, is unchanged and goes to this port only. Its mismatches are gathered over
+// the burst (no branch per frame but the one that keeps another driver's 'buf' from being
+// read as an mbuf); if any, the burst goes frame by frame instead.
+uint16_t vs_dpdk_tx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *const *pkts, uint16_t n)
+{
+	struct dpdk_port *dp = port->priv;
+	const struct vs_port *rxp;
+	struct rte_mbuf *m[VS_BURST];
+	uint64_t diff = 0;
+	const uint16_t id = port->id; // not reloaded after each mbuf write
+	uint16_t k, sent;
+
+	if (n > VS_BURST)
+		n = VS_BURST;
+	if (VS_UNLIKELY(n == 0))
+		return 0;
+	rxp = pkts[0]->rx_port;
+	if (rxp == NULL || rxp->ops != &vs_dpdk_ops)
+		return tx_general(port, q, pkts, n);
+	for (k = 0; k < n; k++) {
+		const struct vs_pkt *pkt = pkts[k];
+		struct rte_mbuf *mb;
+
+		if (VS_UNLIKELY(pkt->rx_port != rxp))
+			return tx_general(port, q, pkts, n);
+		mb = (struct rte_mbuf *)(uintptr_t)pkt->buf;
+		diff |= ((uintptr_t)rte_pktmbuf_mtod(mb, uint8_t *) ^ (uintptr_t)pkt->data) |
+			(uint32_t)(mb->data_len ^ pkt->len) | (uint16_t)(pkt->out_port ^ id);
+		m[k] = mb;
+	}
+	if (VS_UNLIKELY(diff != 0))
+		return tx_general(port, q, pkts, n);
+	sent = tx_send(dp, q, m, n);
+	vs_ctr_add(&dp->txq[q].shared, sent);
+	rx_cur.handed += sent;
+	if (rx_cur.handed != rx_cur.n) // else rx_done() frees nothing and reads no buf
+		for (k = 0; k < sent; k++)
+			pkts[k]->buf = 0; // the device owns it now; one not sent stays with rx_done()
 	return sent;
 }
 
