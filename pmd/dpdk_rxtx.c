@@ -2,6 +2,7 @@
 // DPDK port driver: the rx/tx bursts of the PMD threads, and the hand-over of an ingress
 // mbuf to the egress device. Everything a burst calls is static here or inline in
 // pmd/dpdk_int.h (the burst gates), so that it inlines.
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -27,39 +28,82 @@ static __attribute__((noinline)) void headroom_lost(struct vs_port *port)
 	__atomic_store_n(&port->rx_headroom, 0, __ATOMIC_RELAXED);
 }
 
-uint16_t vs_dpdk_rx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *pkts, uint16_t n)
+// The frames of a burst one by one, each rare case handled: too big (dropped), several
+// segments (gathered), headroom not as promised (promise withdrawn).
+static __attribute__((noinline)) uint16_t rx_slow(struct vs_port *port, uint16_t q,
+						   struct vs_pkt *pkts, struct rte_mbuf **m,
+						   uint16_t got, uint16_t headroom)
 {
 	struct dpdk_port *dp = port->priv;
-	const uint32_t max_frame = port->max_frame; // not reloaded after each store to pkts[]
-	const uint16_t headroom = __atomic_load_n(&port->rx_headroom, __ATOMIC_RELAXED);
-	struct rte_mbuf *m[VS_BURST];
-	uint16_t got, k = 0;
+	uint16_t k = 0;
 
-	struct burst_gate *gt = gate_enter(dp);
-
-	got = rte_eth_rx_burst(dp->port_id, q, m, n < VS_BURST ? n : VS_BURST);
-	gate_exit(gt);
 	for (uint16_t i = 0; i < got; i++) {
 		struct rte_mbuf *mb = m[i];
 
-		if (VS_UNLIKELY(mb->pkt_len > max_frame ||
-				(mb->nb_segs > 1 && rte_pktmbuf_linearize(mb) < 0))) {
+		if (mb->pkt_len > port->max_frame ||
+		    (mb->nb_segs > 1 && rte_pktmbuf_linearize(mb) < 0)) {
 			vs_ctr_add(&dp->rxq[q].too_big, 1);
 			rte_pktmbuf_free(mb);
 			continue;
 		}
-		if (VS_UNLIKELY(headroom != 0 &&
-				(mb->data_off < headroom || !RTE_MBUF_DIRECT(mb) ||
-				 rte_mbuf_refcnt_read(mb) != 1)))
+		if (headroom != 0 && (mb->data_off < headroom || !RTE_MBUF_DIRECT(mb) ||
+				      rte_mbuf_refcnt_read(mb) != 1))
 			headroom_lost(port);
 		pkts[k].data = rte_pktmbuf_mtod(mb, uint8_t *);
 		pkts[k].len = mb->data_len;
 		pkts[k].buf = (uint64_t)(uintptr_t)mb;
 		k++;
 	}
-	rx_cur.n = k;
-	rx_cur.handed = 0;
 	return k;
+}
+
+// The 8 bytes at data_off: data_off, refcnt, nb_segs, port (DPDK 22.11's layout). One load
+// checks that an mbuf has one segment and one reference.
+_Static_assert(offsetof(struct rte_mbuf, refcnt) == offsetof(struct rte_mbuf, data_off) + 2 &&
+		       offsetof(struct rte_mbuf, nb_segs) == offsetof(struct rte_mbuf, data_off) + 4,
+	       "struct rte_mbuf: data_off, refcnt, nb_segs adjacent");
+#define ONE_SEG_ONE_REF 0x0000000100010000ull // nb_segs 1, refcnt 1
+#define SEGS_REF_MASK 0x0000ffffffff0000ull
+
+// The common case in one pass without branches per frame: the frames are converted as if
+// none were rare, and what would make one rare is gathered over the burst: in 'segs_ref',
+// any mbuf with several segments or other references; in 'flags', any with an attached
+// buffer; in 'wrap', above bit 31, any frame longer than max_frame or with less headroom
+// than promised (the differences wrap around). Only if one was rare is the burst converted
+// again, one frame at a time.
+uint16_t vs_dpdk_rx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *pkts, uint16_t n)
+{
+	struct dpdk_port *dp = port->priv;
+	const uint64_t max_frame = port->max_frame; // not reloaded after each store to pkts[]
+	const uint16_t headroom = __atomic_load_n(&port->rx_headroom, __ATOMIC_RELAXED);
+	struct rte_mbuf *m[VS_BURST];
+	uint64_t segs_ref = 0, flags = 0, wrap = 0;
+	uint16_t got;
+
+	struct burst_gate *gt = gate_enter(dp);
+
+	got = rte_eth_rx_burst(dp->port_id, q, m, n < VS_BURST ? n : VS_BURST);
+	gate_exit(gt);
+	for (uint16_t i = 0; i < got; i++) {
+		const struct rte_mbuf *mb = m[i];
+		uint64_t w, off, len;
+
+		memcpy(&w, &mb->data_off, sizeof(w));
+		off = (uint16_t)w;
+		len = mb->data_len;
+		segs_ref |= w ^ ONE_SEG_ONE_REF;
+		flags |= mb->ol_flags;
+		wrap |= (off - headroom) | (max_frame - len);
+		pkts[i].data = (uint8_t *)mb->buf_addr + off;
+		pkts[i].len = (uint32_t)len;
+		pkts[i].buf = (uint64_t)(uintptr_t)mb;
+	}
+	if (VS_UNLIKELY(((segs_ref & SEGS_REF_MASK) |
+			 (flags & (RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL)) | (wrap >> 32)) != 0))
+		got = rx_slow(port, q, pkts, m, got, headroom);
+	rx_cur.n = got;
+	rx_cur.handed = 0;
+	return got;
 }
 
 // Frees the mbufs of the burst that are still ours: a unicast frame sent in its own mbuf

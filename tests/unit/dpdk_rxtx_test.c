@@ -25,6 +25,7 @@
 #define SIZE 60 // net_null's frames
 
 static struct vs_port *p0, *p1, *p2; // p0 receives; p1 and p2 are egress ports
+static struct vs_port *big;	     // receives frames longer than its largest frame
 static struct vs_pkt pkts[VS_BURST];
 
 static uint32_t in_use(void)
@@ -95,6 +96,7 @@ static int setup(void **state)
 	p0 = open_null("n0", "net_null0,size=60", 0);
 	p1 = open_null("n1", "net_null1", 1);
 	p2 = open_null("n2", "net_null2", 2);
+	big = open_null("n3", "net_null3,size=1600", 3); // MTU 1500: frames up to 1522 bytes
 	vs_dpdk_ops.thread_init();
 	return 0;
 }
@@ -127,6 +129,7 @@ static int teardown(void **state)
 	vs_port_close(p0);
 	vs_port_close(p1);
 	vs_port_close(p2);
+	vs_port_close(big);
 	vs_dpdk_fini();
 	remove_runtime_dir(dir);
 	return 0;
@@ -297,6 +300,26 @@ static void frame_of_another_driver(void **state)
 	assert_int_equal(stats(p1).shared - c1.shared, VS_BURST - 1);
 }
 
+// Frames longer than the port's largest frame are dropped on receive and counted as
+// rx-too-big; their mbufs go back to the pool.
+static void too_big_frames_dropped(void **state)
+{
+	uint64_t d0[VS_DROP_MAX] = {0}, d1[VS_DROP_MAX] = {0};
+	uint32_t base = in_use();
+
+	(void)state;
+	big->ops->driver_drops(big, d0);
+	for (int round = 0; round < 10; round++) {
+		uint16_t n = big->ops->rx_burst(big, 0, pkts, VS_BURST);
+
+		assert_int_equal(n, 0);
+		big->ops->rx_done(big, 0, pkts, n);
+	}
+	big->ops->driver_drops(big, d1);
+	assert_int_equal(d1[VS_DROP_RX_TOO_BIG] - d0[VS_DROP_RX_TOO_BIG], 10 * VS_BURST);
+	assert_int_equal(in_use(), base);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -307,6 +330,7 @@ int main(void)
 		cmocka_unit_test(mixed_unicast_and_flood),
 		cmocka_unit_test(changed_frames_are_copied),
 		cmocka_unit_test(frame_of_another_driver),
+		cmocka_unit_test(too_big_frames_dropped),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
