@@ -1236,6 +1236,32 @@ memif_targets() {
 						(ns1[s] > 0 && ns2[s] > 0) ? sprintf(" CPU time per packet (busy on-CPU ns/pkt, all PMD threads): %s with 1 PMD, %s with 2: what each added core can forward is %.2fx what one does.", ns1[s], ns2[s], ns1[s] / ns2[s]) : ""
 			}
 		}' "$TSV" "$PMDTSV"
+	[ "$REPEAT" -gt 1 ] && [ -s "$RUNSTSV" ] || return 0
+	# With --repeat, the same ratios round by round (a round measures the rows back to back,
+	# so a change of the machine's state between rounds cancels out) and their median.
+	awk -F'\t' '
+		function med(a, m,   x, y, t) {
+			for (x = 2; x <= m; x++)
+				for (y = x; y > 1 && a[y - 1] > a[y]; y--) { t = a[y]; a[y] = a[y - 1]; a[y - 1] = t }
+			return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
+		}
+		function line(s, ref, name,   k, m, r, txt, a) {
+			m = 0; txt = ""
+			for (k = 1; k <= nr[s]; k++)
+				if (rx["memif_vswitchd", s, k] > 0 && rx[ref, s, k] > 0) {
+					r = rx["memif_vswitchd", s, k] / rx[ref, s, k]
+					a[++m] = r; txt = txt sprintf("%s%.3f", m > 1 ? ", " : "", r)
+				}
+			if (m > 1)
+				printf "- memif %s B, round by round: vswitchd / %s %s; median %.3f.\n", s, name, txt, med(a, m)
+		}
+		$1 == "memif" && $6 != "" { n = ++cnt[$2, $4]; rx[$2, $4, n] = $6; sz[$4] = 1; if (n > nr[$4]) nr[$4] = n }
+		END {
+			for (s in sz) {
+				line(s, "memif_testpmd_mac", "testpmd mac")
+				line(s, "memif_ovs", "OVS")
+			}
+		}' "$RUNSTSV"
 }
 
 # The CPU each memif row had (from dpdkgen --dut-pid, over the measurement): the share of
