@@ -21,6 +21,7 @@
 
 #include "swfix.h"
 #include "vswitch/cp/vxlan.h"
+#include "vswitch/dp/netbytes.h"
 #include "vswitch/dp/vxlan_rx.h"
 
 #define LOCAL_IP 0xc6120a01u // 198.18.10.1
@@ -144,28 +145,6 @@ static inline struct vs_port *UL(void)
 static inline uint64_t drops(struct vs_port *port, enum vs_drop d)
 {
 	return port_drops(port, d);
-}
-
-static inline void wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline void wr32(uint8_t *p, uint32_t v)
-{
-	wr16(p, (uint16_t)(v >> 16));
-	wr16(p + 2, (uint16_t)v);
-}
-
-static inline uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)rd16(p) << 16 | rd16(p + 2);
 }
 
 // Wraps the inner frame in 'in' into a VXLAN frame from VTEP 'src' to LOCAL_IP in 'out'.
