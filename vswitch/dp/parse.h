@@ -43,6 +43,9 @@ struct vs_rx_prep {
 	uint64_t bytes;	  // out: the frames' bytes
 	uint16_t fixed;	  // out: frames whose partial checksum was completed
 	uint16_t dropped; // out: frames the pass dropped (malformed)
+	// Out: every frame carries the source and destination MAC of the first (valid when
+	// 'dropped' is 0; always false with 'decap').
+	bool uniform;
 };
 
 // One pass over the 'n' (at most VS_BURST) frames of a burst received on port 'in_port'
