@@ -328,6 +328,7 @@ const struct vs_port_ops vs_dpdk_ops = {
 	.rx_burst = vs_dpdk_rx_burst,
 	.rx_done = vs_dpdk_rx_done,
 	.tx_burst = vs_dpdk_tx_burst,
+	.tx_rx_burst = vs_dpdk_tx_rx_burst,
 	.driver_drops = vs_dpdk_driver_drops,
 	.show_info = vs_dpdk_show_info,
 	.stats_info = vs_dpdk_stats_info,

@@ -114,6 +114,7 @@ void vs_dpdk_thread_exit(void);
 uint16_t vs_dpdk_rx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *pkts, uint16_t n);
 void vs_dpdk_rx_done(struct vs_port *port, uint16_t q, struct vs_pkt *pkts, uint16_t n);
 uint16_t vs_dpdk_tx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *const *pkts, uint16_t n);
+uint16_t vs_dpdk_tx_rx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *pkts, uint16_t n);
 void vs_dpdk_driver_drops(struct vs_port *port, uint64_t drops[VS_DROP_MAX]);
 
 // pmd/dpdk_stats.c

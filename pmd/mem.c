@@ -27,6 +27,7 @@ struct mem_port {
 	struct mem_rx_frame rx[MEM_RX_RING];
 	uint32_t tx_cap, tx_n;
 	struct mem_frame *tx;
+	uint32_t tx_whole; // bursts sent by tx_rx_burst()
 };
 
 static int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
@@ -45,7 +46,7 @@ static int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 static int mem_open(struct vs_port *port, const struct vs_opt *opts, size_t n_opts, char *err,
 		    size_t errlen)
 {
-	uint32_t tx_cap = 1024, max_frame = MEM_FRAME;
+	uint32_t tx_cap = 1024, max_frame = MEM_FRAME, csum_full = 0;
 	struct mem_port *mp;
 
 	for (size_t i = 0; i < n_opts; i++) {
@@ -55,6 +56,8 @@ static int mem_open(struct vs_port *port, const struct vs_opt *opts, size_t n_op
 			ret = parse_u32(opts[i].val, 1, 65536, &tx_cap);
 		else if (strcmp(opts[i].key, "max-frame") == 0)
 			ret = parse_u32(opts[i].val, 60, MEM_FRAME, &max_frame);
+		else if (strcmp(opts[i].key, "rx-csum-full") == 0)
+			ret = parse_u32(opts[i].val, 0, 1, &csum_full);
 		else
 			ret = -ENOENT;
 		if (ret < 0) {
@@ -75,6 +78,7 @@ static int mem_open(struct vs_port *port, const struct vs_opt *opts, size_t n_op
 	port->n_txq = 1;
 	port->max_frame = max_frame;
 	port->rx_headroom = MEM_HEADROOM;
+	port->rx_csum_full = csum_full != 0;
 	vs_port_set_opt(port, "tx-ring", "%u", tx_cap);
 	return 0;
 }
@@ -147,6 +151,27 @@ static uint16_t mem_tx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *co
 	return m;
 }
 
+// The same copies, of a whole burst another mem port received; counted.
+static uint16_t mem_tx_rx_burst(struct vs_port *port, uint16_t q, struct vs_pkt *pkts, uint16_t n)
+{
+	struct vs_pkt *ptrs[VS_BURST];
+	struct mem_port *mp = port->priv;
+
+	if (n > VS_BURST)
+		n = VS_BURST;
+	for (uint16_t i = 0; i < n; i++)
+		ptrs[i] = &pkts[i];
+	mp->tx_whole++;
+	return mem_tx_burst(port, q, ptrs, n);
+}
+
+uint32_t vs_mem_tx_whole(const struct vs_port *port)
+{
+	const struct mem_port *mp = port->priv;
+
+	return mp->tx_whole;
+}
+
 uint32_t vs_mem_tx_count(const struct vs_port *port)
 {
 	const struct mem_port *mp = port->priv;
@@ -178,4 +203,5 @@ const struct vs_port_ops vs_mem_ops = {
 	.rx_burst = mem_rx_burst,
 	.rx_done = mem_rx_done,
 	.tx_burst = mem_tx_burst,
+	.tx_rx_burst = mem_tx_rx_burst,
 };

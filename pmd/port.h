@@ -71,6 +71,14 @@ struct vs_port_ops {
 	// Called from: the one PMD thread that owns tx queue 'q'.
 	uint16_t (*tx_burst)(struct vs_port *port, uint16_t q, struct vs_pkt *const *pkts,
 			     uint16_t n);
+	// Transmits on tx queue 'q' the whole burst that rx_burst() of a port with the same
+	// ops just returned, as it returned it: pkts[0..n) in order, no stage having changed a
+	// frame's data, len or buf, this port their only destination, each fitting max_frame.
+	// Returns how many were queued (the first ones); the others stay with that port's
+	// rx_done(), as do the rest of the frames' fields. Optional: without it, such a burst
+	// goes through tx_burst(). Called from: the one PMD thread that owns tx queue 'q', between
+	// the other port's rx_burst() and rx_done().
+	uint16_t (*tx_rx_burst)(struct vs_port *port, uint16_t q, struct vs_pkt *pkts, uint16_t n);
 	// Flushes anything tx_burst() left pending (e.g. completions). Optional.
 	void (*tx_flush)(struct vs_port *port, uint16_t q);
 	// A file descriptor that poll() reports readable when rx queue 'q' has frames, for PMD

@@ -325,45 +325,71 @@ static void test_src_vtep_relearned(void **state)
 	assert_false(vs_learn_pop(pmd->learn, &ev));
 }
 
-// --- bursts of one MAC pair (the L2 stage looks the pair up once) ---
+// --- bursts of one MAC pair: sent whole between ports of one driver ---
 
-// Known unicast: every frame arrives on the destination's port in order, counted on both
-// ports, an oversized one among them counted as dropped on its egress port; the source's
-// last-seen time is refreshed and nothing is learned.
-static void test_uniform_known(void **state)
+// Bursts sent whole (tx_rx_burst) out of p1, p2, p3.
+static void assert_whole3(uint32_t n1, uint32_t n2, uint32_t n3)
+{
+	assert_int_equal(vs_mem_tx_whole(P("p1")), n1);
+	assert_int_equal(vs_mem_tx_whole(P("p2")), n2);
+	assert_int_equal(vs_mem_tx_whole(P("p3")), n3);
+}
+
+// br0 with p1 (its frames need no checksum completion when 'csum_full': it may pass bursts
+// through), p2 (frames up to 'max2' bytes), p3; A, B, C learned behind them, 'extra' more
+// MACs behind p3.
+static void br0_pass(bool csum_full, const char *max2, uint32_t extra)
+{
+	add_br("br0");
+	add_port("br0", "p1", "rx-csum-full", csum_full ? "1" : "0");
+	add_port("br0", "p2", "max-frame", max2);
+	add_port("br0", "p3", NULL, NULL);
+	tx_frame("p1", PB_BROADCAST, MAC_A);
+	tx_frame("p2", PB_BROADCAST, MAC_B);
+	tx_frame("p3", PB_BROADCAST, MAC_C);
+	for (uint32_t i = 0; i < extra; i++)
+		tx_frame("p3", PB_BROADCAST, pb_mac(0x5000 + i));
+	vs_switch_housekeeping(&sw);
+	clear_tx();
+}
+
+// A burst of 'n' frames to dst from src on p1, 64, 65, ... bytes long ('big': frame 5 is
+// 101 bytes), run through the pipeline.
+static void pair_burst(uint64_t dst, uint64_t src, uint32_t n, bool big)
+{
+	clear_tx();
+	for (uint32_t i = 0; i < n; i++)
+		inject_len("p1", dst, src, big && i == 5 ? 101 : 64 + i);
+	assert_int_equal(run(), n);
+}
+
+// Known unicast in bursts of one pair: every frame arrives on the destination's port in
+// order, counted on both ports, the source's last-seen time refreshed, nothing learned.
+// From a port whose frames need no checksum completion, to a port that takes every frame,
+// the burst is sent whole; one with a frame too big for p2 is staged instead (that frame
+// counted as dropped), as is every burst of a port that completes checksums.
+static void uniform_known(bool csum_full)
 {
 	struct vs_port_counters c1, c2;
 	struct vs_fdb_entry e[8];
 	uint64_t bytes = 0, gen;
 	uint32_t now, n;
 
-	(void)state;
-	add_br("br0");
-	add_port("br0", "p1", NULL, NULL);
-	add_port("br0", "p2", "max-frame", "100");
-	add_port("br0", "p3", NULL, NULL);
-	tx_frame("p1", PB_BROADCAST, MAC_A);
-	tx_frame("p2", PB_BROADCAST, MAC_B);
-	tx_frame("p3", PB_BROADCAST, MAC_C);
-	vs_switch_housekeeping(&sw);
-	clear_tx();
+	br0_pass(csum_full, "100", 0);
 	c1 = ctr("p1");
 	c2 = ctr("p2");
 	gen = fdb_of("br0")->gen;
 	now = pmd->now_s += 300;
+	pair_burst(MAC_B, MAC_A, VS_BURST, false);
+	assert_tx3(0, VS_BURST, 0);
+	assert_whole3(0, csum_full ? 1 : 0, 0);
 	for (uint32_t i = 0; i < VS_BURST; i++) {
-		inject_len("p1", MAC_B, MAC_A, i == 5 ? 101 : 64 + i);
-		bytes += i == 5 ? 0 : 64 + i;
+		assert_int_equal(len_of("p2", i), 64 + i);
+		bytes += 64 + i;
 	}
-	assert_int_equal(run(), VS_BURST);
-	assert_tx3(0, VS_BURST - 1, 0);
-	for (uint32_t i = 0, k = 0; i < VS_BURST; i++)
-		if (i != 5)
-			assert_int_equal(len_of("p2", k++), 64 + i);
-	assert_int_equal(drops("p2", VS_DROP_OVERSIZED), 1);
-	assert_int_equal(all_drops("p1") + all_drops("p3"), 0);
 	assert_int_equal(ctr("p1").rx_packets - c1.rx_packets, VS_BURST);
-	assert_int_equal(ctr("p2").tx_packets - c2.tx_packets, VS_BURST - 1);
+	assert_int_equal(ctr("p1").rx_bytes - c1.rx_bytes, bytes);
+	assert_int_equal(ctr("p2").tx_packets - c2.tx_packets, VS_BURST);
 	assert_int_equal(ctr("p2").tx_bytes - c2.tx_bytes, bytes);
 	n = vs_fdb_dump(fdb_of("br0"), e, 8);
 	assert_int_equal(n, 3);
@@ -372,62 +398,99 @@ static void test_uniform_known(void **state)
 			assert_int_equal(e[i].seen, now);
 		else
 			assert_true(e[i].seen != now);
+
+	pair_burst(MAC_B, MAC_A, VS_BURST, true);
+	assert_tx3(0, VS_BURST - 1, 0);
+	assert_whole3(0, csum_full ? 1 : 0, 0);
+	for (uint32_t i = 0, k = 0; i < VS_BURST; i++)
+		if (i != 5)
+			assert_int_equal(len_of("p2", k++), 64 + i);
+	assert_int_equal(drops("p2", VS_DROP_OVERSIZED), 1);
+	assert_int_equal(all_drops("p1") + all_drops("p3"), 0);
 	vs_switch_housekeeping(&sw);
 	assert_int_equal(fdb_of("br0")->gen, gen);
 }
 
-// A burst of 'n' frames to dst from src on p1, in a bridge where A, B, C were learned
-// behind p1, p2, p3 ('extra' more behind p3).
-static void pair_burst(uint64_t dst, uint64_t src, uint32_t n)
+static void test_uniform_known(void **state)
 {
-	clear_tx();
-	for (uint32_t i = 0; i < n; i++)
-		inject_len("p1", dst, src, 64 + i);
-	assert_int_equal(run(), n);
+	(void)state;
+	uniform_known(true);
 }
 
-// Every other pair goes the way it goes frame by frame: an unknown source is learned, a
-// source that moved is learned again, a hairpin is dropped, an unknown, broadcast or
-// stale destination (its port in another bridge) is flooded.
+static void test_uniform_known_csum(void **state)
+{
+	(void)state;
+	uniform_known(false);
+}
+
+// Every other burst of one pair goes the way its frames go one by one, never whole: an
+// unknown source is learned, a source that moved is learned again, a hairpin is dropped, an
+// unknown (also one whose lookup begins at a slot another MAC holds), broadcast or stale
+// destination (its port in another bridge) is flooded; a burst of several pairs is switched
+// frame by frame.
 static void uniform_ways_out(uint32_t extra)
 {
 	const uint64_t mac_d = pb_mac(0xd), mac_e = pb_mac(0xe), mac_f = pb_mac(0xf);
+	struct vs_fdb_table *t;
+	uint64_t g = 0;
 
-	br0_learned(extra);
-	pair_burst(MAC_B, mac_d, 4); // unknown source
+	br0_pass(true, "9000", extra);
+	pair_burst(MAC_B, mac_d, 4, false); // unknown source
 	assert_tx3(0, 4, 0);
 	vs_switch_housekeeping(&sw);
 	assert_int_equal(fdb_port("br0", mac_d), P("p1")->id);
-	pair_burst(MAC_B, MAC_C, 4); // C moved from p3 to p1
+	pair_burst(MAC_B, MAC_C, 4, false); // C moved from p3 to p1
 	assert_tx3(0, 4, 0);
 	vs_switch_housekeeping(&sw);
 	assert_int_equal(fdb_port("br0", MAC_C), P("p1")->id);
-	pair_burst(mac_d, MAC_A, 4); // D is behind p1 too: hairpin
+	pair_burst(mac_d, MAC_A, 4, false); // D is behind p1 too: hairpin
 	assert_tx3(0, 0, 0);
 	assert_int_equal(drops("p1", VS_DROP_HAIRPIN), 4);
-	pair_burst(mac_e, MAC_A, 4); // unknown destination
+	pair_burst(mac_e, MAC_A, 4, false); // unknown destination
 	assert_tx3(0, 4, 4);
 	assert_int_equal(len_of("p2", 3), 67);
-	pair_burst(PB_BROADCAST, MAC_A, 4);
+	t = vs_fdb_table_get(fdb_of("br0"));
+	for (uint32_t i = 0x200; g == 0; i++)
+		if ((vs_fdb_hash(pb_mac(i)) & t->mask) == (vs_fdb_hash(MAC_B) & t->mask))
+			g = pb_mac(i);
+	pair_burst(g, MAC_A, 4, false); // unknown, its first slot holding B
 	assert_tx3(0, 4, 4);
-	{ // unknown, its lookup beginning at a slot another MAC holds
-		struct vs_fdb_table *t = vs_fdb_table_get(fdb_of("br0"));
-		uint64_t g = 0;
-
-		for (uint32_t i = 0x200; g == 0; i++)
-			if ((vs_fdb_hash(pb_mac(i)) & t->mask) == (vs_fdb_hash(MAC_B) & t->mask))
-				g = pb_mac(i);
-		pair_burst(g, MAC_A, 4);
-		assert_tx3(0, 4, 4);
-	}
+	pair_burst(PB_BROADCAST, MAC_A, 4, false);
+	assert_tx3(0, 4, 4);
 	add_br("br1");
 	add_port("br1", "q1", NULL, NULL);
 	assert_int_equal(vs_fdb_add_static(fdb_of("br0"), mac_f, P("q1")->id), 0);
-	pair_burst(mac_f, MAC_A, 4); // an entry of a port that is not on br0
+	pair_burst(mac_f, MAC_A, 4, false); // an entry of a port that is not on br0
 	assert_tx3(0, 4, 4);
 	assert_int_equal(ntx("q1"), 0);
-	assert_int_equal(all_drops("p1"), 4);
+	clear_tx();
+	inject_len("p1", MAC_B, MAC_A, 64);
+	inject_len("p1", MAC_C, MAC_A, 65); // C is behind p1 now: hairpin
+	inject_len("p1", MAC_B, MAC_A, 66);
+	assert_int_equal(run(), 3);
+	assert_tx3(0, 2, 0);
+	assert_int_equal(len_of("p2", 1), 66);
+	assert_whole3(0, 0, 0);
+	assert_int_equal(all_drops("p1"), 5);
 	assert_int_equal(all_drops("p2") + all_drops("p3"), 0);
+	// Sources that differ in their last byte only: the new one is learned.
+	clear_tx();
+	for (uint32_t i = 0; i < 8; i++)
+		inject_len("p1", MAC_B, i == 6 ? MAC_A + 0x100 : MAC_A, 64 + i);
+	assert_int_equal(run(), 8);
+	assert_tx3(0, 8, 0);
+	assert_int_equal(len_of("p2", 6), 70);
+	assert_whole3(0, 0, 0);
+	vs_switch_housekeeping(&sw);
+	assert_int_equal(fdb_port("br0", MAC_A + 0x100), P("p1")->id);
+	// Destinations that differ in their first bytes only: the unknown one is flooded.
+	clear_tx();
+	for (uint32_t i = 0; i < 8; i++)
+		inject_len("p1", i == 2 ? MAC_B ^ 0x040000000000ULL : MAC_B, MAC_A, 64 + i);
+	assert_int_equal(run(), 8);
+	assert_tx3(0, 8, 1);
+	assert_int_equal(len_of("p3", 0), 66);
+	assert_whole3(0, 0, 0);
 }
 
 static void test_uniform_ways_out(void **state)
@@ -457,6 +520,7 @@ int main(void)
 		T(test_entry_of_other_bridge),
 		T(test_src_vtep_relearned),
 		T(test_uniform_known),
+		T(test_uniform_known_csum),
 		T(test_uniform_ways_out),
 		T(test_uniform_ways_out_large_table),
 	};

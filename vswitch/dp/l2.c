@@ -232,68 +232,46 @@ static ALWAYS_INLINE void run_open(struct vs_pmd *pmd, const struct vs_conf *con
 	r->bytes = 0;
 }
 
-// A burst of a local port whose frames all carry one source and one destination MAC
-// (prep->uniform): the pair is looked up once, with the same tests as fast_burst()'s, and
-// the frames are staged in a tight loop. False, having changed nothing, unless the pair is
-// known unicast that fast_burst() would switch the same way (the per-frame loop then takes
-// the burst: learning, floods, hairpins, moved MACs).
-static ALWAYS_INLINE bool uniform_burst(struct vs_pmd *pmd, const struct vs_conf *conf,
-					const struct vs_dp_bridge *br,
-					const struct vs_rx_prep *prep, struct vs_pkt *pkts,
-					uint16_t n)
+uint16_t vs_l2_pair_out(struct vs_pmd *pmd, const struct vs_conf *conf,
+			const struct vs_dp_bridge *br, struct vs_fdb_slot *slots, uint32_t mask,
+			uint16_t in_port, uint64_t dst, uint64_t src, uint32_t *vtep)
 {
-	struct vs_fdb_slot *slots = prep->slots, *sl;
-	const uint32_t mask = prep->mask, now_s = pmd->now_s;
-	const uint64_t src = pkts[0].src_mac, dst = pkts[0].dst_mac;
-	const uint16_t in_port = pkts[0].in_port;
-	struct run r = {.out = VS_PORT_NONE};
+	const uint32_t now_s = pmd->now_s;
+	struct vs_fdb_slot *sl;
 	uint64_t e;
-	uint32_t vtep;
 	uint16_t out;
 
-	// A group or zero source, a group destination.
+	// The same tests as fast_burst()'s, once. A group or zero source, a group destination:
 	if ((((src - 1) | src | dst) >> 40) & 1)
-		return false;
+		return VS_PORT_NONE;
+	// The source: known on this port, behind no VTEP (refreshed); else learn it.
 	sl = vs_fdb_first_slot(slots, mask, src);
 	e = __atomic_load_n(&sl->e, __ATOMIC_ACQUIRE);
 	if (e != (src << 16 | in_port)) {
 		if (e == VS_FDB_EMPTY || (e >> 16) == src)
-			return false;
+			return VS_PORT_NONE;
 		sl = next_probe(slots, mask, sl, src, &e);
 		if (e != (src << 16 | in_port))
-			return false;
+			return VS_PORT_NONE;
 	}
 	if (__atomic_load_n(&sl->vtep, __ATOMIC_RELAXED) != 0)
-		return false;
+		return VS_PORT_NONE;
 	if (__atomic_load_n(&sl->seen, __ATOMIC_RELAXED) != now_s)
 		__atomic_store_n(&sl->seen, now_s, __ATOMIC_RELAXED);
+	// The destination: known, on another port of the bridge; else flood or drop.
 	sl = vs_fdb_first_slot(slots, mask, dst);
 	e = __atomic_load_n(&sl->e, __ATOMIC_ACQUIRE);
 	if ((e >> 16) != dst) {
 		if (e == VS_FDB_EMPTY)
-			return false;
+			return VS_PORT_NONE;
 		sl = next_probe(slots, mask, sl, dst, &e);
 	}
 	out = (uint16_t)e;
 	if (e == VS_FDB_EMPTY || out == in_port || out >= VS_MAX_PORTS ||
 	    conf->bridge_of[out] != br)
-		return false;
-	vtep = __atomic_load_n(&sl->vtep, __ATOMIC_RELAXED);
-	run_open(pmd, conf, &r, out);
-	for (uint16_t i = 0; i < n; i++) {
-		struct vs_pkt *pkt = &pkts[i];
-
-		pkt->vtep = vtep;
-		pkt->out_port = out;
-		if (VS_UNLIKELY(pkt->len > r.max)) {
-			count_drop(conf->ports[out], pmd->id, VS_DROP_OVERSIZED);
-		} else {
-			*r.end++ = pkt;
-			r.bytes += pkt->len;
-		}
-	}
-	run_close(pmd, &r);
-	return true;
+		return VS_PORT_NONE;
+	*vtep = __atomic_load_n(&sl->vtep, __ATOMIC_RELAXED);
+	return out;
 }
 
 // vs_l2_fast_burst(), one copy with the slots vs_parse_rx_burst() computed ('hashed'), one
@@ -438,8 +416,6 @@ uint16_t vs_l2_fast_burst(struct vs_pmd *pmd, const struct vs_conf *conf,
 		return 0;
 	if (VS_UNLIKELY(prep->decap))
 		return fast_decap(pmd, conf, br, prep, pkts, n);
-	if (prep->uniform && uniform_burst(pmd, conf, br, prep, pkts, n))
-		return n;
 	if (prep->hashed)
 		return fast_burst(pmd, conf, br, prep, pkts, n, true, false);
 	return fast_burst(pmd, conf, br, prep, pkts, n, false, false);

@@ -99,3 +99,29 @@ void vs_output_flush(struct vs_pmd *pmd, const struct vs_conf *conf)
 	}
 	pmd->n_touched = 0;
 }
+
+bool vs_output_pass(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_port *rx_port,
+		    struct vs_pkt *pkts, uint16_t n, uint16_t out, uint64_t bytes, uint32_t len_or)
+{
+	struct vs_port *port = conf->ports[out];
+	struct vs_port_counters *c;
+	uint16_t q, sent;
+
+	if (port->ops->tx_rx_burst == NULL || port->ops != rx_port->ops ||
+	    len_or > port->max_frame || pmd->tx_n[out] != 0)
+		return false;
+	c = &port->ctr[pmd->id];
+	q = vs_conf_txq(port, pmd->id);
+	if (conf->tx_shared[out])
+		vs_port_tx_lock(port, q);
+	sent = port->ops->tx_rx_burst(port, q, pkts, n);
+	if (conf->tx_shared[out])
+		vs_port_tx_unlock(port, q);
+	for (uint16_t i = sent; i < n; i++) // rare: not all were sent
+		bytes -= pkts[i].len;
+	vs_ctr_add(&c->tx_packets, sent);
+	vs_ctr_add(&c->tx_bytes, bytes);
+	if (sent < n)
+		vs_ctr_add(&c->drops[VS_DROP_TX_RING_FULL], n - sent);
+	return true;
+}

@@ -85,6 +85,37 @@ uint16_t vs_parse_csum_burst(struct vs_pkt *pkts, uint16_t n)
 	return fixed;
 }
 
+bool vs_parse_pair(const struct vs_pkt *pkts, uint16_t n, struct vs_pair *p)
+{
+	uint64_t a0, b0, bytes = 0;
+	uint32_t len_or = 0;
+
+	if (pkts[0].len < VS_ETH_HLEN)
+		return false;
+	// Bytes 0-7 and 4-11 as loaded: the two MACs, compared without byte swaps.
+	memcpy(&a0, pkts[0].data, 8);
+	memcpy(&b0, pkts[0].data + 4, 8);
+	for (uint16_t i = 0; i < n; i++) {
+		const uint8_t *d = pkts[i].data;
+		uint32_t len = pkts[i].len;
+		uint64_t a, b;
+
+		if (len < VS_ETH_HLEN)
+			return false;
+		memcpy(&a, d, 8);
+		memcpy(&b, d + 4, 8);
+		if ((a ^ a0) | (b ^ b0))
+			return false;
+		bytes += len;
+		len_or |= len;
+	}
+	p->dst = rd64(pkts[0].data) >> 16;
+	p->src = rd64(pkts[0].data + 6) >> 16;
+	p->bytes = bytes;
+	p->len_or = len_or;
+	return true;
+}
+
 // The word of bytes 12-15 of an untagged IPv4 frame without options, as loaded: ethertype
 // 0x0800, then version 4 and IHL 5.
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -128,17 +159,9 @@ static inline __attribute__((always_inline)) void rx_pass(struct vs_pkt *pkts, u
 	// in_port, then out_port = VS_PORT_NONE, as one store
 	const uint32_t ports = (uint32_t)in_port | (uint32_t)VS_PORT_NONE << 16;
 	const uint64_t meta = ip4_meta();
-	uint64_t bytes = 0, differ = 1; // not uniform unless the first frame has both MACs
-	uint64_t dst0 = 0, src0 = 0;
+	uint64_t bytes = 0;
 	uint16_t fixed = 0, dropped = 0;
 
-	// The first frame's MACs, which every frame's are compared with: a bulk transfer
-	// between two hosts, or traffic to or from a gateway, comes in bursts of one MAC pair.
-	if (!decap && n != 0 && pkts[0].len >= VS_ETH_HLEN) {
-		dst0 = rd64(pkts[0].data) >> 16;
-		src0 = rd64(pkts[0].data + 6) >> 16;
-		differ = 0;
-	}
 	for (uint16_t i = 0; i < n; i++)
 		vs_prefetch0(pkts[i].data);
 	for (uint16_t i = 0; i < n; i++) {
@@ -178,8 +201,6 @@ static inline __attribute__((always_inline)) void rx_pass(struct vs_pkt *pkts, u
 			dst = pkt->dst_mac;
 			src = pkt->src_mac;
 		}
-		if (!decap)
-			differ |= (dst ^ dst0) | (src ^ src0);
 		if (hashed) {
 			struct vs_fdb_slot *s = vs_fdb_first_slot(slots, mask, src);
 			struct vs_fdb_slot *t = vs_fdb_first_slot(slots, mask, dst);
@@ -193,7 +214,6 @@ static inline __attribute__((always_inline)) void rx_pass(struct vs_pkt *pkts, u
 	prep->bytes = bytes;
 	prep->fixed = fixed;
 	prep->dropped = dropped;
-	prep->uniform = differ == 0;
 }
 
 // One copy of rx_pass() per combination of 'csum' and 'hashed': the tests stay out of the loop.

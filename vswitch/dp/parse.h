@@ -43,10 +43,20 @@ struct vs_rx_prep {
 	uint64_t bytes;	  // out: the frames' bytes
 	uint16_t fixed;	  // out: frames whose partial checksum was completed
 	uint16_t dropped; // out: frames the pass dropped (malformed)
-	// Out: every frame carries the source and destination MAC of the first (valid when
-	// 'dropped' is 0; always false with 'decap').
-	bool uniform;
 };
+
+// What vs_parse_pair() finds in a burst whose frames all carry one MAC pair.
+struct vs_pair {
+	uint64_t dst, src; // the MACs, as in struct vs_pkt
+	uint64_t bytes;	   // the frames' bytes
+	uint32_t len_or;   // their lengths ORed (no frame is longer)
+};
+
+// Whether each of the 'n' frames (n >= 1, as rx_burst() returned them: data and len) is at
+// least an Ethernet header long and carries the first frame's destination and source MAC,
+// then fills 'p'. It reads each frame's first 12 bytes and nothing else, and stops at the
+// first frame that differs. Called from: PMD threads.
+bool vs_parse_pair(const struct vs_pkt *pkts, uint16_t n, struct vs_pair *p);
 
 // One pass over the 'n' (at most VS_BURST) frames of a burst received on port 'in_port'
 // ('rx_port'): sets what the receive path owns (in_port, rx_port, out_port = VS_PORT_NONE,

@@ -75,6 +75,31 @@ void vs_pmd_destroy(struct vs_pmd *pmd)
 	free(pmd);
 }
 
+// A burst of a local port of a learning bridge whose frames all carry one MAC pair (a bulk
+// transfer between two hosts, traffic to or from a gateway), known unicast to another port
+// of the same driver, which can send the burst as it was received (tx_rx_burst): sent there
+// whole, parsed no further. False, having sent nothing, for any other burst. Only for ports
+// whose frames need no checksum completion (rx_csum_full): nothing else reads the frames.
+static inline __attribute__((always_inline)) bool
+pass_through(struct vs_pmd *pmd, const struct vs_conf *conf, const struct vs_dp_bridge *br,
+	     struct vs_fdb_table *t, struct vs_port *port, uint16_t n)
+{
+	struct vs_port_counters *c = &port->ctr[pmd->id];
+	struct vs_pair p;
+	uint32_t vtep;
+	uint16_t out;
+
+	if (!vs_parse_pair(pmd->pkts, n, &p))
+		return false;
+	out = vs_l2_pair_out(pmd, conf, br, t->slots, t->mask, port->id, p.dst, p.src, &vtep);
+	if (out == VS_PORT_NONE ||
+	    !vs_output_pass(pmd, conf, port, pmd->pkts, n, out, p.bytes, p.len_or))
+		return false;
+	vs_ctr_add(&c->rx_packets, n);
+	vs_ctr_add(&c->rx_bytes, p.bytes);
+	return true;
+}
+
 // The pipeline of a burst whose frames are all frames of 'port' (received on 'rx_port', whose
 // driver owns their buffers: the same port but for frames decapsulated from a VXLAN underlay,
 // 'decap', which keep the VTEP that sent them): one pass sets up, parses, completes checksums
@@ -93,6 +118,9 @@ pipeline_one_port(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_port
 	// table runs its stage first; macvlan bridges demultiplex instead of learning.
 	fast = br != NULL && br->type != VS_BRIDGE_MACVLAN && br->svc == NULL &&
 	       (t = vs_fdb_table_get(br->fdb)) != NULL;
+	if (fast && !decap && rx_port->ops->tx_rx_burst != NULL && rx_port->rx_csum_full &&
+	    pass_through(pmd, conf, br, t, port, n))
+		return;
 	prep.slots = fast ? t->slots : NULL;
 	prep.mask = fast ? t->mask : 0;
 	prep.hashed = fast && vs_l2_prefetch_wanted(br);
