@@ -66,6 +66,7 @@ struct topo {
 	uint16_t id[MAX_TOPO_PORTS];
 	struct vs_port *port[MAX_TOPO_PORTS];
 	bool macvlan; // a macvlan bridge: port 0 the parent, then one child per MAC of pb.macs[1]
+	bool whole;   // mem ports with rx-csum-full=1: bursts of one MAC pair are sent whole
 };
 
 enum kind { K_FULL, K_PARSE, K_CSUM, K_L2, K_OUTPUT, K_MV_FULL, K_VX_ENCAP, K_VX_DECAP, K_SKIP,

@@ -47,7 +47,8 @@ void pool_free(void)
 void add_topo(struct topo *t)
 {
 	struct vs_bridge_opts o = {.mac_table_size = t->table_size};
-	struct vs_opt opt = {.key = "tx-ring", .val = TX_RING};
+	struct vs_opt opt[2] = {{.key = "tx-ring", .val = TX_RING},
+				{.key = "rx-csum-full", .val = "1"}};
 	char err[256], name[VS_NAME_MAX + 1];
 
 	if (vs_switch_add_bridge(&pb.sw, t->bridge, &o, err, sizeof(err)) < 0)
@@ -56,8 +57,8 @@ void add_topo(struct topo *t)
 		int id;
 
 		snprintf(name, sizeof(name), "%s-%u", t->bridge, p);
-		if (vs_switch_add_port(&pb.sw, t->bridge, name, "mem", &opt, 1, err, sizeof(err)) <
-		    0)
+		if (vs_switch_add_port(&pb.sw, t->bridge, name, "mem", opt, t->whole ? 2 : 1, err,
+				       sizeof(err)) < 0)
 			die("add port %s: %s", name, err);
 		id = vs_switch_port_id(&pb.sw, name);
 		t->id[p] = (uint16_t)id;

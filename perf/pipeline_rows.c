@@ -10,6 +10,7 @@
 #include "pipeline_bench.h"
 
 static struct topo uc2 = {.bridge = "uc2", .n_ports = 2};
+static struct topo uc2w = {.bridge = "uc2w", .n_ports = 2, .whole = true};
 static struct topo uc1k = {.bridge = "uc1k", .n_ports = 2};
 static struct topo uc64k = {.bridge = "uc64k", .n_ports = 2, .table_size = 65536};
 static struct topo fl3 = {.bridge = "fl3", .n_ports = 4};
@@ -21,6 +22,13 @@ static struct topo fl4 = {.bridge = "fl4", .n_ports = 5};
 struct row pb_rows[] = {
 	// (a) known unicast between two ports.
 	{.label = "unicast, 2 MACs", .kind = K_FULL, .topo = &uc2, .n_macs = 2, .copies = 1},
+	// The same between ports that need no checksum completion and send a burst of one MAC
+	// pair whole (as memif ports do): no parse, no per-frame L2 (pmd.c: pass_through()).
+	{.label = "unicast, 2 MACs, whole",
+	 .kind = K_FULL,
+	 .topo = &uc2w,
+	 .n_macs = 2,
+	 .copies = 1},
 	{.label = "unicast, 1k MACs", .kind = K_FULL, .topo = &uc1k, .n_macs = 1024, .copies = 1},
 	{.label = "unicast, 64k MACs",
 	 .kind = K_FULL,
@@ -95,6 +103,7 @@ const size_t pb_n_rows = VS_ARRAY_SIZE(pb_rows);
 void rows_add_topos(void)
 {
 	add_topo(&uc2);
+	add_topo(&uc2w);
 	add_topo(&uc1k);
 	add_topo(&uc64k);
 	add_topo(&fl3);
