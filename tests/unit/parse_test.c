@@ -259,6 +259,43 @@ static void test_pktbuild_checksums(void **state)
 	b.buf[22]++;
 	assert_false(pb_ipv4_csum_ok(b.buf + 14));
 }
+// vs_parse_pair(): one MAC pair over the burst, its bytes and ORed lengths; any frame with
+// another destination or source (in any of the 12 bytes), or shorter than an Ethernet
+// header, and the answer is no.
+static void test_pair(void **state)
+{
+	static const uint32_t lens[4] = {60, 100, 1514, 64};
+	struct vs_pkt pkts[4];
+	struct vs_pair p;
+	struct pb b[4];
+
+	(void)state;
+	for (unsigned i = 0; i < 4; i++) {
+		pb_simple(&b[i], DST, SRC, lens[i]);
+		memset(&pkts[i], 0, sizeof(pkts[i]));
+		pkts[i].data = b[i].buf;
+		pkts[i].len = b[i].len;
+	}
+	assert_true(vs_parse_pair(pkts, 4, &p));
+	assert_true(p.dst == DST);
+	assert_true(p.src == SRC);
+	assert_int_equal(p.bytes, 60 + 100 + 1514 + 64);
+	assert_int_equal(p.len_or, 60 | 100 | 1514 | 64);
+	assert_true(vs_parse_pair(pkts + 3, 1, &p));
+	assert_int_equal(p.bytes, 64);
+	for (unsigned byte = 0; byte < 12; byte++) {
+		b[2].buf[byte] ^= 0x40;
+		assert_false(vs_parse_pair(pkts, 4, &p));
+		b[2].buf[byte] ^= 0x40;
+	}
+	pkts[1].len = 13;
+	assert_false(vs_parse_pair(pkts, 4, &p));
+	pkts[1].len = 100;
+	pkts[0].len = 13;
+	assert_false(vs_parse_pair(pkts, 4, &p));
+	pkts[0].len = 60;
+	assert_true(vs_parse_pair(pkts, 4, &p));
+}
 
 int main(void)
 {
@@ -268,6 +305,7 @@ int main(void)
 		cmocka_unit_test(test_double_vlan),    cmocka_unit_test(test_truncated_ethernet),
 		cmocka_unit_test(test_truncated_vlan), cmocka_unit_test(test_three_tags_refused),
 		cmocka_unit_test(test_burst),	       cmocka_unit_test(test_pktbuild_checksums),
+		cmocka_unit_test(test_pair),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
