@@ -234,7 +234,7 @@ static ALWAYS_INLINE void run_open(struct vs_pmd *pmd, const struct vs_conf *con
 
 uint16_t vs_l2_pair_out(struct vs_pmd *pmd, const struct vs_conf *conf,
 			const struct vs_dp_bridge *br, struct vs_fdb_slot *slots, uint32_t mask,
-			uint16_t in_port, uint64_t dst, uint64_t src, uint32_t *vtep)
+			uint16_t in_port, uint64_t dst, uint64_t src)
 {
 	const uint32_t now_s = pmd->now_s;
 	struct vs_fdb_slot *sl;
@@ -270,7 +270,6 @@ uint16_t vs_l2_pair_out(struct vs_pmd *pmd, const struct vs_conf *conf,
 	if (e == VS_FDB_EMPTY || out == in_port || out >= VS_MAX_PORTS ||
 	    conf->bridge_of[out] != br)
 		return VS_PORT_NONE;
-	*vtep = __atomic_load_n(&sl->vtep, __ATOMIC_RELAXED);
 	return out;
 }
 

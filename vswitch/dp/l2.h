@@ -23,12 +23,13 @@ bool vs_l2_prefetch_wanted(const struct vs_dp_bridge *br);
 // The egress port of frames from 'src' to 'dst' received on local port 'in_port' of
 // learning bridge 'br' (MAC table 'slots', 'mask'), found with the tests of
 // vs_l2_fast_burst(): a known source on 'in_port', behind no VTEP (its last-seen time
-// refreshed), and a known unicast destination on another port of 'br' (its VTEP in
-// '*vtep'). VS_PORT_NONE, having changed nothing, for any other pair (learning, moves,
-// hairpins, floods): the frames take vs_l2_fast_burst() then. Called from: PMD threads.
+// refreshed), and a known unicast destination on another port of 'br' (if that is a vxlan
+// port, the remote VTEP is not looked up: the caller sends only to local ports).
+// VS_PORT_NONE, having changed nothing, for any other pair (learning, moves, hairpins,
+// floods): the frames take vs_l2_fast_burst() then. Called from: PMD threads.
 uint16_t vs_l2_pair_out(struct vs_pmd *pmd, const struct vs_conf *conf,
 			const struct vs_dp_bridge *br, struct vs_fdb_slot *slots, uint32_t mask,
-			uint16_t in_port, uint64_t dst, uint64_t src, uint32_t *vtep);
+			uint16_t in_port, uint64_t dst, uint64_t src);
 
 // The L2 and output staging stages in one pass, for a burst of 'n' (at most VS_BURST) frames
 // from one port of learning bridge 'br' that vs_parse_rx_burst() prepared ('prep', dropping

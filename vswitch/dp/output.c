@@ -74,13 +74,25 @@ void vs_output_burst(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_p
 	}
 }
 
+// Counts on 'port' a tx burst of 'n' frames of 'bytes' bytes of which the first 'sent' were
+// queued ('unsent_bytes': the others' bytes): tx counters and tx-ring-full drops.
+static inline void count_tx(const struct vs_pmd *pmd, struct vs_port *port, uint16_t n,
+			    uint16_t sent, uint64_t bytes, uint64_t unsent_bytes)
+{
+	struct vs_port_counters *c = &port->ctr[pmd->id];
+
+	vs_ctr_add(&c->tx_packets, sent);
+	vs_ctr_add(&c->tx_bytes, bytes - unsent_bytes);
+	if (sent < n)
+		vs_ctr_add(&c->drops[VS_DROP_TX_RING_FULL], n - sent);
+}
+
 void vs_output_flush(struct vs_pmd *pmd, const struct vs_conf *conf)
 {
 	for (uint16_t t = 0; t < pmd->n_touched; t++) {
 		uint16_t out = pmd->touched[t], n = pmd->tx_n[out], sent;
 		struct vs_port *port = conf->ports[out];
-		struct vs_port_counters *c = &port->ctr[pmd->id];
-		uint64_t bytes = pmd->tx_bytes[out];
+		uint64_t unsent = 0;
 		uint16_t q = vs_conf_txq(port, pmd->id);
 
 		if (conf->tx_shared[out])
@@ -89,11 +101,8 @@ void vs_output_flush(struct vs_pmd *pmd, const struct vs_conf *conf)
 		if (conf->tx_shared[out])
 			vs_port_tx_unlock(port, q);
 		for (uint16_t i = sent; i < n; i++) // rare: not all were sent
-			bytes -= pmd->tx_pkts[out][i]->len;
-		vs_ctr_add(&c->tx_packets, sent);
-		vs_ctr_add(&c->tx_bytes, bytes);
-		if (sent < n)
-			vs_ctr_add(&c->drops[VS_DROP_TX_RING_FULL], n - sent);
+			unsent += pmd->tx_pkts[out][i]->len;
+		count_tx(pmd, port, n, sent, pmd->tx_bytes[out], unsent);
 		pmd->tx_n[out] = 0;
 		pmd->tx_bytes[out] = 0;
 	}
@@ -104,13 +113,12 @@ bool vs_output_pass(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_po
 		    struct vs_pkt *pkts, uint16_t n, uint16_t out, uint64_t bytes, uint32_t len_or)
 {
 	struct vs_port *port = conf->ports[out];
-	struct vs_port_counters *c;
+	uint64_t unsent = 0;
 	uint16_t q, sent;
 
 	if (port->ops->tx_rx_burst == NULL || port->ops != rx_port->ops ||
 	    len_or > port->max_frame || pmd->tx_n[out] != 0)
 		return false;
-	c = &port->ctr[pmd->id];
 	q = vs_conf_txq(port, pmd->id);
 	if (conf->tx_shared[out])
 		vs_port_tx_lock(port, q);
@@ -118,10 +126,7 @@ bool vs_output_pass(struct vs_pmd *pmd, const struct vs_conf *conf, struct vs_po
 	if (conf->tx_shared[out])
 		vs_port_tx_unlock(port, q);
 	for (uint16_t i = sent; i < n; i++) // rare: not all were sent
-		bytes -= pkts[i].len;
-	vs_ctr_add(&c->tx_packets, sent);
-	vs_ctr_add(&c->tx_bytes, bytes);
-	if (sent < n)
-		vs_ctr_add(&c->drops[VS_DROP_TX_RING_FULL], n - sent);
+		unsent += pkts[i].len;
+	count_tx(pmd, port, n, sent, bytes, unsent);
 	return true;
 }

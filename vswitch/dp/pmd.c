@@ -86,12 +86,11 @@ pass_through(struct vs_pmd *pmd, const struct vs_conf *conf, const struct vs_dp_
 {
 	struct vs_port_counters *c = &port->ctr[pmd->id];
 	struct vs_pair p;
-	uint32_t vtep;
 	uint16_t out;
 
 	if (!vs_parse_pair(pmd->pkts, n, &p))
 		return false;
-	out = vs_l2_pair_out(pmd, conf, br, t->slots, t->mask, port->id, p.dst, p.src, &vtep);
+	out = vs_l2_pair_out(pmd, conf, br, t->slots, t->mask, port->id, p.dst, p.src);
 	if (out == VS_PORT_NONE ||
 	    !vs_output_pass(pmd, conf, port, pmd->pkts, n, out, p.bytes, p.len_or))
 		return false;
