@@ -196,6 +196,17 @@ static void test_burst_runs(void **state)
 	assert_int_equal(all_drops("p1") + all_drops("p3"), 0);
 }
 
+// The first MAC pb_mac(i), i >= 'from', whose lookup in br0's MAC table begins at the same
+// slot as the lookup of 'mac'.
+static uint64_t collider(uint64_t mac, uint32_t from)
+{
+	const struct vs_fdb_table *t = vs_fdb_table_get(fdb_of("br0"));
+
+	for (uint32_t i = from;; i++)
+		if ((vs_fdb_hash(pb_mac(i)) & t->mask) == (vs_fdb_hash(mac) & t->mask))
+			return pb_mac(i);
+}
+
 // Two MACs whose lookups begin at the same slot: the second one sits further down the probe
 // sequence. Both are switched and refreshed (last-seen time) as sources, found as
 // destinations, and never learned again. 'extra' as in br0_learned().
@@ -203,14 +214,12 @@ static void colliding(uint32_t extra)
 {
 	struct vs_fdb_entry e[512];
 	struct vs_fdb_table *t;
-	uint64_t x = pb_mac(0x100), y = 0;
+	uint64_t x = pb_mac(0x100), y;
 	uint32_t n, now;
 
 	br0_learned(extra);
 	t = vs_fdb_table_get(fdb_of("br0"));
-	for (uint32_t i = 0x101; y == 0; i++)
-		if ((vs_fdb_hash(pb_mac(i)) & t->mask) == (vs_fdb_hash(x) & t->mask))
-			y = pb_mac(i);
+	y = collider(x, 0x101);
 	tx_frame("p1", PB_BROADCAST, x);
 	vs_switch_housekeeping(&sw);
 	tx_frame("p2", PB_BROADCAST, y);
@@ -431,8 +440,6 @@ static void test_uniform_known_csum(void **state)
 static void uniform_ways_out(uint32_t extra)
 {
 	const uint64_t mac_d = pb_mac(0xd), mac_e = pb_mac(0xe), mac_f = pb_mac(0xf);
-	struct vs_fdb_table *t;
-	uint64_t g = 0;
 
 	br0_pass(true, "9000", extra);
 	pair_burst(MAC_B, mac_d, 4, false); // unknown source
@@ -449,11 +456,7 @@ static void uniform_ways_out(uint32_t extra)
 	pair_burst(mac_e, MAC_A, 4, false); // unknown destination
 	assert_tx3(0, 4, 4);
 	assert_int_equal(len_of("p2", 3), 67);
-	t = vs_fdb_table_get(fdb_of("br0"));
-	for (uint32_t i = 0x200; g == 0; i++)
-		if ((vs_fdb_hash(pb_mac(i)) & t->mask) == (vs_fdb_hash(MAC_B) & t->mask))
-			g = pb_mac(i);
-	pair_burst(g, MAC_A, 4, false); // unknown, its first slot holding B
+	pair_burst(collider(MAC_B, 0x200), MAC_A, 4, false); // unknown, its first slot holding B
 	assert_tx3(0, 4, 4);
 	pair_burst(PB_BROADCAST, MAC_A, 4, false);
 	assert_tx3(0, 4, 4);
